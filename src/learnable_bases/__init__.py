@@ -1,0 +1,32 @@
+"""Learnable Bases: deep neural networks as learnable basis functions.
+
+The library behind the book. Import submodules by name, e.g.
+``import learnable_bases as lb; lb.activations.relu(x)``.
+"""
+
+from . import (
+    activations,
+    basis,
+    diagrams,
+    losses,
+    models,
+    plotting,
+    quadratic,
+    stepper,
+    targets,
+    training,
+)
+
+__all__ = [
+    "activations",
+    "basis",
+    "diagrams",
+    "losses",
+    "models",
+    "plotting",
+    "quadratic",
+    "stepper",
+    "targets",
+    "training",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,258 @@
+"""Activation functions ``g`` for neurons ``g(v x + b)``, and their derivatives.
+
+Every function takes a floating-point :class:`torch.Tensor` and returns a tensor
+of the same shape, so the same code serves plots, models and autograd.
+The lecture's GELU is the sigmoid form ``x * sigmoid(1.7 x)``; the exact form
+``x * Phi(x)`` (``Phi`` the standard normal CDF) is here for comparison.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from ._checks import check_choice
+
+Activation = Callable[[torch.Tensor], torch.Tensor]
+
+#: Slope inside the sigmoid of the lecture's GELU approximation ``x * sigmoid(1.7 x)``.
+GELU_SIGMOID_SLOPE = 1.7
+
+
+def _as_float_tensor(x: object) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(
+            f"activations take a torch.Tensor; got {type(x).__name__} "
+            "(convert with torch.as_tensor(x, dtype=torch.float32))"
+        )
+    if not x.is_floating_point():
+        raise TypeError(f"activations need a floating dtype; got {x.dtype}")
+    return x
+
+
+def step(x: torch.Tensor) -> torch.Tensor:
+    """Heaviside step ``1[x > 0]``: the on/off neuron.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        1 where ``x > 0``, else 0.
+    """
+    x = _as_float_tensor(x)
+    return (x > 0).to(x.dtype)
+
+
+def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """Logistic sigmoid ``1 / (1 + exp(-x))``.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        Values in ``(0, 1)``.
+    """
+    return torch.sigmoid(_as_float_tensor(x))
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    """Hyperbolic tangent, a sigmoid rescaled to ``(-1, 1)``.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        Values in ``(-1, 1)``.
+    """
+    return torch.tanh(_as_float_tensor(x))
+
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    """Rectified linear unit ``max(0, x)``: one kink at zero.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        ``x`` where positive, else 0.
+    """
+    return torch.relu(_as_float_tensor(x))
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU in the lecture's sigmoid form ``x * sigmoid(1.7 x)``: a smooth ReLU.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        Activations; differs from :func:`gelu_erf` by about 0.02 at most.
+    """
+    x = _as_float_tensor(x)
+    return x * torch.sigmoid(GELU_SIGMOID_SLOPE * x)
+
+
+def gelu_erf(x: torch.Tensor) -> torch.Tensor:
+    """Exact GELU ``x * Phi(x) = x * (1 + erf(x / sqrt(2))) / 2``.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Pre-activations.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        Activations (equal to ``torch.nn.functional.gelu``).
+    """
+    x = _as_float_tensor(x)
+    return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+def _d_step(x: torch.Tensor) -> torch.Tensor:
+    return torch.zeros_like(x)
+
+
+def _d_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    s = torch.sigmoid(x)
+    return s * (1 - s)
+
+
+def _d_tanh(x: torch.Tensor) -> torch.Tensor:
+    return 1 - torch.tanh(x) ** 2
+
+
+def _d_relu(x: torch.Tensor) -> torch.Tensor:
+    return (x > 0).to(x.dtype)
+
+
+def _d_gelu(x: torch.Tensor) -> torch.Tensor:
+    s = torch.sigmoid(GELU_SIGMOID_SLOPE * x)
+    return s + GELU_SIGMOID_SLOPE * x * s * (1 - s)
+
+
+def _d_gelu_erf(x: torch.Tensor) -> torch.Tensor:
+    pdf = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+    return 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0))) + x * pdf
+
+
+#: Name -> activation function. ``"gelu"`` is the lecture's sigmoid form.
+ACTIVATIONS: dict[str, Activation] = {
+    "step": step,
+    "sigmoid": sigmoid,
+    "tanh": tanh,
+    "relu": relu,
+    "gelu": gelu,
+    "gelu_erf": gelu_erf,
+}
+
+_DERIVATIVES: dict[str, Activation] = {
+    "step": _d_step,
+    "sigmoid": _d_sigmoid,
+    "tanh": _d_tanh,
+    "relu": _d_relu,
+    "gelu": _d_gelu,
+    "gelu_erf": _d_gelu_erf,
+}
+
+#: Display names with the formula, for legends and frame labels.
+LABELS: dict[str, str] = {
+    "step": r"step $\mathbb{1}[x>0]$",
+    "sigmoid": r"sigmoid $1/(1+e^{-x})$",
+    "tanh": r"tanh $\tanh x$",
+    "relu": r"ReLU $\max(0,x)$",
+    "gelu": r"GELU $x\,\sigma(1.7x)$",
+    "gelu_erf": r"GELU (exact) $x\,\Phi(x)$",
+}
+
+
+def get_activation(name: str) -> Activation:
+    """Look up an activation by name.
+
+    Parameters
+    ----------
+    name : str
+        One of ``"step"``, ``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"gelu"``,
+        ``"gelu_erf"``.
+
+    Returns
+    -------
+    callable
+        Maps a tensor of shape ``(...)`` to a tensor of the same shape.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a known activation.
+    TypeError
+        If ``name`` is not a string.
+    """
+    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
+
+
+def derivative(name: str, x: torch.Tensor) -> torch.Tensor:
+    """Analytic derivative ``g'(x)`` of the named activation.
+
+    The step and ReLU derivatives are taken as 0 at ``x = 0``, as autograd does.
+
+    Parameters
+    ----------
+    name : str
+        An activation name, as in :func:`get_activation`.
+    x : torch.Tensor, shape (...)
+        Points at which to evaluate the derivative.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        ``g'(x)``.
+    """
+    check_choice("activation", name, ACTIVATIONS)
+    return _DERIVATIVES[name](_as_float_tensor(x))
+
+
+def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float:
+    """Largest ``|x sigmoid(1.7x) - x Phi(x)|`` on a fine grid over ``[lo, hi]``.
+
+    Parameters
+    ----------
+    lo, hi : float
+        Interval ends, ``lo < hi``.
+    n : int
+        Number of grid points (float64).
+
+    Returns
+    -------
+    float
+        The largest absolute gap between the two GELU forms (about 0.0205).
+    """
+    if not (isinstance(lo, (int, float)) and isinstance(hi, (int, float))):
+        raise TypeError("lo and hi must be real numbers")
+    if not lo < hi:
+        raise ValueError(f"need lo < hi; got lo={lo}, hi={hi}")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise ValueError(f"n must be an integer >= 2; got {n!r}")
+    x = torch.linspace(lo, hi, n, dtype=torch.float64)
+    return float((gelu(x) - gelu_erf(x)).abs().max())

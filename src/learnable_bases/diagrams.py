@@ -1,0 +1,536 @@
+"""Textbook diagrams: a feed-forward network and a single artificial neuron.
+
+Both functions draw into a matplotlib ``Axes`` you pass and return it. They use
+matplotlib only (markers, text boxes, annotations), mathtext labels, fonts of at
+least 10 pt and the Okabe–Ito colours, and work for shallow and deep networks
+(e.g. ``layer_sizes=[2, 16, 16, 16, 1]``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from matplotlib import transforms
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
+from matplotlib.lines import Line2D
+
+from ._checks import check_choice
+from .activations import ACTIVATIONS, LABELS, get_activation
+
+__all__ = ["draw_network", "draw_neuron"]
+
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+)
+_EDGE_GREY = "0.6"
+_MIN_FONTSIZE = 10.0
+
+
+# --------------------------------------------------------------------------- checks
+def _check_ax(ax: object) -> Axes:
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
+    return ax
+
+
+def _check_layer_sizes(layer_sizes: object) -> list[int]:
+    if isinstance(layer_sizes, (str, bytes)) or not isinstance(
+        layer_sizes, (Sequence, np.ndarray)
+    ):
+        raise TypeError(
+            "layer_sizes must be a sequence of positive integers such as [1, 8, 1] "
+            f"(input, hidden..., output); got {type(layer_sizes).__name__}"
+        )
+    sizes = list(layer_sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            "layer_sizes needs at least 2 layers (input and output), e.g. [1, 8, 1]; "
+            f"got {sizes}"
+        )
+    for i, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, Integral):
+            raise TypeError(
+                f"layer_sizes[{i}] must be a positive integer; got {size!r}"
+            )
+        if size <= 0:
+            raise ValueError(f"layer_sizes[{i}] must be >= 1; got {size}")
+    return [int(s) for s in sizes]
+
+
+def _check_fontsize(fontsize: object) -> float:
+    if isinstance(fontsize, bool) or not isinstance(fontsize, Real):
+        raise TypeError(f"fontsize must be a number; got {fontsize!r}")
+    if not np.isfinite(fontsize) or fontsize < _MIN_FONTSIZE:
+        raise ValueError(
+            f"fontsize must be >= {_MIN_FONTSIZE:g} pt to stay readable; got {fontsize}"
+        )
+    return float(fontsize)
+
+
+def _check_activation_or_none(activation: object) -> str | None:
+    if activation is None:
+        return None
+    return check_choice("activation", activation, ACTIVATIONS)
+
+
+def _light(color: str, alpha: float = 0.22) -> tuple[float, float, float, float]:
+    """An opaque pale tint of ``color`` (mixed with white)."""
+    r, g, b, _ = to_rgba(color)
+    return (1 - alpha + alpha * r, 1 - alpha + alpha * g, 1 - alpha + alpha * b, 1.0)
+
+
+def _glyph(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The curve of activation ``name`` (or ``"linear"``) scaled into [-1, 1]^2."""
+    t = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)
+    if name == "linear":
+        y = t.clone()
+    else:
+        width = 2.0 if name in ("relu", "gelu", "gelu_erf", "step") else 5.0
+        y = get_activation(name)(width * t)
+        y = 2 * (y - y.min()) / (y.max() - y.min()) - 1
+    return t.numpy(), y.numpy()
+
+
+def _axes_size_in(ax: Axes) -> tuple[float, float]:
+    """Width and height of ``ax`` in inches, after the figure's layout engine."""
+    fig = ax.figure
+    engine = fig.get_layout_engine()
+    if engine is not None:  # e.g. constrained layout: measure the final axes size
+        engine.execute(fig)
+    pos = ax.get_position()
+    return (
+        max(pos.width * fig.get_figwidth(), 1.0),
+        max(pos.height * fig.get_figheight(), 1.0),
+    )
+
+
+# -------------------------------------------------------------------- the network
+def _slots(size: int, max_drawn: int) -> list[int | None]:
+    """Unit indices (0-based) per drawing slot; ``None`` marks the ellipsis."""
+    if size <= max_drawn:
+        return list(range(size))
+    return [*range(max_drawn - 2), None, size - 1]
+
+
+def _default_captions(sizes: list[int], head: str) -> list[str]:
+    n_hidden = len(sizes) - 2
+    x = r"$\mathbf{x}$" if sizes[0] > 1 else "$x$"
+    captions = [f"input {x}"]
+    if n_hidden == 1:
+        xv = r"\mathbf{v}_j^{T}\mathbf{x}" if sizes[0] > 1 else "v_j x"
+        captions.append("hidden layer\n" + rf"$h_j = g({xv} + b_j)$")
+    else:
+        captions += [
+            f"layer {k}\n" + rf"$\mathbf{{h}}^{{({k})}}$"
+            for k in range(1, n_hidden + 1)
+        ]
+    y = r"$\mathbf{y}$" if sizes[-1] > 1 else "$y$"
+    captions.append(f"output {y}\n{head} head")
+    return captions
+
+
+def draw_network(
+    ax: Axes,
+    layer_sizes: Sequence[int],
+    *,
+    labels: Sequence[str] | None = None,
+    head: str = "linear",
+    activation: str | None = "relu",
+    max_drawn: int = 6,
+    fontsize: float = 11.0,
+) -> Axes:
+    """Draw a feed-forward network: units as circles, weights as lines.
+
+    Input units are labelled ``x_i``; hidden units show a small sketch of the
+    activation ``g`` and output units one of the head (a line for ``"linear"``,
+    an S-curve for ``"sigmoid"``). A layer with more than ``max_drawn`` units
+    shows its first ``max_drawn - 2`` units, a vertical ellipsis and its last
+    unit, and its caption gives the true size. Captions sit under each layer.
+
+    The layout adapts to the axes' size in inches, so call this after creating
+    the figure at its final size (e.g. ``figsize=(7, 3.5)``).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; its axis lines are switched off.
+    layer_sizes : sequence of int
+        Units per layer, input first and output last, e.g. ``[1, 8, 1]`` or
+        ``[2, 16, 16, 16, 1]``; at least 2 layers, each size >= 1.
+    labels : sequence of str, optional
+        One caption per layer (mathtext allowed, ``"\\n"`` for line breaks),
+        replacing the defaults ("input x", "hidden layer h_j = g(v_j x + b_j)" or
+        "layer l h^(l)", "output y / linear head").
+    head : {"linear", "sigmoid"}, default "linear"
+        Output head, drawn in the output units and named in the caption.
+    activation : str or None, default "relu"
+        Activation sketched inside hidden units (a name from
+        :data:`learnable_bases.activations.ACTIVATIONS`), or ``None`` for plain
+        circles.
+    max_drawn : int, default 6
+        Most units drawn per layer (>= 3).
+    fontsize : float, default 11.0
+        Font size of captions in points (>= 10).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(7, 3.5))
+    >>> ax = draw_network(ax, [1, 8, 1])
+    """
+    ax = _check_ax(ax)
+    sizes = _check_layer_sizes(layer_sizes)
+    head = check_choice("head", head, ("linear", "sigmoid"))
+    activation = _check_activation_or_none(activation)
+    if isinstance(max_drawn, bool) or not isinstance(max_drawn, Integral):
+        raise TypeError(f"max_drawn must be an integer >= 3; got {max_drawn!r}")
+    if max_drawn < 3:
+        raise ValueError(
+            "max_drawn must be >= 3 (first units, ellipsis, last unit); "
+            f"got {max_drawn}"
+        )
+    fontsize = _check_fontsize(fontsize)
+    if labels is None:
+        captions = _default_captions(sizes, head)
+    else:
+        if isinstance(labels, str) or not isinstance(labels, Sequence):
+            raise TypeError(
+                "labels must be a sequence of strings, one per layer; "
+                f"got {type(labels).__name__}"
+            )
+        if len(labels) != len(sizes):
+            raise ValueError(
+                f"labels needs one caption per layer ({len(sizes)}); got {len(labels)}"
+            )
+        if not all(isinstance(s, str) for s in labels):
+            raise TypeError("every entry of labels must be a string")
+        captions = list(labels)
+    slots = [_slots(n, max_drawn) for n in sizes]
+    for i, n in enumerate(sizes):
+        if n > max_drawn:
+            captions[i] += f"\n({n} units)"
+
+    # --- layout in inches, from the axes' current size
+    fig = ax.figure
+    width_in, height_in = _axes_size_in(ax)
+    n_layers = len(sizes)
+    n_slots = max(len(s) for s in slots)
+    n_lines = max(c.count("\n") + 1 for c in captions)
+    caption_in = min(n_lines * 1.32 * fontsize / 72 + 0.06, 0.55 * height_in)
+    slot_in = (height_in - caption_in) / n_slots
+    column_in = width_in / n_layers
+    diameter_in = min(0.72 * slot_in, 0.35 * column_in, 0.5)
+    radius_pt = 36 * diameter_in
+    inner_fontsize = max(_MIN_FONTSIZE, min(fontsize, 0.5 * 72 * diameter_in))
+
+    top = (n_slots - 1) / 2 + 0.5
+    bottom = -(n_slots - 1) / 2 - 0.5
+    data_per_in = n_slots / (height_in - caption_in)
+    ax.set_xlim(-0.5, n_layers - 0.5)
+    ax.set_ylim(bottom - caption_in * data_per_in, top)
+    ax.set_axis_off()
+
+    # unit centres, layer by layer
+    centres: list[list[tuple[float, int | None]]] = []
+    for layer_slots in slots:
+        k = len(layer_slots)
+        centres.append([((k - 1) / 2 - s, unit) for s, unit in enumerate(layer_slots)])
+
+    # weights: thin grey lines between drawn units of adjacent layers
+    for i in range(n_layers - 1):
+        for y0, u0 in centres[i]:
+            for y1, u1 in centres[i + 1]:
+                if u0 is None or u1 is None:
+                    continue
+                ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
+
+    colours = [BLUE] + [ORANGE] * (n_layers - 2) + [GREEN]
+    glyph_radius_in = 0.55 * diameter_in / 2
+    for col, layer in enumerate(centres):
+        for y, unit in layer:
+            if unit is None:
+                ax.text(
+                    col,
+                    y,
+                    r"$\vdots$",
+                    ha="center",
+                    va="center",
+                    fontsize=max(fontsize + 3, 1.2 * inner_fontsize),
+                    zorder=3,
+                )
+                continue
+            ax.plot(
+                [col],
+                [y],
+                marker="o",
+                ms=2 * radius_pt,
+                mfc=_light(colours[col], 0.3),
+                mec=colours[col],
+                mew=1.6,
+                ls="none",
+                zorder=3,
+            )
+            if col == 0:
+                if sizes[0] == 1:
+                    name = "x"
+                elif sizes[0] > max_drawn and unit == sizes[0] - 1:
+                    name = "x_d"  # the true size is in the caption
+                else:
+                    name = f"x_{{{unit + 1}}}"
+                ax.text(
+                    col,
+                    y,
+                    f"${name}$",
+                    ha="center",
+                    va="center",
+                    fontsize=inner_fontsize,
+                    zorder=4,
+                )
+                continue
+            shape = head if col == n_layers - 1 else activation
+            if shape is None:
+                continue
+            gx, gy = _glyph(shape)
+            offset = fig.dpi_scale_trans + transforms.ScaledTranslation(
+                col, y, ax.transData
+            )
+            ax.add_line(
+                Line2D(
+                    gx * glyph_radius_in,
+                    gy * glyph_radius_in,
+                    transform=offset,
+                    color="black",
+                    lw=1.3,
+                    zorder=4,
+                    solid_capstyle="round",
+                )
+            )
+
+    for col, caption in enumerate(captions):
+        ax.annotate(
+            caption,
+            xy=(col, -(n_slots - 1) / 2),
+            xytext=(0, -radius_pt - 6),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=fontsize,
+            linespacing=1.3,
+        )
+    return ax
+
+
+# --------------------------------------------------------------------- the neuron
+def draw_neuron(
+    ax: Axes,
+    n_inputs: int = 3,
+    *,
+    activation: str | None = "relu",
+    ellipsis: bool = True,
+    fontsize: float = 12.0,
+) -> Axes:
+    """Draw the artificial neuron ``phi_j = g(v_j^T x + b_j)``.
+
+    Inputs ``x_1 ... x_d`` send arrows labelled with their weights ``v_1 ... v_d``
+    into a summation node ``v_j^T x + b_j``; the bias ``b_j`` enters from below;
+    the sum passes through the activation ``g``; the output is ``phi_j``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw; its axis lines are switched off. A figure of about
+        ``(7, 3.5)`` inches suits the default font size.
+    n_inputs : int, default 3
+        Input nodes drawn (1 to 8).
+    activation : str or None, default "relu"
+        Activation whose curve is sketched above the ``g`` node, or ``None``.
+    ellipsis : bool, default True
+        With at least 2 inputs, label the last one ``x_d`` (weight ``v_d``) and put
+        a vertical ellipsis before it, meaning "any number of inputs"; otherwise
+        number the inputs ``1 ... n_inputs``.
+    fontsize : float, default 12.0
+        Font size in points (>= 10).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
+    """
+    ax = _check_ax(ax)
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, Integral):
+        raise TypeError(f"n_inputs must be an integer from 1 to 8; got {n_inputs!r}")
+    if not 1 <= n_inputs <= 8:
+        raise ValueError(f"n_inputs must be from 1 to 8; got {n_inputs}")
+    activation = _check_activation_or_none(activation)
+    if not isinstance(ellipsis, bool):
+        raise TypeError(f"ellipsis must be True or False; got {ellipsis!r}")
+    fontsize = _check_fontsize(fontsize)
+    ax.set_axis_off()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+
+    use_dots = ellipsis and n_inputs >= 2
+    names = [str(i + 1) for i in range(n_inputs)]
+    if use_dots:
+        names[-1] = "d"
+    n_rows = n_inputs + use_dots
+    rows = np.linspace(0.88, 0.12, n_rows) if n_rows > 1 else np.array([0.5])
+    input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
+
+    sum_xy = (0.40, 0.5)
+    box = {"boxstyle": "round,pad=0.45", "lw": 1.6}
+    sum_node = ax.text(
+        *sum_xy,
+        r"$\mathbf{v}_j^{T}\mathbf{x} + b_j$",
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        zorder=3,
+        bbox={**box, "fc": _light(ORANGE), "ec": ORANGE},
+    )
+    g_node = ax.text(
+        0.64,
+        0.5,
+        r"$g(\cdot)$",
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        zorder=3,
+        bbox={**box, "fc": _light(GREEN), "ec": GREEN},
+    )
+    out_node = ax.text(
+        0.80,
+        0.5,
+        r"$\phi_j = g(\mathbf{v}_j^{T}\mathbf{x} + b_j)$",
+        ha="left",
+        va="center",
+        fontsize=fontsize,
+        zorder=3,
+        bbox={**box, "fc": _light(PURPLE), "ec": PURPLE},
+    )
+    arrow = {"arrowstyle": "-|>", "color": "black", "lw": 1.3, "mutation_scale": 14}
+
+    # inputs and their weighted arrows into the summation node
+    x_in = 0.05
+    width_in, height_in = _axes_size_in(ax)
+    for name, y in zip(names, input_y, strict=True):
+        # arrows end spread over the node's left edge, so they do not pile up
+        end_frac = 0.5 + 0.3 * (y - 0.5) / 0.38
+        ax.annotate(
+            f"$x_{{{name}}}$",
+            xy=(0.0, end_frac),
+            xycoords=sum_node,
+            xytext=(x_in, y),
+            textcoords="axes fraction",
+            ha="center",
+            va="center",
+            fontsize=fontsize,
+            zorder=3,
+            bbox={
+                "boxstyle": "circle,pad=0.3",
+                "fc": _light(BLUE),
+                "ec": BLUE,
+                "lw": 1.6,
+            },
+            arrowprops={**arrow, "patchB": sum_node.get_bbox_patch(), "shrinkB": 1},
+        )
+        # weight label a third of the way along the arrow, on its upper side
+        end = np.array([sum_xy[0] - 0.08, sum_xy[1] + 0.1 * (end_frac - 0.5)])
+        start = np.array([x_in, y])
+        label_xy = start + 0.36 * (end - start)
+        dx, dy = (end - start) * (width_in, height_in)
+        normal = np.array([-dy, dx]) / np.hypot(dx, dy)
+        ax.annotate(
+            f"$v_{{{name}}}$",
+            xy=tuple(label_xy),
+            xycoords="axes fraction",
+            xytext=tuple(9 * normal),
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=fontsize - 1,
+            color=BLUE,
+        )
+    if use_dots:
+        ax.text(
+            x_in,
+            rows[-2],
+            r"$\vdots$",
+            ha="center",
+            va="center",
+            fontsize=fontsize + 2,
+        )
+
+    # bias from below, then sum -> g -> output
+    ax.annotate(
+        r"$b_j$ (bias)",
+        xy=(0.5, 0.0),
+        xycoords=sum_node,
+        xytext=(sum_xy[0], 0.1),
+        textcoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        arrowprops={**arrow, "patchB": sum_node.get_bbox_patch(), "shrinkB": 1},
+    )
+    for source, target in ((sum_node, g_node), (g_node, out_node)):
+        ax.annotate(
+            "",
+            xy=(0.0, 0.5),
+            xycoords=target,
+            xytext=(1.0, 0.5),
+            textcoords=source,
+            arrowprops={
+                **arrow,
+                "patchA": source.get_bbox_patch(),
+                "patchB": target.get_bbox_patch(),
+                "shrinkA": 1,
+                "shrinkB": 1,
+            },
+        )
+    ax.text(
+        0.80,
+        0.66,
+        "output",
+        ha="left",
+        va="center",
+        fontsize=fontsize - 1,
+        color="0.25",
+    )
+    ax.text(
+        sum_xy[0],
+        0.66,
+        "weighted sum",
+        ha="center",
+        va="center",
+        fontsize=fontsize - 1,
+        color="0.25",
+    )
+
+    if activation is not None:
+        inset = ax.inset_axes((0.58, 0.68, 0.12, 0.22))
+        z = torch.linspace(-3, 3, 121, dtype=torch.float64)
+        inset.plot(z.numpy(), get_activation(activation)(z).numpy(), color=GREEN)
+        inset.axhline(0, color="0.7", lw=0.8, zorder=0)
+        inset.axvline(0, color="0.7", lw=0.8, zorder=0)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.grid(False)
+        inset.set_title(
+            "$g$ = " + LABELS[activation].split(" $")[0],
+            fontsize=max(_MIN_FONTSIZE, fontsize - 2),
+        )
+    return ax

@@ -1,0 +1,169 @@
+"""Losses: Gaussian negative log-likelihood and mean squared error.
+
+Shape convention: predictions and targets must have *the same* shape, either
+``(n,)`` or ``(n, 1)`` (``(n, k)`` is also allowed for :func:`mse`). A mismatch
+such as ``(n,)`` against ``(n, 1)`` is an error rather than a silent broadcast
+to ``(n, n)``. Values are not checked for finiteness here (that would cost a
+pass per step); :func:`learnable_bases.training.train` stops on a non-finite loss.
+
+:func:`mse_objective` and :func:`gaussian_nll_objective` wrap the losses in the
+``loss_fn(model, x, y)`` form that :func:`learnable_bases.training.train` takes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+#: ``0.5 * log(2 pi)``, the constant of the Gaussian negative log-likelihood.
+HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def _check_floating(name: str, value: object) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
+    return value
+
+
+def _check_pair(
+    pred_name: str, pred: object, y: object, *, allow_wide: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    pred = _check_floating(pred_name, pred)
+    y = _check_floating("y", y)
+    allowed = "(n,) or (n, k)" if allow_wide else "(n,) or (n, 1)"
+    ok_ndim = pred.ndim == 1 or (pred.ndim == 2 and (allow_wide or pred.shape[1] == 1))
+    if not ok_ndim:
+        raise ValueError(
+            f"{pred_name} must have shape {allowed}; got {tuple(pred.shape)}"
+        )
+    if pred.shape != y.shape:
+        raise ValueError(
+            f"{pred_name} and y must have the same shape, {allowed}; got "
+            f"{tuple(pred.shape)} and {tuple(y.shape)}"
+        )
+    if pred.shape[0] == 0:
+        raise ValueError(f"{pred_name} and y are empty; need at least one sample")
+    return pred, y
+
+
+def mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error ``mean((pred - y)^2)`` over all entries.
+
+    Parameters
+    ----------
+    pred : torch.Tensor, shape (n,) or (n, k)
+        Predictions.
+    y : torch.Tensor, same shape as ``pred``
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+        The loss (differentiable).
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or are not 1D/2D, or ``n == 0``.
+    TypeError
+        If an argument is not a floating tensor.
+    """
+    pred, y = _check_pair("pred", pred, y, allow_wide=True)
+    return ((pred - y) ** 2).mean()
+
+
+def gaussian_nll(
+    mu: torch.Tensor, log_sigma: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """Gaussian negative log-likelihood per sample, averaged over samples.
+
+    .. math::
+
+        E = \\frac{1}{n} \\sum_i \\Big[ \\tfrac12 \\big(\\tfrac{y_i - \\mu_i}
+        {\\sigma_i}\\big)^2 + \\log \\sigma_i + \\tfrac12 \\log 2\\pi \\Big]
+
+    Parameters
+    ----------
+    mu : torch.Tensor, shape (n,) or (n, 1)
+        Predicted means.
+    log_sigma : torch.Tensor, shape () or the shape of ``mu``
+        Log standard deviation: one shared value or one per sample.
+    y : torch.Tensor, same shape as ``mu``
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+        The mean negative log-likelihood (differentiable in ``mu`` and
+        ``log_sigma``).
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match as described, or ``n == 0``.
+    TypeError
+        If an argument is not a floating tensor.
+    """
+    mu, y = _check_pair("mu", mu, y, allow_wide=False)
+    log_sigma = _check_floating("log_sigma", log_sigma)
+    if log_sigma.ndim != 0 and log_sigma.shape != mu.shape:
+        raise ValueError(
+            "log_sigma must be a scalar (shape ()) or have the shape of mu "
+            f"{tuple(mu.shape)}; got {tuple(log_sigma.shape)}"
+        )
+    z = (y - mu) * torch.exp(-log_sigma)
+    return (0.5 * z**2 + log_sigma).mean() + HALF_LOG_2PI
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    return model
+
+
+def mse_objective(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``mse(model(x), y)``: a ``loss_fn`` for :func:`~learnable_bases.training.train`.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``x`` to predictions of the shape of ``y``.
+    x : torch.Tensor, shape (n, d)
+        Inputs.
+    y : torch.Tensor, shape (n, k)
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+        The loss.
+    """
+    return mse(_check_model(model)(x), y)
+
+
+def gaussian_nll_objective(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor
+) -> torch.Tensor:
+    """Gaussian NLL of a model returning ``(mu, log_sigma)``, as a ``loss_fn``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Returns ``(mu, log_sigma)`` for ``x``, e.g.
+        :class:`~learnable_bases.models.GaussianMLP`.
+    x : torch.Tensor, shape (n, d)
+        Inputs.
+    y : torch.Tensor, shape (n, 1)
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+        The mean negative log-likelihood.
+    """
+    mu, log_sigma = _check_model(model)(x)
+    return gaussian_nll(mu, log_sigma, y)

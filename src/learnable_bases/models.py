@@ -1,0 +1,321 @@
+"""Multilayer perceptrons: learnable bases with a linear (or sigmoid) head.
+
+A depth-``L`` MLP applies the one-hidden-layer rule ``L`` times,
+
+.. math::
+
+    h^{(0)} = x,\\qquad h^{(\\ell)} = g(W^{(\\ell)} h^{(\\ell-1)} + b^{(\\ell)}),
+    \\qquad \\mu = W^{(L+1)} h^{(L)} + b^{(L+1)},
+
+so the head sees the last hidden layer ``h^{(L)}`` as its *effective basis
+functions* (:meth:`MLP.features`). :class:`GaussianMLP` adds one learned noise
+scale ``log_sigma`` for the Gaussian likelihood of the lecture.
+
+Initialisation follows PyTorch's default for :class:`torch.nn.Linear` (weights
+and biases uniform on ``±1/sqrt(fan_in)``). Pass ``seed`` or ``generator`` to
+make it reproducible; the global random state is then neither used nor changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from ._checks import check_choice, check_positive_int, check_tensor
+from .activations import ACTIVATIONS, get_activation
+
+#: Output heads of :class:`MLP`.
+HEADS = ("linear", "sigmoid")
+
+
+def _make_generator(
+    seed: int | None, generator: torch.Generator | None
+) -> torch.Generator | None:
+    if seed is not None and generator is not None:
+        raise ValueError("pass either seed or generator, not both")
+    if generator is not None:
+        if not isinstance(generator, torch.Generator):
+            raise TypeError(
+                f"generator must be a torch.Generator; got {type(generator).__name__}"
+            )
+        return generator
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int or None; got {seed!r}")
+        return torch.Generator().manual_seed(seed)
+    return None
+
+
+def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
+    """PyTorch's default ``nn.Linear`` init, drawn from ``generator``."""
+    bound = 1.0 / math.sqrt(layer.in_features)
+    with torch.no_grad():
+        layer.weight.uniform_(-bound, bound, generator=generator)
+        if layer.bias is not None:
+            layer.bias.uniform_(-bound, bound, generator=generator)
+
+
+def _check_input(x: object, in_dim: int, dtype: torch.dtype) -> torch.Tensor:
+    if isinstance(x, torch.Tensor) and (x.ndim != 2 or x.shape[1] != in_dim):
+        raise ValueError(
+            f"expected input of shape (n, in_dim) = (n, {in_dim}); "
+            f"got shape {tuple(x.shape)}"
+            + (" (use x[:, None] for a 1D input)" if x.ndim == 1 else "")
+        )
+    x = check_tensor("x", x, ndim=2)
+    if x.dtype != dtype:
+        raise TypeError(
+            f"input dtype {x.dtype} does not match the model's {dtype}; "
+            f"convert with x.to({dtype})"
+        )
+    return x
+
+
+class MLP(nn.Module):
+    """Fully connected network: ``depth`` hidden layers of ``width`` neurons.
+
+    Parameters
+    ----------
+    in_dim : int
+        Input dimension ``d`` (>= 1).
+    width : int
+        Neurons per hidden layer ``H`` (>= 1).
+    depth : int, default 1
+        Number of hidden layers ``L`` (>= 1).
+    activation : str, default "relu"
+        A name from :data:`learnable_bases.activations.ACTIVATIONS`.
+    out_dim : int, default 1
+        Output dimension.
+    head : {"linear", "sigmoid"}, default "linear"
+        ``"sigmoid"`` squashes the linear head's output into ``(0, 1)``.
+    seed : int, optional
+        Seed for a private generator that draws the initial weights.
+    generator : torch.Generator, optional
+        Generator that draws the initial weights (instead of ``seed``).
+
+    Attributes
+    ----------
+    layers : torch.nn.ModuleList of torch.nn.Linear
+        The hidden layers, first to last.
+    head : torch.nn.Linear
+        The output layer, ``width -> out_dim``.
+
+    Examples
+    --------
+    >>> model = MLP(in_dim=1, width=16, seed=0)
+    >>> model(torch.zeros(5, 1)).shape
+    torch.Size([5, 1])
+    """
+
+    def __init__(
+        self,
+        in_dim: int,
+        width: int,
+        depth: int = 1,
+        activation: str = "relu",
+        out_dim: int = 1,
+        head: str = "linear",
+        *,
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_dim = check_positive_int("in_dim", in_dim)
+        self.width = check_positive_int("width", width)
+        self.depth = check_positive_int("depth", depth)
+        self.out_dim = check_positive_int("out_dim", out_dim)
+        self.activation = check_choice("activation", activation, ACTIVATIONS)
+        self.head_kind = check_choice("head", head, HEADS)
+        self._g = get_activation(activation)
+        gen = _make_generator(seed, generator)
+
+        dims = [self.in_dim] + [self.width] * self.depth
+        # Build without consuming or changing the global RNG when seeded.
+        with torch.random.fork_rng(devices=[], enabled=gen is not None):
+            self.layers = nn.ModuleList(
+                nn.Linear(a, b) for a, b in itertools.pairwise(dims)
+            )
+            self.head = nn.Linear(self.width, self.out_dim)
+        if gen is not None:
+            for layer in (*self.layers, self.head):
+                _init_linear(layer, gen)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs of the last hidden layer: the effective basis functions.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (n, in_dim)
+            Inputs.
+
+        Returns
+        -------
+        torch.Tensor, shape (n, width)
+            ``h^{(L)}(x)``; the head computes ``head(h)`` from these.
+        """
+        h = _check_input(x, self.in_dim, self.head.weight.dtype)
+        for layer in self.layers:
+            h = self._g(layer(h))
+        return h
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Network output.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (n, in_dim)
+            Inputs.
+
+        Returns
+        -------
+        torch.Tensor, shape (n, out_dim)
+            ``head(h^{(L)}(x))``, passed through a sigmoid if ``head="sigmoid"``.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not of shape ``(n, in_dim)`` or is not finite.
+        TypeError
+            If ``x`` is not a floating tensor of the model's dtype.
+        """
+        out = self.head(self.features(x))
+        return torch.sigmoid(out) if self.head_kind == "sigmoid" else out
+
+    def extra_repr(self) -> str:
+        return f"activation={self.activation!r}, head={self.head_kind!r}"
+
+
+class GaussianPrediction(NamedTuple):
+    """Mean and log standard deviation of a Gaussian prediction.
+
+    Unpacks like a tuple: ``mu, log_sigma = model(x)``.
+
+    Attributes
+    ----------
+    mu : torch.Tensor, shape (n, 1)
+        Predicted mean.
+    log_sigma : torch.Tensor, shape (n, 1)
+        Predicted ``log sigma`` (the shared parameter, broadcast to ``n`` rows).
+    """
+
+    mu: torch.Tensor
+    log_sigma: torch.Tensor
+
+
+class GaussianMLP(nn.Module):
+    """MLP mean with one learned noise scale: ``y ~ N(mu(x), sigma^2)``.
+
+    Parameters
+    ----------
+    in_dim : int
+        Input dimension ``d`` (>= 1).
+    width : int
+        Neurons per hidden layer (>= 1).
+    depth : int, default 1
+        Number of hidden layers (>= 1).
+    activation : str, default "relu"
+        A name from :data:`learnable_bases.activations.ACTIVATIONS`.
+    log_sigma_init : float, default 0.0
+        Initial ``log sigma`` (0 means ``sigma = 1``).
+    seed : int, optional
+        Seed for a private generator that draws the initial weights.
+    generator : torch.Generator, optional
+        Generator that draws the initial weights (instead of ``seed``).
+
+    Attributes
+    ----------
+    mean : MLP
+        Network for ``mu(x)`` with a scalar linear head.
+    log_sigma : torch.nn.Parameter, shape ()
+        Learned ``log sigma``, shared by all inputs (homoscedastic noise).
+    """
+
+    def __init__(
+        self,
+        in_dim: int,
+        width: int,
+        depth: int = 1,
+        activation: str = "relu",
+        log_sigma_init: float = 0.0,
+        *,
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(log_sigma_init, bool) or not isinstance(
+            log_sigma_init, (int, float)
+        ):
+            raise TypeError(
+                f"log_sigma_init must be a real number; got {log_sigma_init!r}"
+            )
+        if not math.isfinite(log_sigma_init):
+            raise ValueError(f"log_sigma_init must be finite; got {log_sigma_init}")
+        self.mean = MLP(
+            in_dim, width, depth, activation, seed=seed, generator=generator
+        )
+        self.log_sigma = nn.Parameter(torch.tensor(float(log_sigma_init)))
+
+    @property
+    def sigma(self) -> torch.Tensor:
+        """Current noise scale ``exp(log_sigma)``, a scalar tensor (detached)."""
+        return self.log_sigma.detach().exp()
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Last hidden layer of the mean network, shape ``(n, width)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (n, in_dim)
+            Inputs.
+
+        Returns
+        -------
+        torch.Tensor, shape (n, width)
+            Effective basis functions of the mean.
+        """
+        return self.mean.features(x)
+
+    def forward(self, x: torch.Tensor) -> GaussianPrediction:
+        """Predict mean and log standard deviation.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (n, in_dim)
+            Inputs.
+
+        Returns
+        -------
+        GaussianPrediction
+            ``mu`` and ``log_sigma``, each of shape ``(n, 1)``.
+        """
+        mu = self.mean(x)
+        return GaussianPrediction(mu, self.log_sigma.expand_as(mu))
+
+
+def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
+    """Number of scalar parameters of a model.
+
+    For a one-hidden-layer MLP with input dimension ``d``, width ``H`` and a
+    scalar head this is ``H (d + 1) + (H + 1)``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Any module.
+    trainable_only : bool, default True
+        Count only parameters with ``requires_grad``.
+
+    Returns
+    -------
+    int
+        Total number of entries over all (trainable) parameter tensors.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    return sum(
+        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
+    )

@@ -1,0 +1,447 @@
+"""Step size and curvature: gradient descent on a quadratic, exactly.
+
+In 1D the loss is ``E(w) = kappa w^2 / 2`` with curvature ``kappa = E''(w)``.
+One gradient step multiplies ``w`` by ``r = 1 - eta kappa``, so
+``w_i = (1 - eta kappa)^i w_0``:
+
+========================  ==============================  ==================
+``eta kappa``             ``r = 1 - eta kappa``           :func:`regime`
+========================  ==============================  ==================
+``(0, 1)``                ``(0, 1)``                      ``"slow"``
+``1``                     ``0``                           ``"one-step"``
+``(1, 2)``                ``(-1, 0)``                     ``"oscillating"``
+``2``                     ``-1``                          ``"undamped"``
+``> 2``                   ``< -1``                        ``"diverging"``
+========================  ==============================  ==================
+
+``"undamped"`` is the boundary ``eta = 2/kappa``: the iterate flips sign
+forever at constant size, neither converging nor diverging.
+
+In several dimensions, ``E(w) = sum_k kappa_k u_k^2 / 2`` in coordinates ``u``
+aligned with the curvature axes (optionally rotated by ``angle`` against
+``w``). Each axis contracts by ``|1 - eta kappa_k|`` per step; the slowest
+decides: :func:`contraction_2d`. The step must satisfy ``eta < 2 / max kappa``
+(:func:`max_stable_eta`) and the best fixed step is ``2 / (min + max)``
+(:func:`best_fixed_eta`), with contraction ``(K - 1)/(K + 1)`` for the
+condition number ``K = max kappa / min kappa``.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+from ._checks import check_positive_float, check_positive_int
+
+#: Relative tolerance with which :func:`regime` recognises the boundaries
+#: ``eta kappa = 1`` and ``eta kappa = 2`` (``1/kappa`` is rarely exact in floats).
+REGIME_RTOL = 1e-12
+
+#: The values :func:`regime` returns, from small to large ``eta kappa``.
+REGIMES = ("slow", "one-step", "oscillating", "undamped", "diverging")
+
+
+def _check_finite_real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number; got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value}")
+    return float(value)
+
+
+def _check_kappas(kappas: object) -> np.ndarray:
+    arr = np.asarray(kappas, dtype=float)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"kappas must be a 1D array of curvatures (d,); got shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"kappas must be finite and > 0; got {arr.tolist()}")
+    return arr
+
+
+def _check_vector(name: str, value: object, d: int) -> np.ndarray:
+    arr = np.asarray(value, dtype=float)
+    if arr.shape != (d,):
+        raise ValueError(f"{name} must have shape ({d},); got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite; got {arr.tolist()}")
+    return arr
+
+
+def _rotation(angle: float) -> np.ndarray:
+    c, s = math.cos(angle), math.sin(angle)
+    return np.array([[c, -s], [s, c]])
+
+
+def _hessian(kappas: np.ndarray, angle: float) -> np.ndarray:
+    if angle == 0.0:
+        return np.diag(kappas)
+    if kappas.size != 2:
+        raise ValueError(f"angle is only supported in 2D; got {kappas.size} kappas")
+    rot = _rotation(angle)
+    return rot @ np.diag(kappas) @ rot.T
+
+
+# ---------------------------------------------------------------------------
+# 1D
+# ---------------------------------------------------------------------------
+
+
+def quadratic_loss(kappa: float, w: np.ndarray | float) -> np.ndarray:
+    """The 1D loss ``E(w) = kappa w^2 / 2``.
+
+    Parameters
+    ----------
+    kappa : float
+        Curvature (> 0).
+    w : float or np.ndarray, shape (...)
+        Parameter values.
+
+    Returns
+    -------
+    np.ndarray, shape (...)
+        ``E(w)``.
+    """
+    kappa = check_positive_float("kappa", kappa)
+    return 0.5 * kappa * np.asarray(w, dtype=float) ** 2
+
+
+def gd_iterates(kappa: float, eta: float, w0: float, steps: int) -> np.ndarray:
+    """Run gradient descent ``w <- w - eta kappa w`` on ``E(w) = kappa w^2 / 2``.
+
+    Parameters
+    ----------
+    kappa : float
+        Curvature (> 0).
+    eta : float
+        Learning rate (> 0).
+    w0 : float
+        Starting point (finite).
+    steps : int
+        Number of steps (>= 1).
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1,)
+        ``w_0, w_1, ..., w_steps`` (float64). Diverging runs overflow to
+        ``±inf`` (with alternating sign if ``eta kappa > 2``), without a warning.
+    """
+    kappa = check_positive_float("kappa", kappa)
+    eta = check_positive_float("eta", eta)
+    w = _check_finite_real("w0", w0)
+    steps = check_positive_int("steps", steps)
+    out = np.empty(steps + 1)
+    out[0] = w
+    r = 1.0 - eta * kappa
+    for i in range(1, steps + 1):
+        if math.isfinite(w):
+            w = w - eta * kappa * w  # the gradient of E is kappa * w
+        else:
+            w = r * w  # keep +-inf once overflowed (inf - inf would be nan)
+        out[i] = w
+    return out
+
+
+def gd_iterates_closed_form(
+    kappa: float, eta: float, w0: float, steps: int
+) -> np.ndarray:
+    """Closed form ``w_i = (1 - eta kappa)^i w0`` of :func:`gd_iterates`.
+
+    Parameters
+    ----------
+    kappa : float
+        Curvature (> 0).
+    eta : float
+        Learning rate (> 0).
+    w0 : float
+        Starting point (finite).
+    steps : int
+        Number of steps (>= 1).
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1,)
+        ``(1 - eta kappa)^i w0`` for ``i = 0, ..., steps``.
+    """
+    kappa = check_positive_float("kappa", kappa)
+    eta = check_positive_float("eta", eta)
+    w0 = _check_finite_real("w0", w0)
+    steps = check_positive_int("steps", steps)
+    i = np.arange(steps + 1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return (1.0 - eta * kappa) ** i * w0
+
+
+def regime(kappa: float, eta: float) -> str:
+    """Name the behaviour of gradient descent on ``kappa w^2 / 2`` with step ``eta``.
+
+    Parameters
+    ----------
+    kappa : float
+        Curvature (> 0).
+    eta : float
+        Learning rate (> 0).
+
+    Returns
+    -------
+    str
+        One of :data:`REGIMES`: ``"slow"`` (``eta kappa < 1``, monotone),
+        ``"one-step"`` (``eta = 1/kappa``), ``"oscillating"`` (``1 < eta kappa
+        < 2``, damped sign flips), ``"undamped"`` (``eta = 2/kappa``, sign flips
+        of constant size) or ``"diverging"`` (``eta kappa > 2``). The two
+        boundaries are matched with relative tolerance :data:`REGIME_RTOL`.
+    """
+    kappa = check_positive_float("kappa", kappa)
+    eta = check_positive_float("eta", eta)
+    p = eta * kappa
+    if math.isclose(p, 1.0, rel_tol=REGIME_RTOL):
+        return "one-step"
+    if math.isclose(p, 2.0, rel_tol=REGIME_RTOL):
+        return "undamped"
+    if p < 1.0:
+        return "slow"
+    if p < 2.0:
+        return "oscillating"
+    return "diverging"
+
+
+# ---------------------------------------------------------------------------
+# 2D (and d-dimensional) anisotropic quadratic
+# ---------------------------------------------------------------------------
+
+
+def quadratic_loss_2d(
+    kappas: np.ndarray, w: np.ndarray, angle: float = 0.0
+) -> np.ndarray:
+    """The loss ``E(w) = w^T H w / 2`` with ``H = R diag(kappas) R^T``.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures along the principal axes (> 0).
+    w : array_like, shape (..., d)
+        Points, e.g. a grid for a contour plot.
+    angle : float, default 0.0
+        Rotation of the principal axes in radians (2D only).
+
+    Returns
+    -------
+    np.ndarray, shape (...)
+        ``E(w)``.
+    """
+    k = _check_kappas(kappas)
+    angle = _check_finite_real("angle", angle)
+    w = np.asarray(w, dtype=float)
+    if w.ndim == 0 or w.shape[-1] != k.size:
+        raise ValueError(f"w must have shape (..., {k.size}); got {w.shape}")
+    h = _hessian(k, angle)
+    return 0.5 * np.einsum("...i,ij,...j->...", w, h, w)
+
+
+def gd_path_2d(
+    kappas: np.ndarray,
+    eta: float,
+    w0: np.ndarray,
+    steps: int,
+    angle: float = 0.0,
+) -> np.ndarray:
+    """Gradient descent ``w <- w - eta H w`` on ``E(w) = w^T H w / 2``.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures along the principal axes (> 0); usually ``d = 2``.
+    eta : float
+        Learning rate (> 0).
+    w0 : array_like, shape (d,)
+        Starting point.
+    steps : int
+        Number of steps (>= 1).
+    angle : float, default 0.0
+        Rotation of the principal axes against the coordinate axes, in
+        radians (2D only): ``H = R(angle) diag(kappas) R(angle)^T``.
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1, d)
+        The iterates ``w_0, ..., w_steps``. Diverging runs end in ``±inf``
+        entries (``nan`` once a rotation mixes them), without a warning.
+    """
+    k = _check_kappas(kappas)
+    eta = check_positive_float("eta", eta)
+    w = _check_vector("w0", w0, k.size)
+    steps = check_positive_int("steps", steps)
+    angle = _check_finite_real("angle", angle)
+    h = _hessian(k, angle)
+    r = 1.0 - eta * k
+    out = np.empty((steps + 1, k.size))
+    out[0] = w
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(1, steps + 1):
+            if angle == 0.0:  # diagonal Hessian: keep +-inf once overflowed
+                w = np.where(np.isfinite(w), w - eta * (k * w), r * w)
+            else:
+                w = w - eta * (h @ w)
+            out[i] = w
+    return out
+
+
+def contraction_2d(kappas: np.ndarray, eta: float) -> float:
+    """Worst-axis contraction factor per step, ``max_k |1 - eta kappa_k|``.
+
+    The error norm shrinks by at most this factor per step (exactly this
+    factor, eventually, along the slowest axis); values >= 1 do not converge.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures (> 0).
+    eta : float
+        Learning rate (> 0).
+
+    Returns
+    -------
+    float
+        ``max_k |1 - eta kappa_k|``.
+    """
+    k = _check_kappas(kappas)
+    eta = check_positive_float("eta", eta)
+    return float(np.max(np.abs(1.0 - eta * k)))
+
+
+def max_stable_eta(kappas: np.ndarray) -> float:
+    """Largest learning rate that does not diverge, ``2 / max(kappas)``.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures (> 0).
+
+    Returns
+    -------
+    float
+        ``2 / max(kappas)``; any ``eta`` strictly below converges.
+    """
+    return float(2.0 / np.max(_check_kappas(kappas)))
+
+
+def best_fixed_eta(kappas: np.ndarray) -> float:
+    """Fixed step that minimises :func:`contraction_2d`, ``2 / (min + max)``.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures (> 0).
+
+    Returns
+    -------
+    float
+        ``2 / (min(kappas) + max(kappas))``; its contraction is
+        ``(K - 1) / (K + 1)`` with ``K = max / min``.
+    """
+    k = _check_kappas(kappas)
+    return float(2.0 / (k.min() + k.max()))
+
+
+def steps_to_converge(
+    kappas: np.ndarray,
+    eta: float,
+    w0: np.ndarray | None = None,
+    tol: float = 1e-6,
+    angle: float = 0.0,
+) -> int | None:
+    """Number of GD steps until ``||w_i|| <= tol * ||w_0||``.
+
+    Computed exactly from the closed form in the principal axes,
+    ``u_{i,k} = (1 - eta kappa_k)^i u_{0,k}``, by bisection (no iteration).
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures (> 0).
+    eta : float
+        Learning rate (> 0).
+    w0 : array_like, shape (d,), optional
+        Starting point; default ``(1, 1, ..., 1)``.
+    tol : float, default 1e-6
+        Relative tolerance on the distance to the minimum (> 0).
+    angle : float, default 0.0
+        Rotation of the principal axes (2D only), as in :func:`gd_path_2d`.
+
+    Returns
+    -------
+    int or None
+        The smallest ``i >= 0`` with ``||w_i|| <= tol ||w_0||``, or ``None`` if
+        that never happens (``eta >= 2 / kappa_k`` along an axis on which
+        ``w0`` has a component that is too large).
+    """
+    k = _check_kappas(kappas)
+    eta = check_positive_float("eta", eta)
+    tol = check_positive_float("tol", tol)
+    angle = _check_finite_real("angle", angle)
+    w = np.ones(k.size) if w0 is None else _check_vector("w0", w0, k.size)
+    if angle != 0.0:
+        if k.size != 2:
+            raise ValueError(f"angle is only supported in 2D; got {k.size} kappas")
+        w = _rotation(angle).T @ w  # coordinates along the principal axes
+    c2 = w**2
+    target = tol**2 * c2.sum()
+    if c2.sum() == 0.0 or tol >= 1.0:
+        return 0
+    r2 = (1.0 - eta * k) ** 2
+    active = c2 > 0
+    if np.any(r2[active] > 1.0) or c2[active & (r2 >= 1.0)].sum() > target:
+        return None
+
+    def sq_norm(i: int) -> float:
+        return float(np.sum(c2 * r2**i))
+
+    hi = 1
+    while sq_norm(hi) > target:
+        hi *= 2
+    lo = hi // 2  # sq_norm(lo) > target unless lo == 0 (handled by tol < 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if sq_norm(mid) > target:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def steps_vs_condition(condition_numbers: np.ndarray, tol: float = 1e-6) -> np.ndarray:
+    """Steps to converge with the best fixed step, against the condition number.
+
+    Uses ``kappas = (1, K)``, ``eta = 2 / (1 + K)`` and ``w0 = (1, 1)``.
+
+    Parameters
+    ----------
+    condition_numbers : array_like, shape (m,)
+        Values of ``K = kappa_max / kappa_min`` (>= 1).
+    tol : float, default 1e-6
+        Relative tolerance, as in :func:`steps_to_converge`.
+
+    Returns
+    -------
+    np.ndarray of int, shape (m,)
+        Steps needed; grows about like ``K/2 * log(1/tol)`` for large ``K``.
+    """
+    ks = np.asarray(condition_numbers, dtype=float)
+    if ks.ndim != 1 or ks.size == 0:
+        raise ValueError(
+            f"condition_numbers must have shape (m,) with m >= 1; got {ks.shape}"
+        )
+    if not np.all(np.isfinite(ks)) or np.any(ks < 1):
+        raise ValueError(
+            f"condition numbers must be finite and >= 1; got {ks.tolist()}"
+        )
+    out = np.empty(ks.size, dtype=int)
+    for j, cond in enumerate(ks):
+        kappas = np.array([1.0, cond])
+        steps = steps_to_converge(kappas, best_fixed_eta(kappas), tol=tol)
+        assert steps is not None  # contraction (K-1)/(K+1) < 1
+        out[j] = steps
+    return out

@@ -1,0 +1,253 @@
+"""Step-through figures: the book's answer to the lecture's "Next" buttons and sliders.
+
+A :class:`Stepper` is a short sequence of matplotlib frames with one label each.
+In a Jupyter notebook or on the website it shows as a small self-contained
+widget (previous / next / play buttons, a slider and the frame's label, usable
+from the keyboard). It loads nothing from the network: frames are embedded PNG
+images and the controls are a few lines of inline JavaScript.
+
+Make one with :func:`stepper_from_figures` (you draw the figures) or
+:func:`stepper_from_function` (you give a function that draws frame ``i``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+__all__ = ["Stepper", "stepper_from_figures", "stepper_from_function"]
+
+
+@dataclass(frozen=True)
+class Stepper:
+    """Frames a reader steps through, with a label for each.
+
+    Parameters
+    ----------
+    frames : tuple of bytes, length n_frames
+        PNG images, one per frame.
+    labels : tuple of str, length n_frames
+        Text shown with each frame (e.g. ``"H = 8 neurons"``).
+    alt : str
+        Description of what the figure shows, for screen readers.
+    """
+
+    frames: tuple[bytes, ...]
+    labels: tuple[str, ...]
+    alt: str
+
+    def __post_init__(self) -> None:
+        if len(self.frames) == 0:
+            raise ValueError("a Stepper needs at least one frame")
+        if len(self.frames) != len(self.labels):
+            raise ValueError(
+                f"got {len(self.frames)} frames but {len(self.labels)} labels; "
+                "give exactly one label per frame"
+            )
+        if not all(isinstance(f, bytes) and f[:8] == b"\x89PNG\r\n\x1a\n" for f in self.frames):
+            raise TypeError("frames must be PNG images as bytes")
+        if not all(isinstance(s, str) for s in self.labels):
+            raise TypeError("labels must be strings")
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __repr__(self) -> str:
+        return f"Stepper({len(self)} frames: {', '.join(self.labels)})"
+
+    def to_html(self) -> str:
+        """Return the widget as one self-contained HTML fragment.
+
+        Returns
+        -------
+        str
+            A ``<div class="lb-stepper">`` holding the frames as data-URI
+            images, the controls and a short inline script.
+        """
+        return _render_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+
+def _png_bytes(fig: Figure, dpi: float) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def stepper_from_figures(
+    figures: Sequence[Figure],
+    labels: Sequence[str],
+    *,
+    alt: str,
+    dpi: float = 100,
+    close: bool = True,
+) -> Stepper:
+    """Turn matplotlib figures into a :class:`Stepper`, one frame per figure.
+
+    Parameters
+    ----------
+    figures : sequence of matplotlib.figure.Figure, length n_frames
+        The frames, in order. Give them the same size so the widget does not jump.
+    labels : sequence of str, length n_frames
+        One label per frame.
+    alt : str
+        Text alternative describing the figure as a whole.
+    dpi : float, default 100
+        Resolution of the embedded PNGs.
+    close : bool, default True
+        Close the figures afterwards (so they are not also shown as still images).
+
+    Returns
+    -------
+    Stepper
+    """
+    figures = list(figures)
+    labels = [str(s) for s in labels] if not isinstance(labels, str) else labels
+    if isinstance(labels, str):
+        raise TypeError("labels must be a sequence of strings, not one string")
+    if not all(isinstance(f, Figure) for f in figures):
+        raise TypeError("figures must be matplotlib Figure objects")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a non-empty description of the figure")
+    frames = tuple(_png_bytes(f, dpi) for f in figures)
+    if close:
+        for f in figures:
+            plt.close(f)
+    return Stepper(frames=frames, labels=tuple(labels), alt=alt)
+
+
+def stepper_from_function(
+    draw: Callable[[Figure, int], None],
+    labels: Sequence[str],
+    *,
+    alt: str,
+    figsize: tuple[float, float] = (7.0, 3.6),
+    dpi: float = 100,
+) -> Stepper:
+    """Build a :class:`Stepper` by calling ``draw(fig, i)`` on a fresh figure per frame.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(fig, i)`` draws frame ``i`` (0-based) into the empty figure ``fig``.
+    labels : sequence of str, length n_frames
+        One label per frame; their number sets the number of frames.
+    alt : str
+        Text alternative describing the figure as a whole.
+    figsize : (float, float), default (7.0, 3.6)
+        Figure size in inches, the same for every frame.
+    dpi : float, default 100
+        Resolution of the embedded PNGs.
+
+    Returns
+    -------
+    Stepper
+    """
+    if not callable(draw):
+        raise TypeError("draw must be a callable draw(fig, i)")
+    figures = []
+    for i in range(len(labels)):
+        fig = plt.figure(figsize=figsize, layout="constrained")
+        draw(fig, i)
+        figures.append(fig)
+    return stepper_from_figures(figures, labels, alt=alt, dpi=dpi)
+
+
+_SCRIPT = """
+(function () {
+  var root = document.getElementById("%(id)s");
+  if (!root || root.dataset.ready) return;
+  root.dataset.ready = "1";
+  var frames = root.querySelectorAll(".lb-stepper-frame");
+  var slider = root.querySelector("input[type=range]");
+  var label = root.querySelector(".lb-stepper-label");
+  var play = root.querySelector("[data-act=play]");
+  var n = frames.length, i = Number(root.dataset.start), timer = null;
+  function show(k) {
+    i = (k + n) %% n;
+    frames.forEach(function (f, j) { f.hidden = j !== i; });
+    slider.value = i;
+    slider.setAttribute("aria-valuetext", frames[i].dataset.label);
+    label.textContent = (i + 1) + " / " + n + ": " + frames[i].dataset.label;
+    root.dataset.frame = i;
+  }
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+    play.textContent = "\\u25B6 Play"; play.setAttribute("aria-pressed", "false");
+  }
+  function toggle() {
+    if (timer) { stop(); return; }
+    play.textContent = "\\u275A\\u275A Pause"; play.setAttribute("aria-pressed", "true");
+    timer = setInterval(function () { if (i === n - 1) stop(); else show(i + 1); }, 900);
+    if (i === n - 1) show(0);
+  }
+  root.querySelector("[data-act=prev]").onclick = function () { stop(); show(i - 1); };
+  root.querySelector("[data-act=next]").onclick = function () { stop(); show(i + 1); };
+  play.onclick = toggle;
+  slider.oninput = function () { stop(); show(Number(slider.value)); };
+  root.addEventListener("keydown", function (e) {
+    if (e.target === slider) return;
+    if (e.key === "ArrowRight") { stop(); show(i + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { stop(); show(i - 1); e.preventDefault(); }
+    else if (e.key === "Home") { stop(); show(0); e.preventDefault(); }
+    else if (e.key === "End") { stop(); show(n - 1); e.preventDefault(); }
+  });
+  show(i);
+})();
+"""
+
+_STYLE = """
+.lb-stepper{margin:1em 0;max-width:100%%}
+.lb-stepper-frame{max-width:100%%;height:auto;display:block}
+.lb-stepper-frame[hidden]{display:none}
+.lb-stepper-controls{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin-top:.4em}
+.lb-stepper-controls button{font:inherit;padding:.15em .7em;border:1px solid #888;
+border-radius:4px;background:transparent;color:inherit;cursor:pointer}
+.lb-stepper-controls button:focus-visible,.lb-stepper input:focus-visible{outline:2px solid #0072B2;outline-offset:2px}
+.lb-stepper input[type=range]{flex:1 1 10em;min-width:8em;accent-color:#0072B2}
+.lb-stepper-label{font-weight:600;min-width:12em}
+"""
+
+
+def _render_html(stepper: Stepper) -> str:
+    digest = hashlib.sha1(b"".join(stepper.frames)).hexdigest()[:12]
+    uid = f"lb-stepper-{digest}"
+    n = len(stepper)
+    alt = html.escape(stepper.alt, quote=True)
+    imgs = []
+    for k, (png, lab) in enumerate(zip(stepper.frames, stepper.labels, strict=True)):
+        data = base64.b64encode(png).decode("ascii")
+        hidden = "" if k == 0 else " hidden"
+        lab_e = html.escape(lab, quote=True)
+        imgs.append(
+            f'<img class="lb-stepper-frame" src="data:image/png;base64,{data}" '
+            f'alt="{alt} ({k + 1} of {n}: {lab_e})" data-label="{lab_e}"{hidden}>'
+        )
+    return (
+        f"<style>{_STYLE % ()}</style>"
+        f'<div class="lb-stepper" id="{uid}" data-start="0" data-frame="0" '
+        f'role="group" aria-label="{alt}" tabindex="0">'
+        + "".join(imgs)
+        + '<div class="lb-stepper-controls">'
+        '<button type="button" data-act="prev" aria-label="Previous frame">'
+        "\u25c0 Prev</button>"
+        '<button type="button" data-act="next" aria-label="Next frame">'
+        "Next \u25b6</button>"
+        '<button type="button" data-act="play" aria-pressed="false">'
+        "\u25b6 Play</button>"
+        f'<input type="range" min="0" max="{n - 1}" step="1" value="0" '
+        f'aria-label="Frame">'
+        f'<span class="lb-stepper-label" aria-live="polite">'
+        f"1 / {n}: {html.escape(stepper.labels[0])}</span>"
+        "</div></div>"
+        f"<script>{_SCRIPT % {'id': uid}}</script>"
+    )

@@ -1,0 +1,227 @@
+"""Regression targets: a smooth 1D curve and three 2D fields on the unit square.
+
+All sampling uses a private :class:`torch.Generator` seeded from ``seed``; the
+global random state is neither used nor changed.
+
+1D: :func:`target_1d` on ``x_range`` (default ``[-3, 3]``), sampled by
+:func:`sine_data`.
+
+2D: inputs live on the unit square ``[0, 1]^2`` (the uniform "prior" of the
+lecture). :func:`blob` (easy), :func:`moons` (two curved ridges) and
+:func:`spiral` (high frequency, hard) map ``(n, 2) -> (n,)``;
+:func:`sample_field` draws noisy training pairs from any of them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from numbers import Real
+
+import torch
+
+from ._checks import check_choice, check_positive_int, check_tensor
+
+#: Centre and width of :func:`blob`.
+BLOB_CENTER = (0.6, 0.4)
+BLOB_WIDTH = 0.18
+#: Angular frequency ``k`` of :func:`spiral`, per unit radius.
+SPIRAL_K = 16.0
+#: Half-width (Gaussian ``s``) of the ridges of :func:`moons`.
+MOONS_WIDTH = 0.06
+
+
+def _check_noise(noise_sigma: object) -> float:
+    if isinstance(noise_sigma, bool) or not isinstance(noise_sigma, Real):
+        raise TypeError(f"noise_sigma must be a real number >= 0; got {noise_sigma!r}")
+    if not math.isfinite(noise_sigma) or noise_sigma < 0:
+        raise ValueError(f"noise_sigma must be finite and >= 0; got {noise_sigma}")
+    return float(noise_sigma)
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int; got {seed!r}")
+    return seed
+
+
+def _check_points(x: object) -> torch.Tensor:
+    x = check_tensor("x", x, ndim=2)
+    if x.shape[1] != 2:
+        raise ValueError(f"x must have shape (n, 2); got {tuple(x.shape)}")
+    return x
+
+
+def target_1d(x: torch.Tensor) -> torch.Tensor:
+    """The smooth 1D target ``f(x) = sin(2x) + 0.3 x``.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (...)
+        Inputs (elementwise), e.g. ``(n, 1)`` or a plotting grid ``(m,)``.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        ``f(x)``.
+    """
+    x = check_tensor("x", x)
+    return torch.sin(2.0 * x) + 0.3 * x
+
+
+def sine_data(
+    n: int,
+    noise_sigma: float,
+    seed: int,
+    x_range: tuple[float, float] = (-3.0, 3.0),
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Noisy samples ``y = target_1d(x) + noise_sigma * eps`` with ``x`` uniform.
+
+    Parameters
+    ----------
+    n : int
+        Number of samples (>= 1).
+    noise_sigma : float
+        Standard deviation of the Gaussian noise (>= 0).
+    seed : int
+        Seed of the private generator.
+    x_range : (float, float), default (-3, 3)
+        Interval ``[lo, hi]`` for the inputs, ``lo < hi``.
+
+    Returns
+    -------
+    x : torch.Tensor, shape (n, 1)
+        Inputs (float32), in the order drawn (not sorted).
+    y : torch.Tensor, shape (n, 1)
+        Noisy targets (float32).
+    """
+    n = check_positive_int("n", n)
+    noise_sigma = _check_noise(noise_sigma)
+    seed = _check_seed(seed)
+    try:
+        lo, hi = (float(v) for v in x_range)
+    except (TypeError, ValueError):
+        raise TypeError(f"x_range must be a pair of numbers; got {x_range!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+        raise ValueError(f"x_range must be finite with lo < hi; got {x_range!r}")
+    gen = torch.Generator().manual_seed(seed)
+    x = lo + (hi - lo) * torch.rand(n, 1, generator=gen)
+    y = target_1d(x) + noise_sigma * torch.randn(n, 1, generator=gen)
+    return x, y
+
+
+def blob(x: torch.Tensor) -> torch.Tensor:
+    """Gaussian bump ``exp(-||x - c||^2 / 2 s^2)`` (the easy field).
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (n, 2)
+        Points on the unit square.
+
+    Returns
+    -------
+    torch.Tensor, shape (n,)
+        Values in ``(0, 1]``, 1 at ``c =`` :data:`BLOB_CENTER`.
+    """
+    x = _check_points(x)
+    c = torch.tensor(BLOB_CENTER, dtype=x.dtype)
+    return torch.exp(-((x - c) ** 2).sum(dim=1) / (2 * BLOB_WIDTH**2))
+
+
+def _half_circle_distance(
+    x: torch.Tensor, center: tuple[float, float], radius: float, upper: bool
+) -> torch.Tensor:
+    """Distance from points to an upper or lower half circle (an arc)."""
+    c = torch.tensor(center, dtype=x.dtype)
+    d = x - c
+    on_side = d[:, 1] >= 0 if upper else d[:, 1] <= 0
+    to_arc = (d.norm(dim=1) - radius).abs()
+    ends = torch.tensor([[radius, 0.0], [-radius, 0.0]], dtype=x.dtype)
+    to_ends = torch.cdist(d, ends).min(dim=1).values
+    return torch.where(on_side, to_arc, to_ends)
+
+
+def moons(x: torch.Tensor) -> torch.Tensor:
+    """Two interleaved curved ridges, like the "two moons" shape.
+
+    Each ridge is a Gaussian profile of width :data:`MOONS_WIDTH` around a half
+    circle of radius 0.25: the upper one centred at ``(0.375, 0.45)``, the lower
+    one at ``(0.625, 0.55)``.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (n, 2)
+        Points on the unit square.
+
+    Returns
+    -------
+    torch.Tensor, shape (n,)
+        Values in ``[0, 1]`` (about 1 on a ridge, 0 away from both).
+    """
+    x = _check_points(x)
+    d1 = _half_circle_distance(x, (0.375, 0.45), 0.25, upper=True)
+    d2 = _half_circle_distance(x, (0.625, 0.55), 0.25, upper=False)
+    d = torch.minimum(d1, d2)
+    return torch.exp(-(d**2) / (2 * MOONS_WIDTH**2))
+
+
+def spiral(x: torch.Tensor) -> torch.Tensor:
+    """Spiral waves ``sin(angle(u) - k ||u||)`` around the centre (the hard field).
+
+    ``u = x - (0.5, 0.5)`` and ``k =`` :data:`SPIRAL_K`.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (n, 2)
+        Points on the unit square.
+
+    Returns
+    -------
+    torch.Tensor, shape (n,)
+        Values in ``[-1, 1]``.
+    """
+    x = _check_points(x)
+    u = x - 0.5
+    angle = torch.atan2(u[:, 1], u[:, 0])
+    return torch.sin(angle - SPIRAL_K * u.norm(dim=1))
+
+
+#: Name -> 2D field ``(n, 2) -> (n,)``.
+FIELDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "blob": blob,
+    "moons": moons,
+    "spiral": spiral,
+}
+
+
+def sample_field(
+    name: str, n: int, noise_sigma: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Noisy samples of a 2D field at points uniform on the unit square.
+
+    Parameters
+    ----------
+    name : {"blob", "moons", "spiral"}
+        Which field (see :data:`FIELDS`).
+    n : int
+        Number of samples (>= 1).
+    noise_sigma : float
+        Standard deviation of the Gaussian noise on ``y`` (>= 0).
+    seed : int
+        Seed of the private generator.
+
+    Returns
+    -------
+    x : torch.Tensor, shape (n, 2)
+        Inputs uniform on ``[0, 1]^2`` (float32).
+    y : torch.Tensor, shape (n, 1)
+        ``field(x) + noise_sigma * eps`` (float32).
+    """
+    name = check_choice("field", name, FIELDS)
+    n = check_positive_int("n", n)
+    noise_sigma = _check_noise(noise_sigma)
+    seed = _check_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 2, generator=gen)
+    y = FIELDS[name](x)[:, None] + noise_sigma * torch.randn(n, 1, generator=gen)
+    return x, y

@@ -1,0 +1,623 @@
+"""Training loops and the noise of mini-batch gradients.
+
+:func:`train` runs full-batch gradient descent (``batch_size=None``) or
+mini-batch SGD/Adam on tensors held in memory: every epoch draws a seeded
+permutation and slices it into batches (no ``DataLoader``). It returns a frozen
+:class:`History`. A loss that becomes NaN or infinite stops training with a
+:class:`NonFiniteLossError` (a :class:`FloatingPointError`) naming the step,
+the epoch and the learning rate.
+
+:func:`gradient_noise` measures how far mini-batch gradients scatter around
+the full-batch gradient, and :func:`minibatch_variance_theory` gives the exact
+answer ``sigma^2 / B`` (with replacement) or ``sigma^2 / B * (N - B)/(N - 1)``
+(without replacement).
+
+Both take ``loss_fn(model, x, y) -> scalar tensor``, the mean of a per-sample
+loss over the batch, e.g. :func:`learnable_bases.losses.mse_objective` or
+:func:`learnable_bases.losses.gaussian_nll_objective`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from ._checks import (
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_tensor,
+)
+
+LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+
+#: Optimizers accepted by :func:`train`.
+OPTIMIZERS = ("sgd", "adam")
+
+#: Set this environment variable (to anything non-empty) to hide progress bars.
+NO_PROGRESS_ENV = "LB_NO_PROGRESS"
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def _frozen_int(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=int)
+    a.flags.writeable = False
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """Record of one :func:`train` run (arrays are read-only).
+
+    Attributes
+    ----------
+    losses : np.ndarray, shape (epochs,)
+        Training loss per epoch: the sample-weighted mean of that epoch's
+        mini-batch losses, each taken before its update. With full batches this
+        is the loss at the start of the epoch's single step.
+    step_losses : np.ndarray, shape (steps,)
+        Loss of every mini-batch, before its update.
+    val_losses : np.ndarray, shape (epochs,) or None
+        Validation loss after each epoch, if validation data were given.
+    wall_time : float
+        Seconds spent in the loop.
+    epochs : int
+        Epochs run.
+    steps : int
+        Optimizer steps taken (``epochs * ceil(N / batch_size)``).
+    lr : float
+        Learning rate.
+    batch_size : int
+        Samples per step (``N`` for full-batch training).
+    optimizer : str
+        ``"sgd"`` or ``"adam"``.
+    seed : int
+        Seed of the batch order.
+    """
+
+    losses: np.ndarray
+    step_losses: np.ndarray
+    val_losses: np.ndarray | None
+    wall_time: float
+    epochs: int
+    steps: int
+    lr: float
+    batch_size: int
+    optimizer: str
+    seed: int
+
+    @property
+    def final_loss(self) -> float:
+        """Training loss of the last epoch, ``losses[-1]``."""
+        return float(self.losses[-1])
+
+
+class NonFiniteLossError(FloatingPointError):
+    """Training produced a NaN or infinite loss.
+
+    Attributes
+    ----------
+    step, epoch : int
+        Where it happened, counted from 1.
+    lr : float
+        The learning rate in use.
+    history : History
+        The run up to and including the bad step (its last step loss is the
+        non-finite value), e.g. to plot a diverging loss curve.
+    """
+
+    def __init__(
+        self, message: str, *, step: int, epoch: int, lr: float, history: History
+    ) -> None:
+        super().__init__(message)
+        self.step = step
+        self.epoch = epoch
+        self.lr = lr
+        self.history = history
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model has no trainable parameters")
+    return model
+
+
+def _check_data(
+    x: object, y: object, xname: str = "x", yname: str = "y"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    x = check_tensor(xname, x)
+    y = check_tensor(yname, y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{xname} and {yname} need a sample dimension (n, ...)")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{xname} and {yname} must have the same number of samples; got "
+            f"{x.shape[0]} and {y.shape[0]}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{xname} and {yname} are empty")
+    return x, y
+
+
+def _check_loss_fn(loss_fn: object) -> LossFn:
+    if not callable(loss_fn):
+        raise TypeError(
+            "loss_fn must be callable as loss_fn(model, x, y) -> scalar tensor; "
+            f"got {type(loss_fn).__name__}"
+        )
+    return loss_fn
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int; got {seed!r}")
+    return seed
+
+
+def _scalar_loss(loss: object) -> torch.Tensor:
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError(
+            "loss_fn must return a scalar tensor; got "
+            + (
+                f"shape {tuple(loss.shape)}"
+                if isinstance(loss, torch.Tensor)
+                else type(loss).__name__
+            )
+        )
+    return loss.reshape(())
+
+
+def _make_optimizer(
+    name: str, params: list[torch.nn.Parameter], lr: float
+) -> torch.optim.Optimizer:
+    cls = torch.optim.SGD if name == "sgd" else torch.optim.Adam
+    # fused kernels are fastest on CPU where supported (torch >= 2.4);
+    # otherwise try foreach, then the plain loop.
+    for kwargs in ({"fused": True}, {"foreach": True}, {}):
+        try:
+            return cls(params, lr=lr, **kwargs)
+        except (RuntimeError, TypeError, ValueError):
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _show_progress(progress: bool | None) -> bool:
+    if progress is None:
+        return sys.stderr.isatty() and not os.environ.get(NO_PROGRESS_ENV)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None; got {progress!r}")
+    return progress
+
+
+def evaluate(
+    model: nn.Module, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor
+) -> float:
+    """Loss of a model on data, without gradients and in eval mode.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The model.
+    loss_fn : callable
+        ``loss_fn(model, x, y) -> scalar tensor``.
+    x : torch.Tensor, shape (n, ...)
+        Inputs.
+    y : torch.Tensor, shape (n, ...)
+        Targets.
+
+    Returns
+    -------
+    float
+        ``loss_fn(model, x, y)``; the model's train/eval mode is restored.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            return float(_scalar_loss(loss_fn(model, x, y)))
+    finally:
+        model.train(was_training)
+
+
+def train(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int | None = None,
+    optimizer: str = "sgd",
+    seed: int = 0,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    progress: bool | None = None,
+) -> History:
+    """Train ``model`` in place by (mini-batch) gradient descent.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters; updated in place.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, the mean loss of a batch.
+    x : torch.Tensor, shape (N, ...)
+        Training inputs (finite, floating).
+    y : torch.Tensor, shape (N, ...)
+        Training targets (finite, floating).
+    epochs : int
+        Passes over the data (>= 1).
+    lr : float
+        Learning rate ``eta`` (> 0).
+    batch_size : int, optional
+        Samples per step, ``1 <= batch_size <= N``; ``None`` means full-batch
+        gradient descent (one step per epoch). The last batch of an epoch is
+        smaller when ``batch_size`` does not divide ``N``.
+    optimizer : {"sgd", "adam"}, default "sgd"
+        Plain SGD (no momentum) or Adam with default betas.
+    seed : int, default 0
+        Seed of the private generator that shuffles the batches.
+    x_val, y_val : torch.Tensor, optional
+        Validation data, evaluated after every epoch (both or neither).
+    progress : bool, optional
+        Show a tqdm bar over epochs. ``None`` (default) shows it only when
+        stderr is a terminal and the environment variable ``LB_NO_PROGRESS`` is
+        unset, so docs builds and tests stay silent.
+
+    Returns
+    -------
+    History
+        Per-epoch and per-step losses, timing and settings.
+
+    Raises
+    ------
+    NonFiniteLossError
+        A :class:`FloatingPointError`, if a batch loss is NaN or infinite; the
+        message names the step and epoch (from 1) and the learning rate, and
+        the partial history is attached as ``.history``.
+    ValueError, TypeError
+        On bad arguments: non-positive ``epochs``, ``lr`` or ``batch_size``,
+        ``batch_size > N``, mismatched or non-finite data, unknown optimizer.
+    """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    n = x.shape[0]
+    epochs = check_positive_int("epochs", epochs)
+    lr = check_positive_float("lr", lr)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    seed = _check_seed(seed)
+    if batch_size is None:
+        batch_size = n
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of samples N={n}; got "
+            f"{batch_size} (use batch_size=None for full batches)"
+        )
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    has_val = x_val is not None
+    if has_val:
+        x_val, y_val = _check_data(x_val, y_val, "x_val", "y_val")
+    show = _show_progress(progress)
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = _make_optimizer(optimizer, params, lr)
+    gen = torch.Generator().manual_seed(seed)
+    full_batch = batch_size == n
+    n_batches = math.ceil(n / batch_size)
+
+    step_losses = np.empty(epochs * n_batches)
+    epoch_losses = np.empty(epochs)
+    val_losses = np.empty(epochs) if has_val else None
+    step = 0
+
+    def history(n_epochs: int, n_steps: int, elapsed: float) -> History:
+        return History(
+            losses=_frozen(epoch_losses[:n_epochs]),
+            step_losses=_frozen(step_losses[:n_steps]),
+            val_losses=None if val_losses is None else _frozen(val_losses[:n_epochs]),
+            wall_time=elapsed,
+            epochs=n_epochs,
+            steps=n_steps,
+            lr=lr,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            seed=seed,
+        )
+
+    model.train()
+    start = time.perf_counter()
+    bar = tqdm(
+        range(epochs), disable=not show, desc="training", unit="epoch", leave=False
+    )
+    for epoch in bar:
+        if full_batch:
+            batches = [(x, y)]
+        else:
+            perm = torch.randperm(n, generator=gen)
+            batches = [(x[idx], y[idx]) for idx in perm.split(batch_size)]
+        total = 0.0
+        for xb, yb in batches:
+            opt.zero_grad(set_to_none=True)
+            loss = _scalar_loss(loss_fn(model, xb, yb))
+            value = loss.item()
+            step_losses[step] = value
+            step += 1
+            if not math.isfinite(value):
+                bar.close()
+                raise NonFiniteLossError(
+                    f"loss became {value} at step {step} (epoch {epoch + 1}) with "
+                    f"lr={lr:g}; lower the learning rate",
+                    step=step,
+                    epoch=epoch + 1,
+                    lr=lr,
+                    history=history(epoch, step, time.perf_counter() - start),
+                )
+            loss.backward()
+            opt.step()
+            total += value * xb.shape[0]
+        epoch_losses[epoch] = total / n
+        if has_val:
+            val_losses[epoch] = evaluate(model, loss_fn, x_val, y_val)
+            model.train()
+        if show:
+            post = {"loss": f"{epoch_losses[epoch]:.4g}"}
+            if has_val:
+                post["val"] = f"{val_losses[epoch]:.4g}"
+            bar.set_postfix(post, refresh=False)
+    bar.close()
+    return history(epochs, step, time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------------------
+# Gradient noise
+# ---------------------------------------------------------------------------
+
+
+def minibatch_variance_theory(
+    sigma2: float,
+    batch_size: int | Sequence[int] | np.ndarray,
+    n: int,
+    replace: bool = False,
+) -> np.ndarray:
+    """Exact total variance of a mini-batch mean gradient.
+
+    For ``B`` samples drawn from ``N`` per-sample gradients with (population)
+    total variance ``sigma2``::
+
+        with replacement:     sigma2 / B
+        without replacement:  sigma2 / B * (N - B) / (N - 1)
+
+    Parameters
+    ----------
+    sigma2 : float
+        Per-sample gradient variance, ``(1/N) sum_n ||g_n - g||^2`` (>= 0).
+    batch_size : int or array_like of int, shape (k,)
+        Batch sizes ``B`` (``1 <= B``; ``B <= N`` without replacement).
+    n : int
+        Dataset size ``N`` (>= 1).
+    replace : bool, default False
+        Whether batches are drawn with replacement.
+
+    Returns
+    -------
+    np.ndarray, shape () or (k,)
+        ``E ||g_B - g||^2``.
+    """
+    if (
+        isinstance(sigma2, bool)
+        or not isinstance(sigma2, (int, float))
+        or not (math.isfinite(sigma2) and sigma2 >= 0)
+    ):
+        raise ValueError(f"sigma2 must be a finite number >= 0; got {sigma2!r}")
+    n = check_positive_int("n", n)
+    b = np.asarray(batch_size)
+    if b.dtype.kind not in "iu" or np.any(b < 1):
+        raise ValueError(f"batch sizes must be integers >= 1; got {batch_size!r}")
+    b = b.astype(float)
+    if replace:
+        return sigma2 / b
+    if np.any(b > n):
+        raise ValueError(
+            f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
+        )
+    fpc = np.ones_like(b) if n == 1 else (n - b) / (n - 1)
+    return sigma2 / b * fpc
+
+
+@dataclass(frozen=True, eq=False)
+class GradientNoise:
+    """Result of :func:`gradient_noise` (arrays are read-only).
+
+    Attributes
+    ----------
+    batch_sizes : np.ndarray of int, shape (k,)
+        The batch sizes ``B``.
+    full_grad : np.ndarray, shape (p,)
+        Full-batch gradient ``g`` over all ``p`` parameters, flattened.
+    mean_grads : np.ndarray, shape (k, p)
+        Average of the ``n_batches`` mini-batch gradients, for each ``B``.
+    msd : np.ndarray, shape (k,)
+        Mean squared deviation ``mean_b ||g_B - g||^2`` from the full gradient:
+        an unbiased estimate of the total mini-batch variance.
+    msd_se : np.ndarray, shape (k,)
+        Standard error of ``msd`` (standard deviation of ``||g_B - g||^2`` over
+        the batches, divided by ``sqrt(n_batches)``), e.g. for error bars.
+    bias_sq : np.ndarray, shape (k,)
+        ``||mean_grads - g||^2``; about ``msd / n_batches`` for an unbiased
+        estimator.
+    theory : np.ndarray, shape (k,)
+        :func:`minibatch_variance_theory` for these ``B``.
+    sigma2_grad : float
+        Per-sample gradient variance ``(1/N) sum_n ||g_n - g||^2``, computed
+        exactly from all ``N`` per-sample gradients.
+    n : int
+        Dataset size ``N``.
+    n_batches : int
+        Mini-batches drawn per batch size.
+    replace : bool
+        Whether batches were drawn with replacement.
+    """
+
+    batch_sizes: np.ndarray
+    full_grad: np.ndarray
+    mean_grads: np.ndarray
+    msd: np.ndarray
+    msd_se: np.ndarray
+    bias_sq: np.ndarray
+    theory: np.ndarray
+    sigma2_grad: float
+    n: int
+    n_batches: int
+    replace: bool
+
+
+def _flat_grad(
+    model: nn.Module,
+    params: list[torch.nn.Parameter],
+    loss_fn: LossFn,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+) -> np.ndarray:
+    loss = _scalar_loss(loss_fn(model, xb, yb))
+    grads = torch.autograd.grad(loss, params, allow_unused=True)
+    flat = torch.cat(
+        [
+            torch.zeros(p.numel(), dtype=p.dtype) if g is None else g.reshape(-1)
+            for p, g in zip(params, grads, strict=True)
+        ]
+    )
+    return flat.detach().to(torch.float64).numpy()
+
+
+def gradient_noise(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_sizes: Sequence[int] | np.ndarray,
+    n_batches: int,
+    seed: int,
+    replace: bool = False,
+) -> GradientNoise:
+    """Measure the scatter of mini-batch gradients around the full gradient.
+
+    The model is not changed. Gradients are taken at its current parameters
+    with ``loss_fn`` itself, for ``n_batches`` random batches of each size;
+    per-sample gradients (``N`` backward passes, so keep ``N`` in the
+    thousands) give ``sigma2_grad``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    batch_sizes : array_like of int, shape (k,)
+        Batch sizes ``B >= 1`` (``<= N`` without replacement).
+    n_batches : int
+        Batches drawn per batch size (>= 2).
+    seed : int
+        Seed of the private generator that draws the batches.
+    replace : bool, default False
+        Draw each batch with replacement (``sigma2 / B`` exactly) or without
+        (``sigma2 / B * (N - B)/(N - 1)``).
+
+    Returns
+    -------
+    GradientNoise
+        Full gradient, per-``B`` mean gradients, mean squared deviations and
+        the theory values.
+    """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    n = x.shape[0]
+    n_batches = check_positive_int("n_batches", n_batches)
+    if n_batches < 2:
+        raise ValueError(f"n_batches must be >= 2; got {n_batches}")
+    seed = _check_seed(seed)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be a bool; got {replace!r}")
+    bs = np.atleast_1d(np.asarray(batch_sizes))
+    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
+        raise ValueError(
+            f"batch_sizes must be a 1D sequence of integers >= 1; got {batch_sizes!r}"
+        )
+    if not replace and np.any(bs > n):
+        raise ValueError(
+            f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
+        )
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    was_training = model.training
+    model.eval()
+    try:
+        full = _flat_grad(model, params, loss_fn, x, y)
+        per_sample = np.stack(
+            [
+                _flat_grad(model, params, loss_fn, x[i : i + 1], y[i : i + 1])
+                for i in range(n)
+            ]
+        )
+        centred = per_sample - per_sample.mean(axis=0)
+        sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
+        mean_grads = np.empty((bs.size, full.size))
+        msd = np.empty(bs.size)
+        msd_se = np.empty(bs.size)
+        for j, b in enumerate(bs.tolist()):
+            grads = np.empty((n_batches, full.size))
+            for k in range(n_batches):
+                if replace:
+                    idx = torch.randint(n, (b,), generator=gen)
+                else:
+                    idx = torch.randperm(n, generator=gen)[:b]
+                grads[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+            mean_grads[j] = grads.mean(axis=0)
+            sq_dev = np.sum((grads - full) ** 2, axis=1)
+            msd[j] = sq_dev.mean()
+            msd_se[j] = sq_dev.std(ddof=1) / math.sqrt(n_batches)
+    finally:
+        model.train(was_training)
+
+    return GradientNoise(
+        batch_sizes=_frozen_int(bs),
+        full_grad=_frozen(full),
+        mean_grads=_frozen(mean_grads),
+        msd=_frozen(msd),
+        msd_se=_frozen(msd_se),
+        bias_sq=_frozen(np.sum((mean_grads - full) ** 2, axis=1)),
+        theory=_frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
+        sigma2_grad=sigma2,
+        n=n,
+        n_batches=n_batches,
+        replace=replace,
+    )

@@ -1,0 +1,378 @@
+"""Claims about training and gradient noise (learnable_bases.training)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from learnable_bases import training
+from learnable_bases.losses import gaussian_nll_objective, mse_objective
+from learnable_bases.models import MLP, GaussianMLP
+from learnable_bases.targets import sine_data
+from learnable_bases.training import (
+    History,
+    NonFiniteLossError,
+    evaluate,
+    gradient_noise,
+    minibatch_variance_theory,
+    train,
+)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _linear_data(n=10, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, generator=g, dtype=torch.float64)
+    y = x @ torch.tensor([[1.5], [-0.5]], dtype=torch.float64) + 0.3
+    return x, y
+
+
+def _linear_model():
+    model = torch.nn.Linear(2, 1).double()
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    return model
+
+
+# ---------------------------------------------------------------------------
+# train: bookkeeping and exactness
+# ---------------------------------------------------------------------------
+
+
+def test_history_shapes_and_counts():
+    x, y = _linear_data(10)
+    xv, yv = _linear_data(6, seed=1)
+    hist = train(
+        _linear_model(),
+        mse_objective,
+        x,
+        y,
+        epochs=5,
+        lr=0.1,
+        batch_size=3,
+        x_val=xv,
+        y_val=yv,
+    )
+    assert isinstance(hist, History)
+    assert hist.epochs == 5 and hist.steps == 5 * 4 and hist.batch_size == 3
+    assert hist.losses.shape == (5,) and hist.step_losses.shape == (20,)
+    assert hist.val_losses.shape == (5,)
+    assert hist.lr == 0.1 and hist.optimizer == "sgd" and hist.seed == 0
+    assert hist.wall_time > 0 and hist.final_loss == hist.losses[-1]
+    # epoch loss = sample-weighted mean of its batch losses (3, 3, 3, 1 samples)
+    w = np.array([3, 3, 3, 1]) / 10
+    np.testing.assert_allclose(hist.losses, hist.step_losses.reshape(5, 4) @ w)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hist.lr = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        hist.losses[0] = 0.0
+    full = train(_linear_model(), mse_objective, x, y, epochs=3, lr=0.1)
+    assert full.steps == 3 and full.batch_size == 10 and full.val_losses is None
+
+
+def test_full_batch_sgd_is_plain_gradient_descent():
+    x, y = _linear_data(10)
+    model = _linear_model()
+    lr, epochs = 0.2, 25
+    hist = train(model, mse_objective, x, y, epochs=epochs, lr=lr)
+    # the same iteration by hand: theta <- theta - lr * grad of the mean squared error
+    a = torch.cat([x, torch.ones(10, 1, dtype=torch.float64)], dim=1)
+    theta = torch.zeros(3, 1, dtype=torch.float64)
+    losses = []
+    for _ in range(epochs):
+        r = a @ theta - y
+        losses.append(float((r**2).mean()))
+        theta = theta - lr * 2 * a.T @ r / 10
+    np.testing.assert_allclose(hist.losses, losses, rtol=1e-12)
+    fitted = torch.cat([model.weight.detach()[0], model.bias.detach()])
+    torch.testing.assert_close(fitted, theta[:, 0])
+
+
+def test_minibatches_follow_the_seed():
+    x, y = _linear_data(12)
+    runs = [
+        train(
+            _linear_model(),
+            mse_objective,
+            x,
+            y,
+            epochs=3,
+            lr=0.05,
+            batch_size=4,
+            seed=s,
+        )
+        for s in (7, 7, 8)
+    ]
+    np.testing.assert_array_equal(runs[0].step_losses, runs[1].step_losses)
+    assert not np.array_equal(runs[0].step_losses, runs[2].step_losses)
+    # each epoch visits every sample once: with batch_size = 1 and a zero
+    # learning-rate-like tiny step, the epoch loss is the full-data loss
+    hist = train(
+        _linear_model(), mse_objective, x, y, epochs=1, lr=1e-300, batch_size=1
+    )
+    assert hist.losses[0] == pytest.approx(float((y**2).mean()), rel=1e-12)
+
+
+def test_adam_fits_1d_regression_and_evaluate():
+    x, y = sine_data(200, 0.1, seed=0)
+    model = MLP(1, 32, activation="tanh", seed=0)
+    before = evaluate(model, mse_objective, x, y)
+    hist = train(
+        model, mse_objective, x, y, epochs=150, lr=1e-2, batch_size=32, optimizer="adam"
+    )
+    after = evaluate(model, mse_objective, x, y)
+    assert hist.optimizer == "adam"
+    assert after < 0.05 * before and after < 0.04
+    assert model.training  # evaluate restores the mode
+    model.eval()
+    evaluate(model, mse_objective, x, y)
+    assert not model.training
+
+
+def test_gaussian_nll_learns_the_noise_scale():
+    true_sigma = 0.2
+    x, y = sine_data(1000, true_sigma, seed=10)
+    model = GaussianMLP(1, 32, activation="tanh", seed=0)
+    hist = train(
+        model, gaussian_nll_objective, x, y, epochs=1500, lr=2e-2, optimizer="adam"
+    )
+    learned = float(model.sigma)
+    assert abs(learned - true_sigma) < 0.10 * true_sigma, learned
+    assert hist.wall_time < 10
+
+
+def test_width_underfits_small_and_overfits_large():
+    # 20 noisy points: one neuron cannot follow sin(2x), 256 neurons chase noise
+    x, y = sine_data(20, 1.0, seed=100)
+    xv, yv = sine_data(2000, 1.0, seed=200)
+    result = {}
+    for width in (1, 256):
+        model = MLP(1, width, seed=0)
+        train(model, mse_objective, x, y, epochs=3000, lr=3e-2, optimizer="adam")
+        tr = evaluate(model, mse_objective, x, y)
+        va = evaluate(model, mse_objective, xv, yv)
+        result[width] = (tr, va - tr)
+    (train_small, gap_small), (train_large, gap_large) = result[1], result[256]
+    assert train_small > 3 * train_large, result
+    assert gap_large > gap_small + 0.3, result
+
+
+# ---------------------------------------------------------------------------
+# train: failures
+# ---------------------------------------------------------------------------
+
+
+def test_divergence_raises_with_step_and_lr():
+    x, y = sine_data(50, 0.1, seed=0)
+    model = torch.nn.Linear(1, 1)
+    with pytest.raises(NonFiniteLossError) as info:
+        train(model, mse_objective, x, y, epochs=200, lr=10.0, batch_size=10)
+    err = info.value
+    assert isinstance(err, FloatingPointError)
+    msg = str(err)
+    m = re.fullmatch(
+        r"loss became (inf|nan) at step (\d+) \(epoch (\d+)\) with lr=10; "
+        r"lower the learning rate",
+        msg,
+    )
+    assert m, msg
+    assert int(m.group(2)) == err.step > 1 and int(m.group(3)) == err.epoch
+    assert err.epoch == (err.step - 1) // 5 + 1 and err.lr == 10.0
+    assert err.history.steps == err.step and not np.isfinite(
+        err.history.step_losses[-1]
+    )
+    assert np.all(np.isfinite(err.history.step_losses[:-1]))
+    assert err.history.epochs == err.epoch - 1
+
+
+def test_nan_loss_on_first_step_raises():
+    x, y = _linear_data(4)
+    with pytest.raises(
+        NonFiniteLossError, match=r"nan at step 1 \(epoch 1\) with lr=0.5"
+    ):
+        train(
+            _linear_model(),
+            lambda m, a, b: m(a).sum() * float("nan"),
+            x,
+            y,
+            epochs=2,
+            lr=0.5,
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"epochs": 2.0}, TypeError, "epochs"),
+        ({"lr": 0.0}, ValueError, "lr"),
+        ({"lr": -0.1}, ValueError, "lr"),
+        ({"lr": float("nan")}, ValueError, "lr"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"batch_size": 11}, ValueError, "at most the number of samples N=10"),
+        ({"optimizer": "rmsprop"}, ValueError, "allowed values.*adam.*sgd"),
+        ({"seed": None}, TypeError, "seed"),
+        ({"x_val": torch.zeros(3, 2, dtype=torch.float64)}, ValueError, "both"),
+        ({"progress": "yes"}, TypeError, "progress"),
+    ],
+)
+def test_bad_train_arguments(kwargs, exc, match):
+    x, y = _linear_data(10)
+    args = {"epochs": 1, "lr": 0.1} | kwargs
+    with pytest.raises(exc, match=match):
+        train(_linear_model(), mse_objective, x, y, **args)
+
+
+def test_bad_train_data():
+    x, y = _linear_data(10)
+    model = _linear_model()
+    with pytest.raises(ValueError, match="same number of samples"):
+        train(model, mse_objective, x, y[:9], epochs=1, lr=0.1)
+    bad = x.clone()
+    bad[3, 0] = float("nan")
+    with pytest.raises(ValueError, match="NaN"):
+        train(model, mse_objective, bad, y, epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="callable"):
+        train(model, "mse", x, y, epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="scalar"):
+        train(model, lambda m, a, b: m(a) - b, x, y, epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="Module"):
+        train(lambda t: t, mse_objective, x, y, epochs=1, lr=0.1)
+    frozen = _linear_model().requires_grad_(False)
+    with pytest.raises(ValueError, match="no trainable"):
+        train(frozen, mse_objective, x, y, epochs=1, lr=0.1)
+
+
+def test_progress_bar_only_when_asked(capfd, monkeypatch):
+    x, y = _linear_data(10)
+    train(_linear_model(), mse_objective, x, y, epochs=3, lr=0.1)
+    assert capfd.readouterr().err == ""  # not a terminal under pytest
+    train(_linear_model(), mse_objective, x, y, epochs=3, lr=0.1, progress=True)
+    assert "training" in capfd.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv(training.NO_PROGRESS_ENV, raising=False)
+    assert training._show_progress(None)
+    monkeypatch.setenv(training.NO_PROGRESS_ENV, "1")
+    assert not training._show_progress(None)
+    assert training._show_progress(True) and not training._show_progress(False)
+
+
+def test_optimizer_falls_back_when_fused_is_unsupported(monkeypatch):
+    real = torch.optim.Adam
+
+    def no_fused(params, lr, **kwargs):
+        if kwargs.get("fused"):
+            raise RuntimeError("fused not supported here")
+        return real(params, lr=lr, **kwargs)
+
+    monkeypatch.setattr(torch.optim, "Adam", no_fused)
+    opt = training._make_optimizer("adam", list(_linear_model().parameters()), 0.1)
+    assert isinstance(opt, real) and opt.defaults["foreach"] is True
+
+
+# ---------------------------------------------------------------------------
+# Gradient noise
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def noise_setup():
+    torch.set_num_threads(1)
+    x, y = sine_data(256, 0.3, seed=0)
+    model = MLP(1, 16, activation="tanh", seed=1)
+    batch_sizes = np.array([1, 2, 4, 8, 16, 32, 64])
+    return model, x, y, batch_sizes
+
+
+@pytest.mark.parametrize("replace", [True, False])
+def test_minibatch_gradient_is_unbiased_with_variance_over_b(noise_setup, replace):
+    model, x, y, bs = noise_setup
+    m_batches = 200
+    before = [p.detach().clone() for p in model.parameters()]
+    r = gradient_noise(
+        model, mse_objective, x, y, bs, n_batches=m_batches, seed=1, replace=replace
+    )
+    assert all(
+        torch.equal(a, p) for a, p in zip(before, model.parameters(), strict=True)
+    )
+    p = sum(t.numel() for t in model.parameters())
+    assert r.full_grad.shape == (p,) and r.mean_grads.shape == (bs.size, p)
+    assert r.msd.shape == r.theory.shape == r.bias_sq.shape == (bs.size,)
+    assert r.msd_se.shape == (bs.size,) and r.sigma2_grad > 0
+
+    # Unbiased: the mean of M batch gradients has total variance msd / M, so
+    # ||mean - g||^2 is about msd / M; a chi-square with >= 1 degree of freedom
+    # exceeds 12x its mean with probability < 1e-3.
+    ratio = r.bias_sq / (r.msd / m_batches)
+    assert np.all(ratio < 12), ratio
+    assert ratio.mean() < 4, ratio
+
+    # Variance falls as 1/B: slope -1 on log-log axes. Without replacement the
+    # exact law has the finite-population factor (N - B)/(N - 1), divided out here.
+    fpc = 1.0 if replace else (r.n - bs) / (r.n - 1)
+    slope = np.polyfit(np.log(bs), np.log(r.msd / fpc), 1)[0]
+    assert slope == pytest.approx(-1.0, abs=0.1)
+    # ... and matches the exact theory value
+    # within 4 standard errors of the measured mean squared deviation
+    assert np.all(np.abs(r.msd - r.theory) < 4 * r.msd_se), (r.msd, r.theory, r.msd_se)
+    assert np.all(r.msd_se < 0.25 * r.msd)  # and that is a sharp check
+    np.testing.assert_allclose(r.theory * bs / fpc, r.sigma2_grad, rtol=1e-12)
+
+
+def test_without_replacement_full_batch_has_no_noise(noise_setup):
+    model, x, y, _ = noise_setup
+    r = gradient_noise(model, mse_objective, x[:20], y[:20], [20], n_batches=3, seed=0)
+    assert r.theory[0] == 0.0
+    assert r.msd[0] < 1e-10 * r.sigma2_grad  # same batch up to order: float error only
+
+
+def test_minibatch_variance_theory_values():
+    np.testing.assert_allclose(
+        minibatch_variance_theory(2.0, [1, 4, 10], 10, replace=True), [2.0, 0.5, 0.2]
+    )
+    np.testing.assert_allclose(
+        minibatch_variance_theory(2.0, [1, 4, 10], 10, replace=False),
+        [2.0, 0.5 * 6 / 9, 0.0],
+    )
+    assert minibatch_variance_theory(1.0, 50, 10, replace=True) == pytest.approx(0.02)
+    with pytest.raises(ValueError, match="<= N=10"):
+        minibatch_variance_theory(1.0, 11, 10)
+    with pytest.raises(ValueError, match="integers >= 1"):
+        minibatch_variance_theory(1.0, [0, 2], 10)
+    with pytest.raises(ValueError, match="integers >= 1"):
+        minibatch_variance_theory(1.0, [1.5], 10)
+    with pytest.raises(ValueError, match="sigma2"):
+        minibatch_variance_theory(-1.0, 2, 10)
+
+
+def test_gradient_noise_bad_input(noise_setup):
+    model, x, y, _ = noise_setup
+    with pytest.raises(ValueError, match="<= N=256"):
+        gradient_noise(model, mse_objective, x, y, [300], n_batches=4, seed=0)
+    with pytest.raises(ValueError, match="n_batches"):
+        gradient_noise(model, mse_objective, x, y, [2], n_batches=1, seed=0)
+    with pytest.raises(ValueError, match="integers >= 1"):
+        gradient_noise(model, mse_objective, x, y, [0, 2], n_batches=4, seed=0)
+    with pytest.raises(ValueError, match="same number of samples"):
+        gradient_noise(model, mse_objective, x, y[:5], [2], n_batches=4, seed=0)
+    with pytest.raises(TypeError, match="replace"):
+        gradient_noise(
+            model, mse_objective, x, y, [2], n_batches=4, seed=0, replace="no"
+        )
+    r = gradient_noise(
+        model, mse_objective, x, y, [300], n_batches=2, seed=0, replace=True
+    )
+    assert r.msd.shape == (1,)
