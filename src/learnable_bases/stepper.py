@@ -194,8 +194,11 @@ _SCRIPT = """
   }
   function toggle() {
     if (timer) { stop(); return; }
-    play.textContent = "\\u275A\\u275A Pause"; play.setAttribute("aria-pressed", "true");
-    timer = setInterval(function () { if (i === n - 1) stop(); else show(i + 1); }, 900);
+    play.textContent = "\\u275A\\u275A Pause";
+    play.setAttribute("aria-pressed", "true");
+    timer = setInterval(function () {
+      if (i === n - 1) stop(); else show(i + 1);
+    }, 900);
     if (i === n - 1) show(0);
   }
   root.querySelector("[data-act=prev]").onclick = function () { stop(); show(i - 1); };
