@@ -108,3 +108,4 @@ html_theme_options = {
 html_css_files = ["lb.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
+html_favicon = "_static/favicon.svg"

@@ -14,6 +14,7 @@ import torch
 from matplotlib.axes import Axes
 
 from . import activations as act
+from . import basis
 from ._checks import check_choice
 
 #: Okabe–Ito colours, in the order curves use them.
@@ -164,4 +165,59 @@ def plot_basis_functions(
         )
     ax.set_xlabel("$x$")
     ax.set_ylabel(r"$\phi_j(x) = g(v_j x + b_j)$")
+    return ax
+
+
+def plot_kink_approximation(
+    ax: Axes,
+    approx: basis.KinkApproximation,
+    *,
+    show_neurons: bool = True,
+    show_fit: bool = True,
+    neuron_color: str = "0.6",
+    target_color: str = PALETTE[3],
+) -> Axes:
+    """Draw a sum-of-kinks fit: grey scaled neurons, their black sum, the target.
+
+    Draw the neurons and the fit on one axes, or on two (``show_fit=False`` on
+    one, ``show_neurons=False`` on the other) when the neurons are much larger
+    than the target.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    approx : learnable_bases.basis.KinkApproximation
+        A fit from :func:`learnable_bases.basis.kink_approximation`.
+    show_neurons : bool, default True
+        Draw each scaled neuron ``w_j relu(v_j (x - c_j))`` as a thin grey line.
+    show_fit : bool, default True
+        Draw the sum of the neurons plus ``w0`` (black) and the target (dashed).
+    neuron_color : str, default "0.6"
+        Colour of the individual neurons.
+    target_color : str, default vermillion
+        Colour of the dashed target curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    if not isinstance(approx, basis.KinkApproximation):
+        raise TypeError(
+            "approx must be a KinkApproximation from basis.kink_approximation; "
+            f"got {type(approx).__name__}"
+        )
+    x = approx.x.numpy()
+    if show_neurons:
+        for j, neuron in enumerate(approx.neurons.numpy()):
+            label = r"neurons $w_j\,g(v_j x + b_j)$" if j == 0 else None
+            ax.plot(x, neuron, color=neuron_color, lw=0.9, label=label, zorder=1)
+    if show_fit:
+        ax.plot(x, approx.total.numpy(), color="black", lw=1.8, label=r"sum $+\ w_0$")
+        ax.plot(
+            x, approx.target.numpy(), "--", color=target_color, lw=2.2, label="target"
+        )
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$f(x)$")
     return ax

@@ -1,0 +1,77 @@
+r"""
+Universal approximation by summing kinks
+========================================
+
+Each ReLU neuron :math:`w_j \max(0, v_j x + b_j)` adds one kink to the network's
+output. With :math:`H` kinks a hidden layer draws a broken line with :math:`H`
+pieces, and more pieces follow a smooth target ever more closely.
+"""
+
+# %%
+# Adding kinks
+# ------------
+# The target is :math:`\sin 2x + 0.3x^2` on :math:`[-3, 3]`. For each width
+# :math:`H` the kinks sit at evenly spaced points and the output weights
+# :math:`w_j, w_0` are the least-squares fit, so every frame shows the best
+# network with those hidden units. Top: the scaled neurons
+# :math:`w_j\, g(v_j x + b_j)` (grey). Bottom: their sum plus :math:`w_0`
+# (black) against the target (dashed).
+import matplotlib.pyplot as plt
+import numpy as np
+
+import learnable_bases as lb
+
+lb.plotting.use_style()
+widths = (1, 2, 4, 8, 16, 32, 64)
+fits = [lb.basis.kink_approximation(lb.basis.demo_target, h) for h in widths]
+
+
+def draw(fig, i):
+    ax_n, ax_f = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1.2))
+    fit = fits[i]
+    lb.plotting.plot_kink_approximation(ax_n, fit, show_fit=False)
+    lb.plotting.plot_kink_approximation(ax_f, fit, show_neurons=False)
+    ax_n.set(xlabel="", ylabel=r"$w_j\,g(v_j x + b_j)$", ylim=(-7, 13))
+    ax_n.set_title(f"$H = {widths[i]}$ ReLU neurons")
+    ax_f.set(ylim=(-1.6, 4.2))
+    ax_f.plot(fit.knots, np.full(widths[i], -1.6), "|", color="0.4", ms=9, mew=1.5)
+    ax_f.text(0.02, 0.95, f"max error {fit.max_error:.3f}", transform=ax_f.transAxes,
+              va="top", fontsize=11)  # fmt: skip
+    ax_f.legend(loc="upper right", ncols=2)
+
+
+kinks = lb.stepper.stepper_from_function(
+    draw,
+    [f"H = {h}" for h in widths],
+    alt="Best fit of a smooth curve by a sum of H ReLU kinks, for H from 1 to 64",
+    figsize=(7.0, 5.6),
+)
+kinks
+
+# %%
+# How fast the error falls
+# ------------------------
+# A broken line with :math:`H` equal pieces misses a smooth curve by an amount
+# proportional to its curvature times the squared piece length, so the maximum
+# error should fall like :math:`H^{-2}`. Fitting the slope on log-log axes over
+# :math:`H \ge 8` confirms it; below that, the pieces are too coarse to follow
+# the wiggles and the error drops more slowly.
+Hs = list(widths)
+errors = np.array([fit.max_error for fit in fits])
+tail = slice(Hs.index(8), None)
+rate = lb.basis.fit_rate(Hs[tail], errors[tail])
+log_c = np.mean(np.log(errors[tail]) - rate * np.log(Hs[tail]))
+H_line = np.array([4, 64])
+
+fig, ax = plt.subplots(figsize=(6.0, 4.0))
+ax.loglog(Hs, errors, "o-", color=lb.plotting.PALETTE[0], label="max error of best fit")
+ax.loglog(H_line, np.exp(log_c) * H_line**rate, "--", color=lb.plotting.PALETTE[3],
+          label=f"fit over $H \\geq 8$: $\\propto H^{{{rate:.2f}}}$")  # fmt: skip
+ax.set(xlabel="number of neurons $H$", ylabel=r"$\max_x |f(x) - \mathrm{target}(x)|$")
+ax.set_xticks(Hs, [str(h) for h in Hs])
+ax.minorticks_off()
+ax.legend(loc="lower left")
+print(f"max error at H=4: {errors[2]:.3f}, at H=64: {errors[6]:.4f}")
+print(f"fitted rate over H = 8..64: {rate:.2f}")
+
+# sphinx_gallery_thumbnail_number = 1

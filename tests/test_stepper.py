@@ -1,0 +1,61 @@
+"""The stepper widget: frames, labels, self-contained HTML, bad input."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+import pytest
+
+from learnable_bases import stepper as st
+
+
+def _draw(fig, i):
+    fig.subplots().plot([0, 1], [0, i])
+
+
+def test_one_frame_per_label_and_html_is_self_contained():
+    s = st.stepper_from_function(_draw, ["a", "b", "c"], alt="lines", figsize=(3, 2))
+    assert len(s) == 3 and s.labels == ("a", "b", "c")
+    html = s.to_html()
+    assert html.count('class="lb-stepper-frame"') == 3
+    assert html.count("data:image/png;base64,") == 3
+    # nothing is loaded from elsewhere: no http(s) URL at all in the fragment
+    assert not re.search(r"https?://", html)
+    assert 'aria-label="Next frame"' in html and 'type="range"' in html
+    assert s._repr_html_() == html
+    assert plt.get_fignums() == []  # the frames' figures were closed
+
+
+def test_distinct_steppers_get_distinct_ids():
+    a = st.stepper_from_function(_draw, ["a", "b"], alt="x", figsize=(2, 2))
+    b = st.stepper_from_function(_draw, ["a", "b", "c"], alt="x", figsize=(2, 2))
+    ida = re.search(r'id="(lb-stepper-[0-9a-f]+)"', a.to_html()).group(1)
+    idb = re.search(r'id="(lb-stepper-[0-9a-f]+)"', b.to_html()).group(1)
+    assert ida != idb
+
+
+def test_labels_are_escaped():
+    s = st.stepper_from_function(_draw, ["<b>x</b>"], alt='a "q"', figsize=(2, 2))
+    html = s.to_html()
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
+def test_bad_input():
+    fig = plt.figure()
+    with pytest.raises(ValueError, match="one label per frame"):
+        st.stepper_from_figures([fig], ["a", "b"], alt="x")
+    with pytest.raises(TypeError, match="Figure"):
+        st.stepper_from_figures(["not a figure"], ["a"], alt="x")
+    with pytest.raises(ValueError, match="alt"):
+        st.stepper_from_figures([fig], ["a"], alt=" ")
+    with pytest.raises(TypeError, match="not one string"):
+        st.stepper_from_figures([fig], "a", alt="x")
+    with pytest.raises(ValueError, match="at least one frame"):
+        st.Stepper(frames=(), labels=(), alt="x")
+    with pytest.raises(TypeError, match="PNG"):
+        st.Stepper(frames=(b"GIF89a",), labels=("a",), alt="x")
+    with pytest.raises(TypeError, match="callable"):
+        st.stepper_from_function("draw", ["a"], alt="x")
+    plt.close("all")
