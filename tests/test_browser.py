@@ -8,6 +8,7 @@ keys and the slider.
 
 from __future__ import annotations
 
+import gzip
 from urllib.parse import urlparse
 
 import pytest
@@ -50,6 +51,8 @@ def open_page(browser, server):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         errors, outside = [], []
+        page.responses = []
+        page.on("response", lambda r: page.responses.append(r))
         page.on(
             "console",
             lambda m: errors.append(m.text) if m.type == "error" else None,
@@ -57,7 +60,7 @@ def open_page(browser, server):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on(
             "response",
-            lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+            lambda r: r.status >= 400 and errors.append(f"HTTP {r.status}: {r.url}"),
         )
 
         def check_request(request):
@@ -91,9 +94,7 @@ def test_page_is_clean(open_page, path):
         context.close()
 
 
-@pytest.mark.parametrize(
-    "path", ["index.html", "chapters/01_learnable_bases.html"]
-)
+@pytest.mark.parametrize("path", ["index.html", "chapters/01_learnable_bases.html"])
 def test_maths_is_typeset(open_page, path):
     context, page, _, _ = open_page(path)
     try:
@@ -145,5 +146,37 @@ def test_steppers_step(open_page, path):
             slider.fill(str(n - 1))
             assert _visible_frame(s) == n - 1
         assert errors == []
+    finally:
+        context.close()
+
+
+#: Largest allowed page weight, as a static host serves it (gzip), all assets in.
+BUDGET_KIB = 1024
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_weight_within_budget(open_page, path):
+    context, page, _, _ = open_page(path)
+    try:
+        kib = sum(len(gzip.compress(r.body(), 6)) for r in page.responses) / 1024
+        print(f"{path}: {kib:.0f} KiB gzip")
+        assert kib < BUDGET_KIB
+        names = [urlparse(r.url).path.rsplit("/", 1)[-1] for r in page.responses]
+        assert "fontawesome.js" not in names  # the 1.5 MB icon script is dropped
+    finally:
+        context.close()
+
+
+def test_theme_icons_render_from_the_web_font(open_page):
+    context, page, _, _ = open_page("index.html")
+    try:
+        page.evaluate("document.fonts.ready")
+        icon = page.locator(".theme-switch-button i >> visible=true").first
+        assert icon.bounding_box()["width"] > 4
+        loaded = page.evaluate(
+            "Array.from(document.fonts).some(f => f.family.includes('Font Awesome')"
+            " && f.status === 'loaded')"
+        )
+        assert loaded
     finally:
         context.close()

@@ -1,4 +1,4 @@
-"""The built site: no warnings, every gallery script produced output, no outside assets."""
+"""The built site: no warnings, every script made its figures, no outside assets."""
 
 from __future__ import annotations
 

@@ -85,7 +85,7 @@ def _png_bytes(fig: Figure, dpi: float) -> bytes:
     fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
     buf.seek(0)
     image = Image.open(buf).convert("RGB")
-    palette = image.quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=0)
+    palette = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=0)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True)
     return out.getvalue()
