@@ -1,6 +1,6 @@
 """Learnable basis functions: neurons ``g(v x + b)``, sums of ReLU kinks, deep features.
 
-A hidden neuron is a basis function ``phi_j(x) = g(v_j . x + b_j)`` whose weights
+A hidden neuron is a basis function ``phi_j(x) = g(v_j·x + b_j)`` whose weights
 ``v_j`` and bias ``b_j`` can be learned. This module draws such neurons at random,
 evaluates them, shows that a sum of ReLU kinks reproduces any piecewise-linear
 interpolant, fits the output weights ``w`` of ``f(x) = sum_j w_j phi_j(x) + w0`` by
@@ -129,7 +129,7 @@ def random_neurons(
     interval: tuple[float, float] = DEFAULT_INTERVAL,
     dtype: torch.dtype = torch.float64,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Draw random neuron parameters ``v_j, b_j`` for ``phi_j(x) = g(v_j . x + b_j)``.
+    """Draw random neuron parameters ``v_j, b_j`` for ``phi_j(x) = g(v_j·x + b_j)``.
 
     Weights are Gaussian, ``v ~ N(0, weight_scale**2)``. By default
     (``bias_scale=None``) each bias is set so that the neuron's transition lies
@@ -193,7 +193,7 @@ def random_neurons(
 def neuron_features(
     x: torch.Tensor, v: torch.Tensor, b: torch.Tensor, activation: str
 ) -> torch.Tensor:
-    """Evaluate the neurons ``phi_j(x_i) = g(v_j . x_i + b_j)`` at every input.
+    """Evaluate the neurons ``phi_j(x_i) = g(v_j·x_i + b_j)`` at every input.
 
     Differentiable: gradients flow to ``x``, ``v`` and ``b`` through autograd.
 
