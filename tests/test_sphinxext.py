@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
-import lb_sphinxext  # noqa: E402
+import lb_sphinxext
 
 
 def _fake_build(tmp_path):
