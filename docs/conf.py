@@ -105,7 +105,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
-html_css_files = ["lb.css"]
+html_css_files = ["lb.css", "lb-code.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"

@@ -28,16 +28,14 @@ fits = [lb.basis.kink_approximation(lb.basis.demo_target, h) for h in widths]
 
 def draw(fig, i):
     ax_n, ax_f = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1.2))
-    fit = fits[i]
-    lb.plotting.plot_kink_approximation(ax_n, fit, show_fit=False)
-    lb.plotting.plot_kink_approximation(ax_f, fit, show_neurons=False)
+    lb.plotting.plot_kink_approximation(ax_n, fits[i], show_fit=False)
+    lb.plotting.plot_kink_approximation(
+        ax_f, fits[i], show_neurons=False, show_kinks=True
+    )
     ax_n.set(xlabel="", ylabel=r"$w_j\,g(v_j x + b_j)$", ylim=(-7, 13))
-    ax_n.set_title(f"$H = {widths[i]}$ ReLU neurons")
+    ax_n.set_title(f"$H = {widths[i]}$ ReLU neurons: max error {fits[i].max_error:.3f}")
     ax_f.set(ylim=(-1.6, 4.2))
-    ax_f.plot(fit.knots, np.full(widths[i], -1.6), "|", color="0.4", ms=9, mew=1.5)
-    ax_f.text(0.02, 0.95, f"max error {fit.max_error:.3f}", transform=ax_f.transAxes,
-              va="top", fontsize=11)  # fmt: skip
-    ax_f.legend(loc="upper right", ncols=2)
+    ax_f.legend(loc="upper right", ncols=3)
 
 
 kinks = lb.stepper.stepper_from_function(
@@ -61,12 +59,17 @@ errors = np.array([fit.max_error for fit in fits])
 tail = slice(Hs.index(8), None)
 rate = lb.basis.fit_rate(Hs[tail], errors[tail])
 log_c = np.mean(np.log(errors[tail]) - rate * np.log(Hs[tail]))
-H_line = np.array([4, 64])
+H_line = np.array([8, 64])
 
 fig, ax = plt.subplots(figsize=(6.0, 4.0))
 ax.loglog(Hs, errors, "o-", color=lb.plotting.PALETTE[0], label="max error of best fit")
-ax.loglog(H_line, np.exp(log_c) * H_line**rate, "--", color=lb.plotting.PALETTE[3],
-          label=f"fit over $H \\geq 8$: $\\propto H^{{{rate:.2f}}}$")  # fmt: skip
+ax.loglog(
+    H_line,
+    np.exp(log_c) * H_line**rate,
+    "--",
+    color=lb.plotting.PALETTE[3],
+    label=f"fit over $H \\geq 8$: $\\propto H^{{{rate:.2f}}}$",
+)
 ax.set(xlabel="number of neurons $H$", ylabel=r"$\max_x |f(x) - \mathrm{target}(x)|$")
 ax.set_xticks(Hs, [str(h) for h in Hs])
 ax.minorticks_off()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib as mpl
+import numpy as np
 import torch
 from matplotlib.axes import Axes
 
@@ -174,6 +175,7 @@ def plot_kink_approximation(
     *,
     show_neurons: bool = True,
     show_fit: bool = True,
+    show_kinks: bool = False,
     neuron_color: str = "0.6",
     target_color: str = PALETTE[3],
 ) -> Axes:
@@ -193,6 +195,8 @@ def plot_kink_approximation(
         Draw each scaled neuron ``w_j relu(v_j (x - c_j))`` as a thin grey line.
     show_fit : bool, default True
         Draw the sum of the neurons plus ``w0`` (black) and the target (dashed).
+    show_kinks : bool, default False
+        Mark the kink positions ``c_j`` with ticks along the bottom of the axes.
     neuron_color : str, default "0.6"
         Colour of the individual neurons.
     target_color : str, default vermillion
@@ -218,6 +222,236 @@ def plot_kink_approximation(
         ax.plot(
             x, approx.target.numpy(), "--", color=target_color, lw=2.2, label="target"
         )
+    if show_kinks:
+        knots = approx.knots.numpy()
+        ax.plot(
+            knots,
+            0 * knots,
+            "|",
+            ms=10,
+            mew=1.5,
+            color="0.35",
+            label="kinks",
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+        )
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
+    return ax
+
+
+# ---------------------------------------------------------------------------
+# Training pictures: bands, loss curves, loss contours, parameter paths
+# ---------------------------------------------------------------------------
+
+
+def plot_band(
+    ax: Axes,
+    x: np.ndarray | torch.Tensor,
+    mu: np.ndarray | torch.Tensor,
+    sigma: float | np.ndarray | torch.Tensor,
+    *,
+    color: str = PALETTE[0],
+    label: str = r"mean $\mu(x)$",
+    n_sigmas: Sequence[float] = (1, 2),
+) -> Axes:
+    """Draw a predicted mean with shaded ``± k sigma`` bands.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    x : array_like, shape (n,)
+        Sorted inputs.
+    mu : array_like, shape (n,)
+        Predicted mean at ``x``.
+    sigma : float or array_like, shape (n,)
+        Predicted standard deviation (> 0), one value or one per input.
+    color : str, default blue
+        Colour of the line and the bands.
+    label : str
+        Legend label of the mean; the bands get ``±σ``, ``±2σ``, ...
+    n_sigmas : sequence of float, default (1, 2)
+        Band half-widths in units of ``sigma``, narrowest first (darkest).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    mu = np.asarray(mu, dtype=float).reshape(-1)
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), x.shape)
+    if mu.shape != x.shape:
+        raise ValueError(f"x and mu must have the same length; got {x.size}, {mu.size}")
+    if np.any(sigma < 0) or not np.all(np.isfinite(sigma)):
+        raise ValueError("sigma must be finite and >= 0")
+    for j, k in enumerate(sorted(n_sigmas)):
+        alpha = 0.35 / (j + 1)
+        klabel = r"$\pm\sigma$" if k == 1 else rf"$\pm{k:g}\sigma$"
+        ax.fill_between(
+            x,
+            mu - k * sigma,
+            mu + k * sigma,
+            color=color,
+            alpha=alpha,
+            lw=0,
+            label=klabel,
+        )
+    ax.plot(x, mu, color=color, label=label)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$y$")
+    return ax
+
+
+def plot_loss_curve(
+    ax: Axes,
+    history: object,
+    *,
+    upto: int | None = None,
+    label: str = "training",
+    color: str = PALETTE[0],
+    val_label: str = "validation",
+    val_color: str = PALETTE[1],
+) -> Axes:
+    """Draw the per-epoch training (and validation) loss of a training run.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    history : learnable_bases.training.History
+        The record returned by :func:`~learnable_bases.training.train`.
+    upto : int, optional
+        Draw only the first ``upto`` epochs, with a dot on the last one, but
+        keep the axis limits of the whole run, so frames of a stepper line up.
+    label, color : str
+        Legend label and colour of the training curve.
+    val_label, val_color : str
+        The same for the validation curve (drawn if the history has one).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    losses = getattr(history, "losses", None)
+    if losses is None:
+        raise TypeError(f"history must be a training History; got {history!r}")
+    val = history.val_losses
+    n = len(losses) if upto is None else max(0, min(int(upto), len(losses)))
+    epochs = np.arange(1, len(losses) + 1)
+    ax.plot(epochs[:n], losses[:n], color=color, label=label)
+    if val is not None:
+        ax.plot(epochs[:n], val[:n], color=val_color, ls="--", label=val_label)
+    if upto is not None and n > 0:  # mark where this frame has got to
+        ax.plot(n, losses[n - 1], "o", color=color, ms=6)
+        if val is not None:
+            ax.plot(n, val[n - 1], "o", color=val_color, ms=6)
+    both = np.concatenate([losses, [] if val is None else val])
+    lo, hi = float(np.min(both)), float(np.max(both))
+    pad = 0.05 * (hi - lo or 1.0)
+    ax.set_xlim(1, max(len(losses), 2))
+    ax.set_ylim(lo - pad, hi + pad)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    return ax
+
+
+def plot_loss_contours(
+    ax: Axes,
+    p1: np.ndarray,
+    p2: np.ndarray,
+    loss: np.ndarray,
+    *,
+    n_levels: int = 12,
+    color: str = "0.55",
+) -> Axes:
+    """Draw contour lines of a loss over two parameters, spaced geometrically.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    p1 : array_like, shape (m1,)
+        Values of the first parameter (horizontal axis).
+    p2 : array_like, shape (m2,)
+        Values of the second parameter (vertical axis).
+    loss : array_like, shape (m2, m1)
+        ``loss[j, i]`` at ``(p1[i], p2[j])``, e.g. from
+        :func:`~learnable_bases.training.loss_surface_2d`.
+    n_levels : int, default 12
+        Number of contour lines; they sit at geometrically spaced heights above
+        the grid's minimum, so the valley floor is resolved as well as the walls.
+    color : str, default "0.55"
+        Line colour.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    p1 = np.asarray(p1, dtype=float)
+    p2 = np.asarray(p2, dtype=float)
+    loss = np.asarray(loss, dtype=float)
+    if p1.ndim != 1 or p2.ndim != 1 or loss.shape != (p2.size, p1.size):
+        raise ValueError(
+            "need p1 (m1,), p2 (m2,) and loss (m2, m1); got "
+            f"{p1.shape}, {p2.shape} and {loss.shape}"
+        )
+    lo, hi = float(loss.min()), float(loss.max())
+    span = hi - lo or 1.0
+    levels = lo + span * np.geomspace(1e-3, 1.0, n_levels)
+    ax.contour(p1, p2, loss, levels=levels, colors=color, linewidths=0.9)
+    ax.set_aspect("equal", adjustable="box")
+    return ax
+
+
+def plot_path(
+    ax: Axes,
+    path: np.ndarray,
+    *,
+    color: str = PALETTE[0],
+    label: str | None = None,
+    marker: str = "o",
+    markersize: float = 3.5,
+    linewidth: float = 1.5,
+) -> Axes:
+    """Draw an optimisation path through two parameters, with its start marked.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    path : array_like, shape (steps + 1, 2)
+        Parameter pairs, first to last (e.g. from
+        :func:`~learnable_bases.quadratic.gd_path_2d` or
+        :func:`~learnable_bases.training.parameter_path`).
+    color : str, default blue
+        Line and marker colour.
+    label : str, optional
+        Legend label.
+    marker : str, default "o"
+        Marker of the iterates.
+    markersize, linewidth : float
+        Marker size and line width.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    path = np.asarray(path, dtype=float)
+    if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] < 1:
+        raise ValueError(f"path must have shape (steps + 1, 2); got {path.shape}")
+    ax.plot(
+        path[:, 0],
+        path[:, 1],
+        marker=marker,
+        ms=markersize,
+        lw=linewidth,
+        color=color,
+        label=label,
+    )
+    ax.plot(*path[0], "s", ms=7, color=color, mec="black", mew=0.8)
     return ax

@@ -1,0 +1,153 @@
+"""Chapter 1 on the built site: figures embedded, numbers computed, code page honest.
+
+Also the chapter's plotting helper, ``plotting.plot_kink_approximation``.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import inspect
+import re
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+
+import learnable_bases as lb
+
+CHAPTER = "chapters/01_learnable_bases.html"
+CODE_PAGE = "chapters/01_network_code.html"
+WIDTHS = [1, 2, 4, 8, 16, 32, 64]
+
+
+def _text(html: str) -> str:
+    """Visible text of a page: tags dropped, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _glued(html: str) -> list[str]:
+    """Every number myst-nb glued into the page as text."""
+    return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+
+
+# ----------------------------------------------------------------- the helper
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_plot_kink_approximation_draws_neurons_sum_target_and_kinks(ax):
+    fit = lb.basis.kink_approximation(lb.basis.demo_target, 8)
+    lb.plotting.plot_kink_approximation(ax, fit, show_kinks=True)
+    lines = ax.get_lines()
+    assert len(lines) == 8 + 3  # 8 neurons, the sum, the target, the kink ticks
+    labels = [
+        line.get_label() for line in lines if not line.get_label().startswith("_")
+    ]
+    assert labels == [
+        r"neurons $w_j\,g(v_j x + b_j)$",
+        r"sum $+\ w_0$",
+        "target",
+        "kinks",
+    ]
+    total = next(line for line in lines if line.get_label() == r"sum $+\ w_0$")
+    assert torch.allclose(torch.as_tensor(total.get_ydata()), fit.total)
+
+
+def test_plot_kink_approximation_can_split_neurons_from_fit(ax):
+    fit = lb.basis.kink_approximation(lb.basis.demo_target, 4)
+    lb.plotting.plot_kink_approximation(ax, fit, show_fit=False)
+    assert len(ax.get_lines()) == 4
+    ax.clear()
+    lb.plotting.plot_kink_approximation(ax, fit, show_neurons=False)
+    assert len(ax.get_lines()) == 2
+
+
+def test_plot_kink_approximation_rejects_bad_input(ax):
+    with pytest.raises(TypeError, match="KinkApproximation"):
+        lb.plotting.plot_kink_approximation(ax, torch.zeros(3))
+    fit = lb.basis.kink_approximation(lb.basis.demo_target, 2)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_kink_approximation(None, fit)
+
+
+# ------------------------------------------------------------- the built site
+@pytest.mark.site
+def test_chapter_embeds_all_its_figures(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    # three steppers: activations, neurons one by one, universal approximation
+    assert html.count('class="lb-stepper"') == 3
+    for script in (
+        "plot_neuron_diagram",
+        "plot_activations",
+        "plot_random_neurons",
+        "plot_universal_approximation",
+    ):
+        assert f"../auto_gallery/01_learnable_bases/{script}.html" in html, script
+    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
+    assert len(images) == 4
+    for src in images:
+        assert (site / "chapters" / src).resolve().exists(), src
+
+
+@pytest.mark.site
+def test_chapter_quotes_the_measured_errors_and_rates(site):
+    errors = lb.basis.approximation_errors(lb.basis.demo_target, WIDTHS)
+    rate_tail = lb.basis.fit_rate(WIDTHS[3:], errors[3:])
+    rate_all = lb.basis.fit_rate(WIDTHS, errors)
+    glued = _glued((site / CHAPTER).read_text("utf-8"))
+    for value in (
+        f"{errors[2]:.2f}",
+        f"{errors[6]:.4f}",
+        f"{errors[2] / errors[6]:.0f}",
+        f"{rate_tail:.2f}".replace("-", "\u2212"),
+        f"{rate_all:.2f}".replace("-", "\u2212"),
+    ):
+        assert value in glued, value
+    # and the claims the prose makes about them
+    assert errors[2] / errors[6] > 10
+    assert -2.2 < rate_tail < -1.8
+    assert rate_all > rate_tail + 0.2
+
+
+@pytest.mark.site
+def test_chapter_parameter_count_matches_formula(site):
+    d, h = 3, 8
+    count = lb.models.count_parameters(lb.models.MLP(d, h))
+    assert count == h * (d + 1) + (h + 1)
+    text = _text((site / CHAPTER).read_text("utf-8"))
+    assert f"{count} parameters" in text
+
+
+@pytest.mark.site
+def test_code_page_shows_real_source_lines_with_colours(site):
+    html = (site / CODE_PAGE).read_text("utf-8")
+    source = inspect.getsource(lb.models.MLP)
+    blocks = re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+    assert len(blocks) == 7
+    for block in blocks:
+        for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S):
+            line = htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
+            assert f"{line}\n" in source, line
+    # every row has a colour, and the highlights use the same four colours
+    rows = re.findall(r'class="lb-eqcode (lb-c\d)', html)
+    assert sorted(set(rows)) == ["lb-c1", "lb-c2", "lb-c3", "lb-c4"]
+    marks = set(re.findall(r'<mark class="lb-m(\d)"', html))
+    assert marks == {"1", "2", "3", "4"}
+    assert re.search(r'href="\.\./_static/lb-code\.css', html)  # raw link or conf
+    assert (site / "_static" / "lb-code.css").exists()
+
+
+@pytest.mark.site
+def test_code_page_counts_parameters_from_the_model(site):
+    html = (site / CODE_PAGE).read_text("utf-8")
+    glued = _glued(html)
+    d, h = 3, 8
+    count = lb.models.count_parameters(lb.models.MLP(d, h))
+    assert glued.count(str(count)) == 2  # from the model, and from the formula
+    big = lb.models.count_parameters(lb.models.MLP(1000, 256))
+    assert big == 256 * 1001 + 257
+    assert glued.count(f"{big:,}") == 2
+    assert "equations == module: True" in html
