@@ -73,7 +73,10 @@ sphinx_gallery_conf = {
     "doc_module": ("learnable_bases",),
     "backreferences_dir": "api/generated/backreferences",
     "reference_url": {"learnable_bases": None},
-    "image_scrapers": ("matplotlib", "lb_sphinxext.stepper_scraper"),
+    "image_scrapers": (
+        "lb_sphinxext.matplotlib_scraper",
+        "lb_sphinxext.stepper_scraper",
+    ),
     "capture_repr": (),
     "reset_modules": ("matplotlib", "lb_sphinxext.reset_torch"),
     "remove_config_comments": True,
@@ -82,7 +85,7 @@ sphinx_gallery_conf = {
     "min_reported_time": 3600,
     "plot_gallery": "True",
     "matplotlib_animations": False,
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "lb_sphinxext.LectureOrder",
     "thumbnail_size": (320, 224),
 }
 

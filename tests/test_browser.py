@@ -90,6 +90,9 @@ def test_page_is_clean(open_page, path):
         assert bad_images == [], f"images that do not decode: {bad_images}"
         leftovers = [t for t in RAW_TEX if t in text]
         assert leftovers == [], f"raw TeX in the page text: {leftovers}"
+        # KaTeX renders what it cannot parse in red, as a .katex-error span
+        broken = page.locator(".katex-error").all_inner_texts()
+        assert broken == [], f"formulas KaTeX could not parse: {broken}"
     finally:
         context.close()
 

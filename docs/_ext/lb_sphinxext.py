@@ -5,6 +5,12 @@
   each as an HTML fragment (and its last frame as a PNG thumbnail) next to the
   example's images, and embeds the fragment in the example page. Chapters show
   the same widget with ``{raw} html`` and ``:file:`` pointing at that fragment.
+* :func:`matplotlib_scraper` — sphinx-gallery's matplotlib scraper, then each
+  PNG re-encoded with a 256-colour palette (a third of the bytes, same colours).
+* :class:`LectureOrder` — a chapter's scripts in the order the lecture shows them.
+* :func:`start_katex_server` — KaTeX's prerender server, connected with retries
+  (sphinxcontrib-katex connects once, as soon as the socket file appears, and
+  is refused now and then on a loaded machine).
 * :func:`invalidate_on_library_change` — sphinx-gallery re-runs an example only
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
@@ -16,9 +22,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
+import subprocess
+import time
 from pathlib import Path
 
+import sphinxcontrib.katex
+from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
+
 import learnable_bases
+from learnable_bases.stepper import palette_png
 
 LIBRARY = Path(learnable_bases.__file__).parent
 
@@ -67,6 +80,76 @@ def stepper_scraper(block, block_vars, gallery_conf) -> str:
         fragment.write_text(value.to_html(), encoding="utf-8")
         rst.append(f"\n.. raw:: html\n   :file: images/{fragment.name}\n")
     return "".join(rst)
+
+
+def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
+    """sphinx-gallery's matplotlib scraper, writing palette PNGs."""
+    paths = block_vars["image_path_iterator"].paths
+    before = len(paths)
+    rst = _sg_matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
+    for path in map(Path, paths[before:]):
+        if path.suffix == ".png" and path.exists():
+            path.write_bytes(palette_png(path.read_bytes()))
+    return rst
+
+
+#: Gallery scripts in lecture order; scripts not listed follow, by file name.
+LECTURE_ORDER = [
+    # chapter 1
+    "plot_random_neurons.py",
+    "plot_activations.py",
+    "plot_neuron_diagram.py",
+    "plot_universal_approximation.py",
+    # chapter 2
+    "plot_gd_learning_rate.py",
+    "plot_curvature_2d.py",
+    "plot_sgd_noise.py",
+    "plot_regression_nll.py",
+    "plot_width.py",
+    # chapter 3
+    "plot_three_fields.py",
+    "plot_one_hidden_layer_2d.py",
+    "plot_effective_basis_depth.py",
+    "plot_depth_slider.py",
+]
+
+
+class LectureOrder:
+    """Sort key for sphinx-gallery's ``within_subsection_order``."""
+
+    def __init__(self, src_dir: str) -> None:
+        self.src_dir = src_dir
+
+    def __call__(self, filename: str) -> tuple[int, str]:
+        name = Path(filename).name
+        rank = (
+            LECTURE_ORDER.index(name) if name in LECTURE_ORDER else len(LECTURE_ORDER)
+        )
+        return (rank, name)
+
+
+def start_katex_server(cls, rundir: Path, timeout: float):
+    """Start KaTeX's render server and connect, retrying while it comes up."""
+    socket_path = Path(rundir) / "katex.sock"
+    cmd = cls.build_command(socket=socket_path)
+    process = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir
+    )
+    deadline = time.monotonic() + max(timeout, 30.0)
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(socket_path))
+            return process, sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise cls.timeout_error(timeout) from None
+            time.sleep(0.02)
+
+
+sphinxcontrib.katex.KaTeXServer.start_server_process = classmethod(start_katex_server)
 
 
 def reset_torch(gallery_conf, fname) -> None:

@@ -23,7 +23,9 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image
 
-__all__ = ["Stepper", "stepper_from_figures", "stepper_from_function"]
+__all__ = ["Stepper", "palette_png", "stepper_from_figures", "stepper_from_function"]
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,9 @@ class Stepper:
                 f"got {len(self.frames)} frames but {len(self.labels)} labels; "
                 "give exactly one label per frame"
             )
-        png = b"\x89PNG\r\n\x1a\n"
-        if not all(isinstance(f, bytes) and f.startswith(png) for f in self.frames):
+        if not all(
+            isinstance(f, bytes) and f.startswith(_PNG_SIGNATURE) for f in self.frames
+        ):
             raise TypeError("frames must be PNG images as bytes")
         if not all(isinstance(s, str) for s in self.labels):
             raise TypeError("labels must be strings")
@@ -79,16 +82,48 @@ class Stepper:
         return self.to_html()
 
 
-def _png_bytes(fig: Figure, dpi: float) -> bytes:
-    """Render ``fig`` as a palette PNG: a third of the size, no visible change."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
-    buf.seek(0)
-    image = Image.open(buf).convert("RGB")
-    palette = image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=0)
+def palette_png(png: bytes, colors: int = 256) -> bytes:
+    """Re-encode a PNG with a colour palette: about a third of the size.
+
+    Line plots use few colours, so a 256-colour median-cut palette keeps every
+    plotted colour exact (fewer colours would shift small-area ones).
+
+    Parameters
+    ----------
+    png : bytes
+        A PNG image.
+    colors : int, default 256
+        Palette size, 2 to 256.
+
+    Returns
+    -------
+    bytes
+        The palette PNG (on a white background if the input was transparent).
+    """
+    if not isinstance(png, bytes) or not png.startswith(_PNG_SIGNATURE):
+        raise TypeError("png must be the bytes of a PNG image")
+    if (
+        isinstance(colors, bool)
+        or not isinstance(colors, int)
+        or not 2 <= colors <= 256
+    ):
+        raise ValueError(f"colors must be an integer from 2 to 256; got {colors!r}")
+    image = Image.open(io.BytesIO(png))
+    if image.mode in ("RGBA", "LA", "P"):
+        image = image.convert("RGBA")
+        background = Image.new("RGBA", image.size, "white")
+        image = Image.alpha_composite(background, image)
+    image = image.convert("RGB")
+    palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+def _png_bytes(fig: Figure, dpi: float) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, facecolor="white")
+    return palette_png(buf.getvalue())
 
 
 def stepper_from_figures(

@@ -37,6 +37,9 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .losses import gaussian_nll_objective
+from .models import GaussianMLP
+from .targets import sine_data
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -620,4 +623,534 @@ def gradient_noise(
         n=n,
         n_batches=n_batches,
         replace=replace,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Mini-batch gradients and parameter paths (for pictures of SGD)
+# ---------------------------------------------------------------------------
+
+
+def _flat_params(params: list[torch.nn.Parameter]) -> np.ndarray:
+    return (
+        torch.cat([p.detach().reshape(-1) for p in params])
+        .to(torch.float64)
+        .numpy()
+        .copy()
+    )
+
+
+def _set_flat_params(params: list[torch.nn.Parameter], flat: torch.Tensor) -> None:
+    """Copy the values of a flat vector into ``params`` (in place, no autograd)."""
+    with torch.no_grad():
+        i = 0
+        for p in params:
+            p.copy_(flat[i : i + p.numel()].reshape(p.shape).to(p.dtype))
+            i += p.numel()
+
+
+def minibatch_gradients(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    n_batches: int,
+    seed: int,
+    replace: bool = False,
+) -> np.ndarray:
+    """Draw mini-batch gradients at the model's current parameters.
+
+    The model is not changed. Where :func:`gradient_noise` summarises the
+    scatter, this returns the gradients themselves, e.g. for a histogram.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    batch_size : int
+        Samples per batch ``B`` (``1 <= B``; ``B <= N`` without replacement).
+    n_batches : int
+        Number of batches drawn (>= 1).
+    seed : int
+        Seed of the private generator that draws the batches.
+    replace : bool, default False
+        Draw each batch with replacement, or without (as within an epoch).
+
+    Returns
+    -------
+    np.ndarray, shape (n_batches, p)
+        One flattened gradient over all ``p`` trainable parameters per batch,
+        in the order of ``model.parameters()`` (float64).
+    """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    n = x.shape[0]
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_batches = check_positive_int("n_batches", n_batches)
+    seed = _check_seed(seed)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be a bool; got {replace!r}")
+    if not replace and batch_size > n:
+        raise ValueError(
+            f"without replacement, batch_size must be <= N={n}; got {batch_size}"
+        )
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    out = np.empty((n_batches, sum(p.numel() for p in params)))
+    was_training = model.training
+    model.eval()
+    try:
+        for k in range(n_batches):
+            if replace:
+                idx = torch.randint(n, (batch_size,), generator=gen)
+            else:
+                idx = torch.randperm(n, generator=gen)[:batch_size]
+            out[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+    finally:
+        model.train(was_training)
+    return out
+
+
+def parameter_path(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int,
+    lr: float,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Plain (mini-batch) gradient descent that records every parameter vector.
+
+    Each step is ``phi <- phi - lr * grad`` on one batch. Batches come from a
+    seeded permutation per epoch, as in :func:`train` with ``optimizer="sgd"``
+    (so the two agree step for step); a new epoch starts every
+    ``ceil(N / batch_size)`` steps. The model is updated in place. Meant for
+    models small enough to draw, e.g. two parameters over a loss contour.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    steps : int
+        Number of updates (>= 1).
+    lr : float
+        Learning rate ``eta`` (> 0).
+    batch_size : int, optional
+        Samples per step (``1 <= batch_size <= N``); ``None`` is full-batch
+        gradient descent.
+    seed : int, default 0
+        Seed of the private generator that shuffles the batches.
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1, p)
+        The flattened trainable parameters before the first step and after
+        each step (float64), in the order of ``model.parameters()``.
+
+    Raises
+    ------
+    NonFiniteLossError
+        If a batch loss becomes NaN or infinite (the learning rate is too
+        large); the message names the step and the learning rate.
+    """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    n = x.shape[0]
+    steps = check_positive_int("steps", steps)
+    lr = check_positive_float("lr", lr)
+    seed = _check_seed(seed)
+    batch_size = (
+        n if batch_size is None else check_positive_int("batch_size", batch_size)
+    )
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of samples N={n}; got "
+            f"{batch_size} (use batch_size=None for full batches)"
+        )
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    per_epoch = math.ceil(n / batch_size)
+    out = np.empty((steps + 1, sum(p.numel() for p in params)))
+    out[0] = _flat_params(params)
+    losses = np.empty(steps)
+    batches: list[torch.Tensor] = []
+    model.train()
+    start = time.perf_counter()
+    for k in range(steps):
+        if k % per_epoch == 0:
+            batches = (
+                [torch.arange(n)]
+                if batch_size == n
+                else list(torch.randperm(n, generator=gen).split(batch_size))
+            )
+        idx = batches[k % per_epoch]
+        loss = _scalar_loss(loss_fn(model, x[idx], y[idx]))
+        losses[k] = loss.item()
+        if not math.isfinite(losses[k]):
+            raise NonFiniteLossError(
+                f"loss became {losses[k]} at step {k + 1} "
+                f"(epoch {k // per_epoch + 1}) with lr={lr:g}; lower the learning rate",
+                step=k + 1,
+                epoch=k // per_epoch + 1,
+                lr=lr,
+                history=History(
+                    losses=_frozen(np.empty(0)),
+                    step_losses=_frozen(losses[: k + 1]),
+                    val_losses=None,
+                    wall_time=time.perf_counter() - start,
+                    epochs=k // per_epoch,
+                    steps=k + 1,
+                    lr=lr,
+                    batch_size=batch_size,
+                    optimizer="sgd",
+                    seed=seed,
+                ),
+            )
+        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        with torch.no_grad():
+            for p, g in zip(params, grads, strict=True):
+                if g is not None:
+                    p.add_(g, alpha=-lr)
+        out[k + 1] = _flat_params(params)
+    return out
+
+
+def loss_surface_2d(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    p1: np.ndarray,
+    p2: np.ndarray,
+) -> np.ndarray:
+    """Full-data loss of a two-parameter model on a grid of parameter values.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with exactly two trainable scalar parameters in total (e.g.
+        ``torch.nn.Linear(1, 1)``: weight, then bias). Restored afterwards.
+    loss_fn : callable
+        ``loss_fn(model, x, y) -> scalar tensor``.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    p1 : array_like, shape (m1,)
+        Values of the first parameter.
+    p2 : array_like, shape (m2,)
+        Values of the second parameter.
+
+    Returns
+    -------
+    np.ndarray, shape (m2, m1)
+        ``loss[j, i]`` at ``(p1[i], p2[j])``: the layout ``contour(p1, p2, loss)``
+        expects.
+    """
+    model = _check_model(model)
+    loss_fn = _check_loss_fn(loss_fn)
+    x, y = _check_data(x, y)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if sum(p.numel() for p in params) != 2:
+        raise ValueError(
+            "model must have exactly 2 trainable scalar parameters; got "
+            f"{sum(p.numel() for p in params)}"
+        )
+    grids = []
+    for name, values in (("p1", p1), ("p2", p2)):
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be a finite 1D array (m,); got {arr.shape}")
+        grids.append(arr)
+    saved = [p.detach().clone() for p in params]
+    out = np.empty((grids[1].size, grids[0].size))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            for j, b in enumerate(grids[1]):
+                for i, a in enumerate(grids[0]):
+                    _set_flat_params(params, torch.tensor([a, b]))
+                    out[j, i] = float(_scalar_loss(loss_fn(model, x, y)))
+    finally:
+        with torch.no_grad():
+            for p, s in zip(params, saved, strict=True):
+                p.copy_(s)
+        model.train(was_training)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# The regression demo: an MLP with a learned noise scale on 1D data
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class RegressionFit:
+    """Result of :func:`fit_regression`: a trained model with its data.
+
+    Attributes
+    ----------
+    model : GaussianMLP
+        The trained network (mean ``mu(x)`` and one learned ``log sigma``).
+    history : History
+        Losses per epoch (the Gaussian negative log-likelihood).
+    x, y : torch.Tensor, shape (n, 1)
+        Training data.
+    x_val, y_val : torch.Tensor, shape (n_val, 1)
+        Validation data from the same distribution (another seed).
+    noise_sigma : float
+        The true noise standard deviation of the data.
+    width : int
+        Hidden neurons.
+    """
+
+    model: GaussianMLP
+    history: History
+    x: torch.Tensor
+    y: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    noise_sigma: float
+    width: int
+
+    @property
+    def sigma(self) -> float:
+        """The learned noise scale ``exp(log_sigma)``."""
+        return float(self.model.sigma)
+
+    @property
+    def train_loss(self) -> float:
+        """Negative log-likelihood on the training data, after training."""
+        return evaluate(self.model, gaussian_nll_objective, self.x, self.y)
+
+    @property
+    def val_loss(self) -> float:
+        """Negative log-likelihood on the validation data, after training."""
+        return evaluate(self.model, gaussian_nll_objective, self.x_val, self.y_val)
+
+    def predict(self, x: torch.Tensor) -> tuple[np.ndarray, float]:
+        """Predicted mean on ``x`` and the learned ``sigma``.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (m, 1)
+            Inputs (float32).
+
+        Returns
+        -------
+        mu : np.ndarray, shape (m,)
+            Predicted mean.
+        sigma : float
+            Learned noise scale (the same for every input).
+        """
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                mu = self.model(x).mu[:, 0].numpy()
+        finally:
+            self.model.train(was_training)
+        return mu, self.sigma
+
+
+def fit_regression(
+    width: int = 32,
+    *,
+    n: int = 200,
+    noise_sigma: float = 0.3,
+    epochs: int = 300,
+    lr: float = 1e-2,
+    batch_size: int | None = 40,
+    optimizer: str = "adam",
+    activation: str = "tanh",
+    seed: int = 0,
+    data_seed: int = 1,
+    n_val: int = 200,
+    track_val: bool = True,
+) -> RegressionFit:
+    """Train a :class:`~learnable_bases.models.GaussianMLP` on noisy 1D data.
+
+    The lecture's regression demo: data from
+    :func:`~learnable_bases.targets.sine_data`, a one-hidden-layer network for
+    the mean and a learned ``log sigma``, all trained together on the Gaussian
+    negative log-likelihood by mini-batch :func:`train`.
+
+    Runs with the same arguments give the same result; a run with fewer
+    ``epochs`` is exactly the start of a longer one (same initial weights,
+    same batch order), which makes snapshots of training cheap to reason about.
+
+    Parameters
+    ----------
+    width : int, default 32
+        Hidden neurons (>= 1).
+    n : int, default 200
+        Training samples.
+    noise_sigma : float, default 0.3
+        True noise standard deviation of the data.
+    epochs : int, default 300
+        Passes over the data.
+    lr : float, default 1e-2
+        Learning rate.
+    batch_size : int or None, default 40
+        Mini-batch size; ``None`` for full batches.
+    optimizer : {"adam", "sgd"}, default "adam"
+        Optimiser (see :func:`train`).
+    activation : str, default "tanh"
+        Hidden activation.
+    seed : int, default 0
+        Seed of the initial weights and of the batch order.
+    data_seed : int, default 1
+        Seed of the training data; the validation data use ``data_seed + 1``.
+    n_val : int, default 200
+        Validation samples.
+    track_val : bool, default True
+        Record the validation loss after every epoch in the history (costs
+        one forward pass over the validation data per epoch).
+
+    Returns
+    -------
+    RegressionFit
+        The trained model, its history and the data.
+    """
+    x, y = sine_data(n, noise_sigma, seed=data_seed)
+    x_val, y_val = sine_data(n_val, noise_sigma, seed=data_seed + 1)
+    model = GaussianMLP(1, width, activation=activation, seed=seed)
+    history = train(
+        model,
+        gaussian_nll_objective,
+        x,
+        y,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        seed=seed,
+        x_val=x_val if track_val else None,
+        y_val=y_val if track_val else None,
+    )
+    return RegressionFit(
+        model=model,
+        history=history,
+        x=x,
+        y=y,
+        x_val=x_val,
+        y_val=y_val,
+        noise_sigma=float(noise_sigma),
+        width=model.mean.width,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class WidthSweep:
+    """Result of :func:`width_sweep` (arrays are read-only).
+
+    Attributes
+    ----------
+    widths : np.ndarray of int, shape (k,)
+        Hidden widths, as given.
+    train_loss : np.ndarray, shape (k,)
+        Negative log-likelihood on the training data after training.
+    val_loss : np.ndarray, shape (k,)
+        Negative log-likelihood on the validation data.
+    sigma : np.ndarray, shape (k,)
+        Learned noise scale of each network.
+    fits : tuple of RegressionFit, length k
+        The trained networks (all on the same data).
+    """
+
+    widths: np.ndarray
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    sigma: np.ndarray
+    fits: tuple[RegressionFit, ...]
+
+    @property
+    def gap(self) -> np.ndarray:
+        """Generalisation gap ``val_loss - train_loss``, shape (k,)."""
+        return self.val_loss - self.train_loss
+
+
+def width_sweep(
+    widths: Sequence[int],
+    *,
+    n: int = 30,
+    noise_sigma: float = 0.3,
+    epochs: int = 1000,
+    lr: float = 3e-2,
+    batch_size: int | None = None,
+    optimizer: str = "adam",
+    activation: str = "tanh",
+    seed: int = 0,
+    data_seed: int = 1,
+    n_val: int = 1000,
+) -> WidthSweep:
+    """Fit the regression demo with several hidden widths on the same data.
+
+    Few training points (``n = 30`` by default) make the trade-off visible:
+    narrow networks cannot follow the curve (high training loss, a wide learned
+    band), wide ones can chase the noise (low training loss, a narrow band
+    that the validation data punish).
+
+    Parameters
+    ----------
+    widths : sequence of int, shape (k,)
+        Hidden widths (>= 1 each).
+    n, noise_sigma, epochs, lr, batch_size, optimizer, activation : optional
+        As in :func:`fit_regression`; the defaults differ (30 samples,
+        full-batch Adam for 1000 epochs at ``lr = 0.03``).
+    seed, data_seed, n_val : int, optional
+        As in :func:`fit_regression`; every width uses the same data.
+
+    Returns
+    -------
+    WidthSweep
+        Training and validation losses, learned ``sigma`` and the fits.
+    """
+    ws = np.asarray(widths)
+    if ws.ndim != 1 or ws.size == 0 or ws.dtype.kind not in "iu" or np.any(ws < 1):
+        raise ValueError(
+            f"widths must be a 1D sequence of integers >= 1; got {widths!r}"
+        )
+    fits = tuple(
+        fit_regression(
+            int(w),
+            n=n,
+            noise_sigma=noise_sigma,
+            epochs=epochs,
+            lr=lr,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            activation=activation,
+            seed=seed,
+            data_seed=data_seed,
+            n_val=n_val,
+            track_val=False,
+        )
+        for w in ws.tolist()
+    )
+    return WidthSweep(
+        widths=_frozen_int(ws),
+        train_loss=_frozen(np.array([f.train_loss for f in fits])),
+        val_loss=_frozen(np.array([f.val_loss for f in fits])),
+        sigma=_frozen(np.array([f.sigma for f in fits])),
+        fits=fits,
     )

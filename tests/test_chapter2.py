@@ -1,0 +1,441 @@
+"""Chapter 2 (training): the claims its prose makes, its helpers, and its page.
+
+The quadratic toy, ``train`` and ``gradient_noise`` are tested in
+test_quadratic.py and test_training.py; here are the chapter's own demos
+(``fit_regression``, ``width_sweep``, the two-parameter line of the SGD figure),
+the functions added for them (``minibatch_gradients``, ``parameter_path``,
+``loss_surface_2d``) and the plotting helpers (``plot_band``,
+``plot_loss_curve``, ``plot_loss_contours``, ``plot_path``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+import learnable_bases as lb
+from learnable_bases import quadratic as q
+from learnable_bases.losses import gaussian_nll_objective as nll
+from learnable_bases.losses import mse_objective as mse
+from learnable_bases.training import (
+    NonFiniteLossError,
+    evaluate,
+    fit_regression,
+    gradient_noise,
+    loss_surface_2d,
+    minibatch_gradients,
+    parameter_path,
+    train,
+    width_sweep,
+)
+
+CHAPTER = "chapters/02_training.html"
+WIDTHS = [1, 2, 4, 16, 64]  # the chapter's and plot_width.py's widths
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def line(w, b, dtype=torch.float32):
+    """mu(x) = w x + b, the two-parameter model of the SGD figure."""
+    model = torch.nn.Linear(1, 1).to(dtype)
+    with torch.no_grad():
+        model.weight.fill_(w)
+        model.bias.fill_(b)
+    return model
+
+
+@pytest.fixture(scope="module")
+def line_data():
+    return lb.targets.sine_data(1024, 0.3, seed=0)  # as in plot_sgd_noise.py
+
+
+# ------------------------------------------------------------ step size (1D, 2D)
+def test_overshooting_a_little_beats_creeping():
+    # the chapter: eta*kappa = 1.6 (factor -0.6) ends closer than 0.25 (factor 0.75)
+    kappa = 2.0
+    slow = abs(q.gd_iterates(kappa, 0.25 / kappa, 1.0, 10)[-1])
+    osc = abs(q.gd_iterates(kappa, 1.6 / kappa, 1.0, 10)[-1])
+    assert slow == pytest.approx(0.75**10, rel=1e-12)
+    assert osc == pytest.approx(0.6**10, rel=1e-12)
+    assert osc < slow / 5
+
+
+def test_cautious_step_takes_about_twice_the_best_step():
+    for k in (10.0, 100.0, 1000.0):
+        best = q.steps_vs_condition([k])[0]
+        cautious = q.steps_to_converge([1.0, k], 1.0 / k)
+        assert 1.8 < cautious / best < 2.05, (k, best, cautious)
+    # just below the limit 2/kappa_max, the bouncing steep axis sets the rate
+    kappas = np.array([1.0, 10.0])
+    eta = 0.95 * q.max_stable_eta(kappas)
+    assert q.contraction_2d(kappas, eta) == pytest.approx(abs(1 - eta * 10))
+    assert abs(1 - eta * 1) < q.contraction_2d(kappas, eta)
+
+
+# --------------------------------------------------------------- SGD noise
+def test_line_gradient_variance_slope_is_minus_one(line_data):
+    x, y = line_data
+    bs = 2 ** np.arange(9)
+    r = gradient_noise(line(-1.0, 1.5), mse, x, y, bs, n_batches=300, seed=1)
+    fpc = (r.n - bs) / (r.n - 1)
+    slope = np.polyfit(np.log(bs), np.log(r.msd / fpc), 1)[0]
+    raw = np.polyfit(np.log(bs), np.log(r.msd), 1)[0]
+    assert slope == pytest.approx(-1.0, abs=0.1)
+    assert raw < slope  # the finite-population factor steepens the raw slope
+    assert fpc[-1] == pytest.approx(0.75, abs=0.01)
+    # and for the chapter's small tanh network on the same data
+    mlp = lb.models.MLP(1, 16, activation="tanh", seed=1)
+    assert lb.models.count_parameters(mlp) == 49
+    r = gradient_noise(mlp, mse, x, y, bs, n_batches=300, seed=2)
+    assert np.polyfit(np.log(bs), np.log(r.msd / fpc), 1)[0] == pytest.approx(
+        -1.0, abs=0.1
+    )
+
+
+def test_minibatch_gradients_are_unbiased_with_variance_over_b(line_data):
+    x, y = line_data
+    x, y = x[:200].double(), y[:200].double()
+    model = line(-1.0, 1.5, torch.float64)
+    before = [p.detach().clone() for p in model.parameters()]
+    per_sample = minibatch_gradients(model, mse, x, y, 1, n_batches=4, seed=0)
+    assert per_sample.shape == (4, 2) and per_sample.dtype == np.float64
+    # exact per-sample gradients, to compare with
+    r = 2 * (model(x) - y).detach()[:, 0].numpy()
+    g_n = np.stack([r * x[:, 0].numpy(), r], axis=1)
+    full, var = g_n.mean(axis=0), g_n.var(axis=0)
+    m = 4000
+    for b in (1, 8):
+        g = minibatch_gradients(model, mse, x, y, b, n_batches=m, seed=b, replace=True)
+        se = np.sqrt(var / b / m)
+        assert np.all(np.abs(g.mean(axis=0) - full) < 4 * se), b
+        # sample variance of m draws: relative s.e. about sqrt(2/m) (plus kurtosis)
+        np.testing.assert_allclose(g.var(axis=0), var / b, rtol=0.15)
+    # without replacement, B = N is the full gradient every time
+    g = minibatch_gradients(model, mse, x, y, 200, n_batches=3, seed=0)
+    np.testing.assert_allclose(g, np.tile(full, (3, 1)), rtol=1e-10, atol=1e-12)
+    assert all(
+        torch.equal(a, p) for a, p in zip(before, model.parameters(), strict=True)
+    )
+
+
+def test_minibatch_gradients_bad_input(line_data):
+    x, y = line_data
+    model = line(0.0, 0.0)
+    with pytest.raises(ValueError, match="<= N=1024"):
+        minibatch_gradients(model, mse, x, y, 2000, n_batches=2, seed=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        minibatch_gradients(model, mse, x, y, 0, n_batches=2, seed=0)
+    with pytest.raises(ValueError, match="n_batches"):
+        minibatch_gradients(model, mse, x, y, 4, n_batches=0, seed=0)
+    with pytest.raises(TypeError, match="replace"):
+        minibatch_gradients(model, mse, x, y, 4, n_batches=2, seed=0, replace=1)
+    with pytest.raises(TypeError, match="seed"):
+        minibatch_gradients(model, mse, x, y, 4, n_batches=2, seed=None)
+
+
+def test_parameter_path_agrees_with_train_step_for_step(line_data):
+    x, y = line_data
+    x, y = x[:50].double(), y[:50].double()
+    path = parameter_path(
+        line(-1.0, 1.5, torch.float64),
+        mse,
+        x,
+        y,
+        steps=3 * 13,
+        lr=0.05,
+        batch_size=4,
+        seed=5,
+    )
+    assert path.shape == (40, 2)
+    np.testing.assert_array_equal(path[0], [-1.0, 1.5])
+    model = line(-1.0, 1.5, torch.float64)
+    train(model, mse, x, y, epochs=3, lr=0.05, batch_size=4, seed=5)
+    fitted = [model.weight.item(), model.bias.item()]
+    np.testing.assert_allclose(path[-1], fitted, rtol=1e-12)
+
+
+def test_full_batch_path_is_gradient_descent_on_a_quadratic(line_data):
+    x, y = line_data
+    x, y = x.double(), y.double()
+    path = parameter_path(line(-1.0, 1.5, torch.float64), mse, x, y, steps=40, lr=0.05)
+    # the MSE of a line is the quadratic (1/N)||A theta - y||^2, A = [x, 1]
+    a = torch.cat([x, torch.ones_like(x)], dim=1).numpy()
+    yy = y[:, 0].numpy()
+    theta = np.array([-1.0, 1.5])
+    for i in range(1, 41):
+        theta = theta - 0.05 * 2 * a.T @ (a @ theta - yy) / len(yy)
+        np.testing.assert_allclose(path[i], theta, rtol=1e-10)
+
+
+def test_sgd_jitters_where_gradient_descent_settles(line_data):
+    # the chapter: 40 full-batch steps nearly reach the least-squares minimum;
+    # 40 steps of SGD with B = 8 end higher (for every seed tried)
+    x, y = line_data
+    a = torch.cat([x, torch.ones_like(x)], dim=1).double()
+    w_ls = torch.linalg.lstsq(a, y.double()).solution[:, 0].tolist()
+    best = evaluate(line(*w_ls), mse, x, y)
+    gd = parameter_path(line(-1.0, 1.5), mse, x, y, steps=40, lr=0.05)
+    gd_loss = evaluate(line(*gd[-1]), mse, x, y)
+    assert best <= gd_loss < best + 1e-3
+    for seed in range(5):
+        sgd = parameter_path(
+            line(-1.0, 1.5), mse, x, y, steps=40, lr=0.05, batch_size=8, seed=seed
+        )
+        assert evaluate(line(*sgd[-1]), mse, x, y) > gd_loss + 1e-3, seed
+
+
+def test_parameter_path_stops_on_divergence_and_rejects_bad_input(line_data):
+    x, y = line_data
+    with pytest.raises(
+        NonFiniteLossError,
+        match=r"at step \d+ \(epoch \d+\) with lr=1000; lower the learning rate",
+    ):
+        parameter_path(line(-1.0, 1.5), mse, x, y, steps=200, lr=1000.0)
+    with pytest.raises(ValueError, match="at most the number of samples N=1024"):
+        parameter_path(line(0, 0), mse, x, y, steps=2, lr=0.1, batch_size=2000)
+    with pytest.raises(ValueError, match="lr"):
+        parameter_path(line(0, 0), mse, x, y, steps=2, lr=0.0)
+    with pytest.raises(ValueError, match="steps"):
+        parameter_path(line(0, 0), mse, x, y, steps=0, lr=0.1)
+
+
+def test_loss_surface_matches_the_formula_and_restores_the_model(line_data):
+    x, y = line_data
+    x, y = x[:100].double(), y[:100].double()
+    model = line(0.3, -0.2, torch.float64)
+    w, b = np.linspace(-1, 1, 5), np.linspace(-2, 2, 4)
+    surface = loss_surface_2d(model, mse, x, y, w, b)
+    assert surface.shape == (4, 5)
+    xs, ys = x[:, 0].numpy(), y[:, 0].numpy()
+    expected = np.array([[np.mean((wi * xs + bj - ys) ** 2) for wi in w] for bj in b])
+    np.testing.assert_allclose(surface, expected, rtol=1e-12)
+    assert model.weight.item() == 0.3 and model.bias.item() == -0.2
+    with pytest.raises(ValueError, match="exactly 2"):
+        loss_surface_2d(torch.nn.Linear(2, 1), mse, x, y, w, b)
+    with pytest.raises(ValueError, match="p2"):
+        loss_surface_2d(model, mse, x, y, w, [[0.0]])
+
+
+# ------------------------------------------------------- the regression demo
+@pytest.fixture(scope="module")
+def demo():
+    torch.set_num_threads(1)
+    return fit_regression()
+
+
+def test_regression_demo_learns_sigma_within_ten_percent(demo):
+    assert demo.width == 32 and demo.history.steps == 300 * 5
+    assert demo.history.optimizer == "adam" and demo.history.batch_size == 40
+    assert lb.models.count_parameters(demo.model) == 3 * 32 + 1 + 1
+    assert abs(demo.sigma - demo.noise_sigma) < 0.10 * demo.noise_sigma, demo.sigma
+
+
+def test_regression_band_covers_new_data_about_right(demo):
+    x, y = lb.targets.sine_data(2000, demo.noise_sigma, seed=99)
+    mu, sigma = demo.predict(x)
+    resid = np.abs(y[:, 0].numpy() - mu)
+    cover1, cover2 = np.mean(resid < sigma), np.mean(resid < 2 * sigma)
+    # "close to 68.3 % and 95.4 %, a little lower"
+    assert 0.60 < cover1 < 0.683 and 0.91 < cover2 < 0.954, (cover1, cover2)
+    new = evaluate(demo.model, nll, x, y)
+    ideal = float(
+        lb.losses.gaussian_nll(
+            lb.targets.target_1d(x), torch.tensor(math.log(demo.noise_sigma)), y
+        )
+    )
+    assert ideal < new < ideal + 0.15
+
+
+def test_shorter_runs_are_the_start_of_longer_ones(demo):
+    # the training stepper shows runs of 1, 3, ..., 300 epochs as one run
+    short = fit_regression(epochs=10)
+    np.testing.assert_array_equal(short.history.losses, demo.history.losses[:10])
+    np.testing.assert_array_equal(
+        short.history.val_losses, demo.history.val_losses[:10]
+    )
+
+
+def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
+    twin = copy.deepcopy(demo.model)
+    perm = torch.randperm(demo.width, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        hidden, head = twin.mean.layers[0], twin.mean.head
+        hidden.weight.copy_(hidden.weight[perm])
+        hidden.bias.copy_(hidden.bias[perm])
+        head.weight.copy_(head.weight[:, perm])
+    mid = copy.deepcopy(demo.model)
+    with torch.no_grad():
+        for pm, pa, pb in zip(
+            mid.parameters(), demo.model.parameters(), twin.parameters(), strict=True
+        ):
+            pm.copy_((pa + pb) / 2)
+    trained = evaluate(demo.model, nll, demo.x, demo.y)
+    assert evaluate(twin, nll, demo.x, demo.y) == pytest.approx(trained, abs=1e-5)
+    # a convex loss would be <= trained at the midpoint
+    assert evaluate(mid, nll, demo.x, demo.y) > trained + 1.0
+
+
+# --------------------------------------------------------------------- width
+@pytest.fixture(scope="module")
+def sweep():
+    torch.set_num_threads(1)
+    return width_sweep(WIDTHS)
+
+
+def test_width_underfits_small_and_overfits_large(sweep):
+    true = sweep.fits[0].noise_sigma
+    assert sweep.widths.tolist() == WIDTHS
+    assert all(f.x.shape == (30, 1) for f in sweep.fits)
+    assert all(torch.equal(f.x, sweep.fits[0].x) for f in sweep.fits)  # same data
+    # too few neurons: high training loss, misfit explained as noise
+    assert sweep.train_loss[0] > sweep.train_loss[-1] + 0.5
+    assert sweep.sigma[0] > true > sweep.sigma[-1]
+    # the validation minimum is at a small width, and the widest network is worse
+    best = int(np.argmin(sweep.val_loss))
+    assert 0 < best < len(WIDTHS) - 1
+    assert sweep.val_loss[-1] > sweep.val_loss[best] + 1.0
+    assert sweep.gap[-1] > sweep.gap[0] + 1.0
+    np.testing.assert_allclose(sweep.gap, sweep.val_loss - sweep.train_loss)
+
+
+@pytest.mark.parametrize("data_seed", [2, 3])
+def test_width_pattern_holds_for_other_data(data_seed):
+    r = width_sweep([1, 64], data_seed=data_seed)
+    true = r.fits[0].noise_sigma
+    assert r.train_loss[0] > r.train_loss[1] + 0.5
+    assert r.sigma[0] > true > r.sigma[1]
+    assert r.gap[1] > r.gap[0]
+
+
+def test_width_sweep_rejects_bad_widths():
+    for bad in ([], [0, 4], [2.5], [[1, 2]]):
+        with pytest.raises(ValueError, match="widths"):
+            width_sweep(bad)
+
+
+# ------------------------------------------------------------ plotting helpers
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_plot_band_draws_mean_and_bands(ax):
+    x = np.linspace(0, 1, 11)
+    lb.plotting.plot_band(ax, x, 2 * x, 0.5)
+    (mean,) = ax.get_lines()
+    np.testing.assert_allclose(mean.get_ydata(), 2 * x)
+    assert len(ax.collections) == 2  # +-sigma and +-2 sigma
+    outer = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert outer.max() == pytest.approx(2 + 2 * 0.5) and outer.min() == pytest.approx(
+        -1
+    )
+    labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+    assert labels == [r"$\pm\sigma$", r"$\pm2\sigma$", r"mean $\mu(x)$"]
+    with pytest.raises(ValueError, match="same length"):
+        lb.plotting.plot_band(ax, x, x[:5], 0.5)
+    with pytest.raises(ValueError, match="sigma"):
+        lb.plotting.plot_band(ax, x, x, -1.0)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_band(None, x, x, 1.0)
+
+
+def test_plot_loss_curve_keeps_limits_of_the_whole_run(ax, line_data):
+    x, y = line_data
+    xv, yv = lb.targets.sine_data(50, 0.3, seed=1)
+    hist = train(
+        line(0, 0), mse, x[:100], y[:100], epochs=20, lr=0.05, x_val=xv, y_val=yv
+    )
+    lb.plotting.plot_loss_curve(ax, hist)
+    full = (ax.get_xlim(), ax.get_ylim())
+    train_line, val_line = ax.get_lines()
+    np.testing.assert_allclose(train_line.get_ydata(), hist.losses)
+    np.testing.assert_allclose(val_line.get_ydata(), hist.val_losses)
+    ax.clear()
+    lb.plotting.plot_loss_curve(ax, hist, upto=5)
+    assert (ax.get_xlim(), ax.get_ylim()) == full
+    lines = ax.get_lines()
+    assert len(lines[0].get_xdata()) == 5 and len(lines) == 4  # + two dots
+    with pytest.raises(TypeError, match="History"):
+        lb.plotting.plot_loss_curve(ax, [1.0, 0.5])
+
+
+def test_plot_loss_contours_and_path(ax):
+    grid = np.linspace(-1, 1, 21)
+    loss = q.quadratic_loss_2d([1.0, 10.0], np.stack(np.meshgrid(grid, grid), -1))
+    lb.plotting.plot_loss_contours(ax, grid, grid, loss, n_levels=7)
+    assert len(ax.collections) >= 1
+    path = q.gd_path_2d([1.0, 10.0], 0.1, [-1.0, 0.5], 5)
+    lb.plotting.plot_path(ax, path, label="GD")
+    line_, start = ax.get_lines()
+    np.testing.assert_allclose(line_.get_xydata(), path)
+    np.testing.assert_allclose(start.get_xydata()[0], path[0])
+    with pytest.raises(ValueError, match="loss"):
+        lb.plotting.plot_loss_contours(ax, grid, grid, loss[:, :3])
+    with pytest.raises(ValueError, match="path"):
+        lb.plotting.plot_path(ax, path[:, :1])
+
+
+# ------------------------------------------------------------- the built site
+def _glued(html: str) -> list[str]:
+    return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+
+
+@pytest.mark.site
+def test_chapter_embeds_its_figures_and_typesets_its_maths(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    assert html.count('class="lb-stepper"') == 2  # learning rate, width
+    for script in (
+        "plot_gd_learning_rate",
+        "plot_curvature_2d",
+        "plot_sgd_noise",
+        "plot_regression_nll",
+        "plot_width",
+    ):
+        assert f"../auto_gallery/02_training/{script}.html" in html, script
+    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
+    assert len(images) == 8
+    for src in images:
+        assert (site / "chapters" / src).resolve().exists(), src
+    assert "katex-error" not in html
+    for page in (site / "auto_gallery" / "02_training").glob("*.html"):
+        assert "katex-error" not in page.read_text("utf-8"), page.name
+
+
+@pytest.mark.site
+def test_chapter_quotes_the_measured_numbers(site, demo, sweep, line_data):
+    glued = _glued((site / CHAPTER).read_text("utf-8"))
+    x, y = line_data
+    bs = 2 ** np.arange(9)
+    r = gradient_noise(line(-1.0, 1.5), mse, x, y, bs, n_batches=300, seed=1)
+    slope = np.polyfit(np.log(bs), np.log(r.msd * (r.n - 1) / (r.n - bs)), 1)[0]
+    best = int(np.argmin(sweep.val_loss))
+
+    def signed(value, digits):
+        return f"{value:.{digits}f}".replace("-", "\u2212")
+
+    for value in (
+        signed(slope, 3),
+        f"{demo.sigma:.3f}",
+        signed(sweep.train_loss[0], 2),
+        signed(sweep.train_loss[-1], 2),
+        signed(sweep.val_loss[best], 2),
+        signed(sweep.val_loss[-1], 2),
+        f"{sweep.sigma[-1]:.2f}",
+        str(WIDTHS[best]),
+        str(q.steps_vs_condition([1000])[0]),
+    ):
+        assert value in glued, value
