@@ -59,3 +59,34 @@ def test_bad_input():
     with pytest.raises(TypeError, match="callable"):
         st.stepper_from_function("draw", ["a"], alt="x")
     plt.close("all")
+
+
+def test_palette_png_keeps_plotted_colours_and_shrinks():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from learnable_bases.plotting import BASIS_COLORS
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    x = np.linspace(0, 1, 300)
+    for k, c in enumerate(BASIS_COLORS):
+        ax.plot(x, np.sin(5 * x + k), color=c, lw=1)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    raw = buf.getvalue()
+    small = st.palette_png(raw)
+    assert len(small) < 0.6 * len(raw)
+    palette = np.array(Image.open(io.BytesIO(small)).getpalette()).reshape(-1, 3)
+    for c in BASIS_COLORS:
+        rgb = np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
+        assert np.abs(palette - rgb).sum(axis=1).min() <= 3, c
+
+
+def test_palette_png_rejects_bad_input():
+    with pytest.raises(TypeError, match="PNG"):
+        st.palette_png(b"not a png")
+    with pytest.raises(ValueError, match="2 to 256"):
+        st.palette_png(b"\x89PNG\r\n\x1a\n", colors=1000)
