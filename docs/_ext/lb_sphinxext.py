@@ -109,6 +109,7 @@ LECTURE_ORDER = [
     # chapter 3
     "plot_three_fields.py",
     "plot_one_hidden_layer_2d.py",
+    "plot_deep_network_diagram.py",
     "plot_effective_basis_depth.py",
     "plot_depth_slider.py",
 ]

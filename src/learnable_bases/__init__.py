@@ -7,6 +7,7 @@ The library behind the book. Import submodules by name, e.g.
 from . import (
     activations,
     basis,
+    deep,
     diagrams,
     losses,
     models,
@@ -20,6 +21,7 @@ from . import (
 __all__ = [
     "activations",
     "basis",
+    "deep",
     "diagrams",
     "losses",
     "models",

@@ -565,7 +565,9 @@ def plot_field(
             edgecolors="none",
             antialiased=False,  # crisp dots: a third of the PNG size
         )
-    ax.set(xlim=(0, 1), ylim=(0, 1), xticks=[0, 0.5, 1], yticks=[0, 0.5, 1])
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
+    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")

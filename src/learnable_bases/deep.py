@@ -1,0 +1,464 @@
+"""Going deep: what stacked layers compute, how gradients reach them, what depth buys.
+
+* :func:`count_kinks` and :func:`kinks_by_depth` measure how many times the
+  effective basis functions of random ReLU networks
+  (:func:`learnable_bases.basis.random_deep_features`) change slope, layer by
+  layer.
+* :func:`backprop` computes the gradient of the squared error by the chain rule
+  written out layer by layer (what ``loss.backward()`` does automatically).
+* :func:`fit_field` trains an :class:`~learnable_bases.models.MLP` on noisy
+  samples of a 2D field (:mod:`learnable_bases.targets`) and measures how well it
+  recovers the whole surface; :func:`depth_sweep` repeats that for several depths.
+
+Everything is seeded; the global random state is neither used nor changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import torch
+
+from . import activations, basis, losses, targets
+from ._checks import (
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_tensor,
+)
+from .models import MLP
+from .training import History, train
+
+__all__ = [
+    "FieldFit",
+    "backprop",
+    "count_kinks",
+    "depth_sweep",
+    "equal_parameter_width",
+    "field_grid",
+    "fit_field",
+    "kinks_by_depth",
+]
+
+
+# ------------------------------------------------------------------ kinks by depth
+def count_kinks(
+    x: torch.Tensor, features: torch.Tensor, rel_tol: float = 1e-6
+) -> np.ndarray:
+    """Number of slope changes of each column of ``features`` on the grid ``x``.
+
+    For piecewise-linear functions (ReLU networks of a 1D input) a kink is where
+    the slope between neighbouring grid points changes by more than
+    ``rel_tol`` times the function's largest slope. A run of neighbouring
+    flagged grid intervals counts once, so two kinks closer than the grid
+    spacing count as one: use a fine grid.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (n,)
+        Strictly increasing grid, ``n >= 3``.
+    features : torch.Tensor, shape (n, k)
+        ``features[:, j]`` is function ``j`` on the grid.
+    rel_tol : float, default 1e-6
+        Relative size of a slope change that counts as a kink (> 0).
+
+    Returns
+    -------
+    np.ndarray of int, shape (k,)
+        Kinks per function; a straight line has 0, ``relu(x - c)`` has 1.
+
+    Examples
+    --------
+    >>> x = torch.linspace(-3, 3, 601, dtype=torch.float64)
+    >>> count_kinks(x, torch.stack([x, torch.relu(x - 0.5), x.abs() - 1], 1))
+    array([0, 1, 1])
+    """
+    x = check_tensor("x", x, ndim=1)
+    features = check_tensor("features", features, ndim=2)
+    rel_tol = check_positive_float("rel_tol", rel_tol)
+    if x.numel() < 3:
+        raise ValueError(f"x needs at least 3 grid points; got {x.numel()}")
+    if features.shape[0] != x.numel():
+        raise ValueError(
+            f"features has {features.shape[0]} rows but x has {x.numel()} points; "
+            "they must match"
+        )
+    dx = torch.diff(x.to(torch.float64))
+    if not (dx > 0).all():
+        raise ValueError("x must be strictly increasing")
+    f = features.detach().to(torch.float64)
+    slopes = torch.diff(f, dim=0) / dx[:, None]
+    scale = slopes.abs().max(dim=0).values.clamp_min(torch.finfo(torch.float64).tiny)
+    flagged = torch.diff(slopes, dim=0).abs() > rel_tol * scale
+    previous = torch.cat([torch.zeros_like(flagged[:1]), flagged[:-1]])
+    return (flagged & ~previous).sum(dim=0).numpy().astype(int)
+
+
+def kinks_by_depth(
+    depths: Sequence[int],
+    width: int,
+    *,
+    n_networks: int = 20,
+    seed: int = 0,
+    interval: tuple[float, float] = (-3.0, 3.0),
+    n_grid: int = 6001,
+) -> np.ndarray:
+    """Kinks of the effective basis functions of random ReLU networks, by depth.
+
+    For each depth, draws ``n_networks`` random networks with
+    :func:`~learnable_bases.basis.random_deep_features` (seeds ``seed``,
+    ``seed + 1``, ...) and counts the kinks of every last-layer function on a
+    grid of ``interval``.
+
+    Parameters
+    ----------
+    depths : sequence of int
+        Numbers of hidden layers (each >= 1).
+    width : int
+        Units per hidden layer (>= 1).
+    n_networks : int, default 20
+        Random networks per depth (>= 1).
+    seed : int, default 0
+        Seed of the first network (>= 0).
+    interval : (float, float), default (-3, 3)
+        Input range.
+    n_grid : int, default 6001
+        Grid points (>= 3).
+
+    Returns
+    -------
+    np.ndarray of int, shape (len(depths), n_networks * width)
+        Row ``i`` holds the kink counts of all functions at ``depths[i]``.
+    """
+    depths = _check_depths(depths)
+    width = check_positive_int("width", width)
+    n_networks = check_positive_int("n_networks", n_networks)
+    n_grid = check_positive_int("n_grid", n_grid)
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    lo, hi = basis._check_interval(interval)
+    x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
+    rows = []
+    for depth in depths:
+        counts = [
+            count_kinks(
+                x, basis.random_deep_features(x, depth, width, "relu", seed=seed + k)
+            )
+            for k in range(n_networks)
+        ]
+        rows.append(np.concatenate(counts))
+    return np.stack(rows)
+
+
+def _check_depths(depths: object) -> list[int]:
+    if isinstance(depths, (str, bytes)) or not isinstance(depths, Sequence):
+        raise TypeError(
+            f"depths must be a sequence of positive integers; got {depths!r}"
+        )
+    if len(depths) == 0:
+        raise ValueError("depths must not be empty")
+    return [check_positive_int("depth", d) for d in depths]
+
+
+# ------------------------------------------------------------------- backprop
+def backprop(
+    model: MLP, x: torch.Tensor, y: torch.Tensor
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Gradients of the mean squared error, by the chain rule written out by hand.
+
+    For ``mu = W^{(L+1)} h^{(L)} + b^{(L+1)}``, ``h^{(l)} = g(z^{(l)})`` and
+    ``z^{(l)} = W^{(l)} h^{(l-1)} + b^{(l)}``, the backward pass starts from
+    ``delta = dE/dmu = 2 (mu - y) / n`` and walks down the layers:
+
+    * ``dE/dW^{(l)} = delta^T h^{(l-1)}`` and ``dE/db^{(l)} = sum(delta)``
+      (summed over the batch),
+    * ``dE/dh^{(l-1)} = delta W^{(l)}`` (back through the weights), then
+    * ``delta = dE/dz^{(l-1)} = g'(z^{(l-1)}) * dE/dh^{(l-1)}`` (back through the
+      activation).
+
+    Each step multiplies by one factor of the chain rule: a weight matrix or the
+    activation's derivative. This is what ``loss.backward()`` computes; the
+    function exists to check that, not to replace it.
+
+    Parameters
+    ----------
+    model : MLP
+        A network with a linear head.
+    x : torch.Tensor, shape (n, in_dim)
+        Inputs, in the model's dtype.
+    y : torch.Tensor, shape (n, out_dim)
+        Targets.
+
+    Returns
+    -------
+    list of (torch.Tensor, torch.Tensor), length depth + 1
+        ``(dE/dW, dE/db)`` for the hidden layers, first to last, then the head;
+        each with the shape of the parameter.
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(
+            f"model must be a learnable_bases MLP; got {type(model).__name__}"
+        )
+    if model.head_kind != "linear":
+        raise ValueError("backprop handles the linear head only (head='linear')")
+    with torch.no_grad():
+        mu = model(x)  # checks x
+        losses.mse(mu, y)  # checks y
+        zs, hs = [], [x]
+        for layer in model.layers:
+            zs.append(layer(hs[-1]))
+            hs.append(model._g(zs[-1]))
+        delta = 2.0 * (mu - y) / mu.numel()  # dE/dmu, shape (n, out_dim)
+        grads = [(delta.T @ hs[-1], delta.sum(dim=0))]  # the head
+        weight = model.head.weight
+        for layer, z, h_in in zip(
+            reversed(model.layers), reversed(zs), reversed(hs[:-1]), strict=True
+        ):
+            delta = activations.derivative(model.activation, z) * (delta @ weight)
+            grads.append((delta.T @ h_in, delta.sum(dim=0)))
+            weight = layer.weight
+    return grads[::-1]
+
+
+# ------------------------------------------------------------------ 2D fields
+def field_grid(n: int = 100) -> torch.Tensor:
+    """Centres of an ``n x n`` grid of cells on the unit square.
+
+    Row ``i * n + j`` is the point ``((j + 0.5) / n, (i + 0.5) / n)``, so
+    ``values.reshape(n, n)`` is an image with ``x_2`` along rows (``origin =
+    "lower"``) and ``x_1`` along columns.
+
+    Parameters
+    ----------
+    n : int, default 100
+        Cells per side (>= 1).
+
+    Returns
+    -------
+    torch.Tensor, shape (n * n, 2)
+        The points (float32).
+    """
+    n = check_positive_int("n", n)
+    c = (torch.arange(n, dtype=torch.float32) + 0.5) / n
+    x2, x1 = torch.meshgrid(c, c, indexing="ij")
+    return torch.stack([x1.reshape(-1), x2.reshape(-1)], dim=1)
+
+
+@dataclass(frozen=True, eq=False)
+class FieldFit:
+    """A network trained on noisy samples of a 2D field (from :func:`fit_field`).
+
+    Attributes
+    ----------
+    name : str
+        The field, ``"blob"``, ``"moons"`` or ``"spiral"``.
+    depth, width : int
+        Hidden layers and neurons per layer.
+    n_params : int
+        Trainable parameters of the model.
+    noise_sigma : float
+        Standard deviation of the noise on the training targets.
+    model : MLP
+        The trained network, ``(n, 2) -> (n, 1)``.
+    history : History
+        The training record.
+    x_train : torch.Tensor, shape (n_train, 2)
+        Training inputs.
+    y_train : torch.Tensor, shape (n_train, 1)
+        Noisy training targets.
+    truth : np.ndarray, shape (grid, grid)
+        The true field on :func:`field_grid` (``truth[i, j]`` at row ``x_2``,
+        column ``x_1``).
+    prediction : np.ndarray, shape (grid, grid)
+        The network's ``mu`` on the same grid.
+    test_mse : float
+        Mean of ``(prediction - truth)^2`` over the grid: the squared error of
+        the inferred surface, averaged over the square (no noise involved).
+    r2 : float
+        ``1 - test_mse / var(truth)``: the fraction of the field's variation
+        recovered (1 is perfect, 0 is no better than a constant).
+    """
+
+    name: str
+    depth: int
+    width: int
+    n_params: int
+    noise_sigma: float
+    model: MLP
+    history: History
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    truth: np.ndarray
+    prediction: np.ndarray
+    test_mse: float
+    r2: float
+
+    def __repr__(self) -> str:
+        return (
+            f"FieldFit({self.name!r}, depth={self.depth}, width={self.width}, "
+            f"test_mse={self.test_mse:.4g}, r2={self.r2:.3f})"
+        )
+
+
+def fit_field(
+    name: str,
+    depth: int = 1,
+    width: int = 32,
+    *,
+    n_train: int = 1500,
+    noise_sigma: float = 0.1,
+    epochs: int = 100,
+    lr: float = 5e-3,
+    batch_size: int | None = 128,
+    optimizer: str = "adam",
+    activation: str = "relu",
+    grid: int = 100,
+    seed: int = 0,
+) -> FieldFit:
+    """Infer a 2D field from noisy samples with an MLP trained on the MSE.
+
+    Draws ``n_train`` noisy samples with
+    :func:`~learnable_bases.targets.sample_field`, trains
+    ``MLP(2, width, depth, activation)`` on them with
+    :func:`~learnable_bases.training.train` and compares the network with the
+    noise-free field on a ``grid x grid`` grid of the unit square. The defaults
+    take under a second on one CPU thread (1200 steps of 128 samples).
+
+    Parameters
+    ----------
+    name : {"blob", "moons", "spiral"}
+        The field.
+    depth : int, default 1
+        Hidden layers (>= 1).
+    width : int, default 32
+        Neurons per hidden layer (>= 1).
+    n_train : int, default 1500
+        Training samples (>= 1).
+    noise_sigma : float, default 0.1
+        Noise on the training targets (>= 0).
+    epochs : int, default 100
+        Passes over the training data (>= 1).
+    lr : float, default 5e-3
+        Learning rate (> 0).
+    batch_size : int or None, default 128
+        Mini-batch size; ``None`` for full-batch steps.
+    optimizer : {"sgd", "adam"}, default "adam"
+        Optimizer of :func:`~learnable_bases.training.train`.
+    activation : str, default "relu"
+        Activation of the hidden layers.
+    grid : int, default 100
+        Test grid cells per side (>= 2).
+    seed : int, default 0
+        Seeds the data, the initial weights and the batch order.
+
+    Returns
+    -------
+    FieldFit
+        The trained model, its history and its test error.
+    """
+    name = check_choice("field", name, targets.FIELDS)
+    grid = check_positive_int("grid", grid)
+    if grid < 2:
+        raise ValueError(f"grid must be at least 2; got {grid}")
+    x, y = targets.sample_field(name, n_train, noise_sigma, seed)
+    model = MLP(2, width, depth, activation, seed=seed)
+    history = train(
+        model,
+        losses.mse_objective,
+        x,
+        y,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        seed=seed,
+        progress=False,
+    )
+    points = field_grid(grid)
+    model.eval()
+    with torch.no_grad():
+        prediction = model(points)[:, 0].double().numpy().reshape(grid, grid)
+    truth = targets.FIELDS[name](points.double()).numpy().reshape(grid, grid)
+    test_mse = float(np.mean((prediction - truth) ** 2))
+    return FieldFit(
+        name=name,
+        depth=depth,
+        width=width,
+        n_params=sum(p.numel() for p in model.parameters()),
+        noise_sigma=float(noise_sigma),
+        model=model,
+        history=history,
+        x_train=x,
+        y_train=y,
+        truth=truth,
+        prediction=prediction,
+        test_mse=test_mse,
+        r2=1.0 - test_mse / float(np.var(truth)),
+    )
+
+
+def depth_sweep(
+    names: Sequence[str] = ("blob", "spiral"),
+    depths: Sequence[int] = (1, 2, 3, 4),
+    **kwargs: object,
+) -> dict[str, list[FieldFit]]:
+    """:func:`fit_field` for every field and depth, all else equal.
+
+    Parameters
+    ----------
+    names : sequence of str, default ("blob", "spiral")
+        Fields.
+    depths : sequence of int, default (1, 2, 3, 4)
+        Numbers of hidden layers.
+    **kwargs
+        Passed to :func:`fit_field` (``width``, ``epochs``, ``seed``, ...); not
+        ``name`` or ``depth``.
+
+    Returns
+    -------
+    dict of str to list of FieldFit
+        ``sweep[name][i]`` is the fit with ``depths[i]`` hidden layers.
+    """
+    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
+        raise TypeError(
+            f"names must be a non-empty sequence of field names; got {names!r}"
+        )
+    for key in ("name", "depth"):
+        if key in kwargs:
+            raise TypeError(f"depth_sweep sets {key!r} itself; do not pass it")
+    depths = _check_depths(depths)
+    return {
+        name: [fit_field(name, depth, **kwargs) for depth in depths] for name in names
+    }
+
+
+def equal_parameter_width(in_dim: int, width: int, depth: int) -> int:
+    """Width of a one-hidden-layer MLP with as many parameters as a deep one.
+
+    A depth-``L`` MLP with a scalar head has
+    ``(d + 1) H + (L - 1)(H + 1) H + (H + 1)`` parameters; one hidden layer of
+    width ``H'`` has ``(d + 2) H' + 1``. Returns the ``H'`` whose count is
+    closest (ties go to the wider network).
+
+    Parameters
+    ----------
+    in_dim : int
+        Input dimension ``d`` (>= 1).
+    width : int
+        Width ``H`` of the deep network (>= 1).
+    depth : int
+        Its number of hidden layers ``L`` (>= 1).
+
+    Returns
+    -------
+    int
+        ``H'`` (>= 1).
+    """
+    d = check_positive_int("in_dim", in_dim)
+    h = check_positive_int("width", width)
+    depth = check_positive_int("depth", depth)
+    n_params = (d + 1) * h + (depth - 1) * (h + 1) * h + (h + 1)
+    return max(1, int(np.floor((n_params - 1) / (d + 2) + 0.5)))

@@ -1,0 +1,477 @@
+"""Chapter 3 (going deep): its library, every claim its text makes, its built pages.
+
+The claims are checked with the chapter's own seeds and settings, with
+tolerances that leave room for small numerical differences between machines.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import inspect
+import itertools
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+import learnable_bases as lb
+from learnable_bases import deep
+
+CHAPTER = "chapters/03_going_deep.html"
+CODE_PAGE = "chapters/03_deep_network_code.html"
+DEPTHS = [1, 2, 3, 4]
+WIDTH = 32
+
+
+def _text(html: str) -> str:
+    """Visible text of a page: tags dropped, whitespace collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _glued(html: str) -> list[str]:
+    """Every number myst-nb glued into the page as text."""
+    return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+
+
+# ------------------------------------------------------ the chapter's computations
+@pytest.fixture(scope="module")
+def one_thread():
+    """The build runs torch on one thread; so do these fits (same numbers)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def sweep(one_thread):
+    """The chapter's depth sweep (the same call as plot_depth_slider)."""
+    fits = deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seed=0)
+    return {name: {f.depth: f for f in row} for name, row in fits.items()}
+
+
+@pytest.fixture(scope="module")
+def moons(one_thread):
+    return deep.fit_field("moons", depth=1, width=WIDTH, seed=0)
+
+
+@pytest.fixture(scope="module")
+def wide(one_thread):
+    return deep.fit_field(
+        "spiral", depth=1, width=deep.equal_parameter_width(2, WIDTH, 4), seed=0
+    )
+
+
+@pytest.fixture(scope="module")
+def kinks(one_thread):
+    """Mean kinks per basis function by depth 1..6, widths 8 and 16."""
+    return {
+        w: deep.kinks_by_depth(range(1, 7), w, n_networks=20, seed=0).mean(axis=1)
+        for w in (8, 16)
+    }
+
+
+@pytest.fixture(scope="module")
+def backprop_demo():
+    """The chapter's visible backprop cell, returning what it prints."""
+    model = lb.models.MLP(in_dim=2, width=16, depth=4, seed=0).double()
+    x, y = lb.targets.sample_field("spiral", 64, noise_sigma=0.1, seed=1)
+    x, y = x.double(), y.double()
+    lb.losses.mse_objective(model, x, y).backward()
+    by_hand = deep.backprop(model, x, y)
+    layers = [*model.layers, model.head]
+    W, eps = model.layers[0].weight, 1e-6
+    i, j = divmod(int(W.grad.abs().argmax()), W.shape[1])
+    with torch.no_grad():
+        W[i, j] += eps
+        e_plus = float(lb.losses.mse_objective(model, x, y))
+        W[i, j] -= 2 * eps
+        e_minus = float(lb.losses.mse_objective(model, x, y))
+        W[i, j] += eps
+    return {
+        "max_grad": [float(m.weight.grad.abs().max()) for m in layers],
+        "gaps": [
+            float((dW - m.weight.grad).abs().max())
+            for m, (dW, _) in zip(layers, by_hand, strict=True)
+        ],
+        "autograd": float(W.grad[i, j]),
+        "finite_difference": (e_plus - e_minus) / (2 * eps),
+        "index": (i, j),
+    }
+
+
+# ------------------------------------------------------------------- count_kinks
+X = torch.linspace(-3, 3, 601, dtype=torch.float64)
+
+
+def test_count_kinks_of_known_broken_lines():
+    knots = torch.tensor([-2.0, -0.5, 1.0, 2.5], dtype=torch.float64)
+    values = torch.tensor([0.0, 1.0, -1.0, 0.5], dtype=torch.float64)
+    weights = lb.basis.relu_interpolant_weights(knots, values)
+    zigzag = lb.basis.relu_kink_basis(X, knots) @ weights  # kinks at 3 knots
+    features = torch.stack([X, torch.relu(X - 0.5), X.abs(), zigzag], dim=1)
+    # zigzag: kinks at the first three knots (the basis starts at knots[0])
+    assert deep.count_kinks(X, features).tolist() == [0, 1, 1, 3]
+
+
+def test_count_kinks_ignores_rounding_noise_but_not_small_bends():
+    line = (2 * X + 1)[:, None]
+    assert deep.count_kinks(X, line + 1e-13 * torch.sin(50 * X)[:, None])[0] == 0
+    assert deep.count_kinks(X, line + 1e-3 * torch.relu(X)[:, None])[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("x", "features", "match"),
+    [
+        (X, X, "2 dimension"),
+        (X[:2], torch.zeros(2, 1, dtype=torch.float64), "at least 3"),
+        (X, torch.zeros(5, 1, dtype=torch.float64), "must match"),
+        (X.flip(0), X[:, None], "strictly increasing"),
+        (X, torch.full((601, 1), float("nan"), dtype=torch.float64), "NaN"),
+    ],
+)
+def test_count_kinks_rejects_bad_input(x, features, match):
+    with pytest.raises(ValueError, match=match):
+        deep.count_kinks(x, features)
+
+
+def test_count_kinks_rejects_bad_tolerance():
+    with pytest.raises(ValueError, match="> 0"):
+        deep.count_kinks(X, X[:, None], rel_tol=0.0)
+
+
+# --------------------------------------------------------------- kinks_by_depth
+def test_kinks_by_depth_shape_and_one_layer_has_one_kink():
+    counts = deep.kinks_by_depth([1, 3], 4, n_networks=3, seed=2, n_grid=1001)
+    assert counts.shape == (2, 3 * 4)
+    assert (counts[0] == 1).all()  # each first-layer transition lies inside
+    assert counts[1].mean() > 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"depths": []}, ValueError),
+        ({"depths": "12"}, TypeError),
+        ({"depths": [1, 0]}, ValueError),
+        ({"depths": [1], "seed": -1}, ValueError),
+        ({"depths": [1], "width": 0}, ValueError),
+    ],
+)
+def test_kinks_by_depth_rejects_bad_input(kwargs, error):
+    kwargs = {"width": 4, **kwargs}
+    with pytest.raises(error):
+        deep.kinks_by_depth(kwargs.pop("depths"), kwargs.pop("width"), **kwargs)
+
+
+def test_claim_kinks_grow_with_depth_and_width(kinks):
+    """'1 kink at depth one, ... on average at depth four; faster for wider'."""
+    k8, k16 = kinks[8], kinks[16]
+    assert k8[0] == 1.0 and k16[0] == 1.0
+    assert np.all(np.diff(k8) > 0) and np.all(np.diff(k16) > 0)
+    assert np.all(k16[1:] > k8[1:])
+    assert k8[3] > 10 * k8[0]
+
+
+def test_claim_each_frame_adds_one_layer_to_the_previous_network():
+    """Random deep features with one more layer are ReLUs of affine maps of the
+    shallower network's features (the same draws, in order)."""
+    x = torch.linspace(-3, 3, 2001, dtype=torch.float64)
+    for depth in (1, 2, 3):
+        low = lb.basis.random_deep_features(x, depth, 8, seed=3).numpy()
+        high = lb.basis.random_deep_features(x, depth + 1, 8, seed=3).numpy()
+        for k in range(8):
+            on = high[:, k] > 1e-9
+            if on.sum() < 10:
+                continue
+            design = np.c_[low[on], np.ones(on.sum())]
+            coef, *_ = np.linalg.lstsq(design, high[on, k], rcond=None)
+            assert np.abs(design @ coef - high[on, k]).max() < 1e-9
+
+
+# --------------------------------------------------------------------- backprop
+@pytest.mark.parametrize(
+    ("activation", "depth"), [("relu", 1), ("relu", 3), ("tanh", 2)]
+)
+def test_backprop_equals_autograd(activation, depth):
+    model = lb.models.MLP(3, 7, depth, activation, out_dim=2, seed=4).double()
+    gen = torch.Generator().manual_seed(5)
+    x = torch.randn(11, 3, generator=gen, dtype=torch.float64)
+    y = torch.randn(11, 2, generator=gen, dtype=torch.float64)
+    lb.losses.mse_objective(model, x, y).backward()
+    grads = deep.backprop(model, x, y)
+    layers = [*model.layers, model.head]
+    assert len(grads) == depth + 1
+    for layer, (dW, db) in zip(layers, grads, strict=True):
+        assert dW.shape == layer.weight.shape and db.shape == layer.bias.shape
+        torch.testing.assert_close(dW, layer.weight.grad, rtol=1e-12, atol=1e-14)
+        torch.testing.assert_close(db, layer.bias.grad, rtol=1e-12, atol=1e-14)
+
+
+def test_backprop_rejects_bad_input():
+    model = lb.models.MLP(2, 4, 2, seed=0)
+    x, y = torch.zeros(3, 2), torch.zeros(3, 1)
+    with pytest.raises(TypeError, match="MLP"):
+        deep.backprop(torch.nn.Linear(2, 1), x, y)
+    with pytest.raises(ValueError, match="linear head"):
+        deep.backprop(lb.models.MLP(2, 4, head="sigmoid", seed=0), x, y)
+    with pytest.raises(ValueError, match="shape"):
+        deep.backprop(model, torch.zeros(3), y)
+    with pytest.raises(ValueError, match="same shape"):
+        deep.backprop(model, x, torch.zeros(3))
+
+
+def test_claim_backprop_demo(backprop_demo):
+    """'agree exactly'; the finite difference confirms; gradients shrink downwards."""
+    assert max(backprop_demo["gaps"]) < 1e-15
+    auto, fd = backprop_demo["autograd"], backprop_demo["finite_difference"]
+    assert auto != 0.0
+    assert abs(fd - auto) < 1e-6 * abs(auto)
+    assert np.all(np.diff(backprop_demo["max_grad"]) > 0)  # layer 1 < ... < head
+
+
+# ------------------------------------------------------------------- fields
+def test_field_grid_layout():
+    pts = deep.field_grid(4)
+    assert pts.shape == (16, 2) and pts.dtype == torch.float32
+    i, j = 2, 1
+    torch.testing.assert_close(pts[i * 4 + j], torch.tensor([1.5 / 4, 2.5 / 4]))
+    assert float(pts.min()) > 0 and float(pts.max()) < 1
+    with pytest.raises(ValueError):
+        deep.field_grid(0)
+
+
+def test_fit_field_record_is_consistent_and_reproducible(one_thread):
+    kwargs = {"width": 8, "epochs": 3, "n_train": 200, "grid": 20, "seed": 7}
+    fit = deep.fit_field("moons", depth=2, **kwargs)
+    again = deep.fit_field("moons", depth=2, **kwargs)
+    assert fit.test_mse == again.test_mse
+    assert fit.truth.shape == fit.prediction.shape == (20, 20)
+    assert fit.x_train.shape == (200, 2) and fit.y_train.shape == (200, 1)
+    assert fit.n_params == lb.models.count_parameters(fit.model)
+    assert fit.noise_sigma == 0.1
+    assert fit.history.epochs == 3 and fit.history.batch_size == 128
+    mse = np.mean((fit.prediction - fit.truth) ** 2)
+    assert fit.test_mse == pytest.approx(mse)
+    assert fit.r2 == pytest.approx(1 - mse / np.var(fit.truth))
+    truth = lb.targets.moons(deep.field_grid(20).double()).numpy().reshape(20, 20)
+    np.testing.assert_allclose(fit.truth, truth)
+    assert "moons" in repr(fit) and "depth=2" in repr(fit)
+
+
+def test_fit_field_rejects_bad_input():
+    with pytest.raises(ValueError, match="unknown field"):
+        deep.fit_field("donut")
+    with pytest.raises(ValueError, match="grid"):
+        deep.fit_field("blob", grid=1)
+    with pytest.raises(ValueError):
+        deep.fit_field("blob", depth=0)
+    with pytest.raises(TypeError, match="depth"):
+        deep.depth_sweep(("blob",), [1], depth=2)
+    with pytest.raises(TypeError, match="names"):
+        deep.depth_sweep("blob", [1])
+
+
+def test_equal_parameter_width_matches_the_counts():
+    for width, depth in ((32, 4), (16, 4), (8, 2), (5, 1)):
+        target = lb.models.count_parameters(lb.models.MLP(2, width, depth))
+        formula = 3 * width + (depth - 1) * (width + 1) * width + width + 1
+        assert target == formula
+        best = deep.equal_parameter_width(2, width, depth)
+        count = lb.models.count_parameters(lb.models.MLP(2, best, 1))
+        for other in (best - 1, best + 1):
+            other_count = lb.models.count_parameters(lb.models.MLP(2, other, 1))
+            assert abs(count - target) <= abs(other_count - target)
+    assert deep.equal_parameter_width(2, 5, 1) == 5
+    with pytest.raises(ValueError):
+        deep.equal_parameter_width(0, 4, 2)
+
+
+# ----------------------------------------------------------- the plotting helper
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_plot_field_draws_arrays_functions_and_samples(ax):
+    values = np.arange(9.0).reshape(3, 3)
+    lb.plotting.plot_field(ax, values)
+    image = ax.images[-1]
+    np.testing.assert_array_equal(image.get_array(), values)
+    assert image.get_clim() == (0.0, 8.0) and image.origin == "lower"
+    x, y = lb.targets.sample_field("blob", 10, 0.1, seed=0)
+    lb.plotting.plot_field(
+        ax, lb.targets.blob, grid=5, vmin=0, vmax=1, points=x, point_values=y
+    )
+    assert ax.images[-1].get_array().shape == (5, 5)
+    scatter = ax.collections[-1]
+    assert scatter.get_offsets().shape == (10, 2)
+    assert scatter.get_clim() == (0.0, 1.0)
+    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+
+
+def test_plot_field_accepts_a_model_and_samples_alone(ax):
+    model = lb.models.MLP(2, 4, seed=0)
+    lb.plotting.plot_field(ax, model, grid=6)
+    assert ax.images[-1].get_array().shape == (6, 6)
+    ax.clear()
+    x, y = lb.targets.sample_field("spiral", 7, 0.1, seed=0)
+    lb.plotting.plot_field(ax, None, vmin=-1, vmax=1, points=x, point_values=y)
+    assert not ax.images and ax.collections[-1].get_offsets().shape == (7, 2)
+
+
+def test_plot_field_rejects_bad_input(ax):
+    x, y = lb.targets.sample_field("blob", 4, 0.1, seed=0)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_field(None, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="square"):
+        lb.plotting.plot_field(ax, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="both"):
+        lb.plotting.plot_field(ax, np.zeros((2, 2)), points=x)
+    with pytest.raises(ValueError, match="vmin"):
+        lb.plotting.plot_field(ax, None, points=x, point_values=y)
+    with pytest.raises(ValueError, match="shape"):
+        lb.plotting.plot_field(ax, np.zeros((2, 2)), points=x, point_values=y[:2])
+
+
+# ---------------------------------------------------------- the chapter's claims
+def test_claim_one_hidden_layer_fits_blob_not_spiral(sweep, moons):
+    blob, spiral = sweep["blob"][1], sweep["spiral"][1]
+    assert blob.test_mse < 0.01 and blob.r2 > 0.85  # "the blob is easy"
+    assert spiral.r2 < 0.6  # "far too few for the spiral's windings"
+    assert blob.r2 > moons.r2 > spiral.r2  # the ladder of difficulty
+
+
+def test_claim_every_layer_helps_the_spiral(sweep):
+    errors = [sweep["spiral"][d].test_mse for d in DEPTHS]
+    assert all(b < a for a, b in itertools.pairwise(errors))
+    assert errors[2] < 0.7 * errors[0]
+    assert errors[3] < 0.3 * errors[0]
+    assert sweep["spiral"][4].r2 > 0.85
+
+
+def test_claim_the_blob_barely_needs_depth(sweep):
+    blob = [sweep["blob"][d].test_mse for d in DEPTHS]
+    spiral = [sweep["spiral"][d].test_mse for d in DEPTHS]
+    assert max(blob) == blob[0] < 0.01  # "largest with one hidden layer"
+    assert spiral[0] - spiral[3] > 10 * (blob[0] - blob[3])
+
+
+def test_claim_depth_beats_width_at_equal_parameters(sweep, wide):
+    deep4, shallow = sweep["spiral"][4], sweep["spiral"][1]
+    assert wide.n_params == deep4.n_params
+    assert deep4.test_mse < wide.test_mse < shallow.test_mse
+    assert wide.test_mse > 2 * deep4.test_mse
+
+
+def test_claim_depth_helps_the_spiral_for_another_seed(one_thread):
+    """The spiral result is not a lucky draw of seed 0."""
+    one, four = (deep.fit_field("spiral", d, WIDTH, seed=1) for d in (1, 4))
+    assert four.test_mse < 0.3 * one.test_mse
+
+
+# ------------------------------------------------------------- the built pages
+@pytest.mark.site
+def test_chapter_embeds_all_its_figures(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    assert html.count('class="lb-stepper"') == 2  # basis by depth, depth slider
+    for script in (
+        "plot_deep_network_diagram",
+        "plot_effective_basis_depth",
+        "plot_three_fields",
+        "plot_one_hidden_layer_2d",
+        "plot_depth_slider",
+    ):
+        assert f"../auto_gallery/03_going_deep/{script}.html" in html, script
+    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
+    assert len(images) == 5
+    for src in images:
+        assert (site / "chapters" / src).resolve().exists(), src
+    assert 'href="03_deep_network_code.html"' in html
+
+
+@pytest.mark.site
+def test_chapter_quotes_the_computed_fits(site, sweep, moons, wide):
+    glued = _glued((site / CHAPTER).read_text("utf-8"))
+    blob, spiral = sweep["blob"], sweep["spiral"]
+    expected = [
+        f"{blob[1].r2:.2f}",
+        f"{blob[1].test_mse:.4f}",
+        f"{moons.r2:.2f}",
+        f"{spiral[1].r2:.2f}",
+        *(f"{spiral[d].test_mse:.3f}" for d in DEPTHS),
+        f"{spiral[4].r2:.2f}",
+        f"{blob[4].r2:.2f}",
+        f"{spiral[1].test_mse / spiral[4].test_mse:.0f}",
+        f"{blob[1].test_mse - blob[4].test_mse:.4f}",
+        f"{spiral[1].test_mse - spiral[4].test_mse:.3f}",
+        str(spiral[4].n_params),
+        str(wide.width),
+        f"{wide.test_mse:.3f}",
+        f"{wide.r2:.2f}",
+        f"{wide.test_mse / spiral[4].test_mse:.1f}",
+        str(len(blob[1].y_train)),
+        str(blob[1].history.steps),
+    ]
+    for value in expected:
+        assert value in glued, value
+
+
+@pytest.mark.site
+def test_chapter_quotes_the_kink_counts_and_parameter_count(site, kinks):
+    glued = _glued((site / CHAPTER).read_text("utf-8"))
+    for value in (f"{kinks[8][1]:.1f}", f"{kinks[8][3]:.1f}", f"{kinks[16][3]:.1f}"):
+        assert value in glued, value
+    count = lb.models.count_parameters(lb.models.MLP(2, 16, 4))
+    assert count == 3 * 16 + 3 * 17 * 16 + 17
+    assert str(count) in glued
+
+
+@pytest.mark.site
+def test_chapter_prints_the_backprop_check(site, backprop_demo):
+    text = _text((site / CHAPTER).read_text("utf-8"))
+    assert text.count("autograd - by hand = 0.0e+00") == 5
+    for name, value in zip(
+        ["layer 1", "layer 2", "layer 3", "layer 4", "head"],
+        backprop_demo["max_grad"],
+        strict=True,
+    ):
+        assert f"{name} max |dE/dW| = {value:.2e}" in htmllib.unescape(text), name
+    i, j = backprop_demo["index"]
+    assert (
+        f"dE/dW1[{i},{j}]: autograd {backprop_demo['autograd']:.10f}, "
+        f"finite difference {backprop_demo['finite_difference']:.10f}"
+    ) in text
+
+
+@pytest.mark.site
+def test_code_page_shows_real_source_lines_with_colours(site):
+    html = (site / CODE_PAGE).read_text("utf-8")
+    source = inspect.getsource(lb.models.MLP)
+    blocks = re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+    assert len(blocks) == 9
+    for block in blocks:
+        for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S):
+            line = htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
+            assert f"{line}\n" in source, line
+    rows = re.findall(r'class="lb-eqcode (lb-c\d)', html)
+    assert sorted(set(rows)) == ["lb-c1", "lb-c2", "lb-c3", "lb-c4"]
+    assert set(re.findall(r'<mark class="lb-m(\d)"', html)) == {"1", "2", "3", "4"}
+    assert "for layer in self.layers:" in htmllib.unescape(html)
+
+
+@pytest.mark.site
+def test_code_page_counts_parameters_from_the_model(site):
+    html = (site / CODE_PAGE).read_text("utf-8")
+    glued = _glued(html)
+    d, h, depth = 2, 16, 4
+    count = lb.models.count_parameters(lb.models.MLP(d, h, depth))
+    assert count == (d + 1) * h + (depth - 1) * (h + 1) * h + (h + 1)
+    assert glued.count(str(count)) == 2  # from the model, and from the formula
+    for term in ((d + 1) * h, (depth - 1) * (h + 1) * h, h + 1):
+        assert str(term) in glued
+    assert "recursion == module: True" in html
