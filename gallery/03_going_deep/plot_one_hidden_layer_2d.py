@@ -33,17 +33,7 @@ for col, name in enumerate(names):
     lb.plotting.plot_field(axes[1, col], fit.prediction, vmin=lo, vmax=hi)
     axes[0, col].set_title(f"{name}: true $\\theta$")
     axes[1, col].set_title(f"MSE {fit.test_mse:.4f}, $R^2$ {fit.r2:.2f}")
-    fig.colorbar(
-        axes[0, col].images[0],
-        ax=axes[:, col],
-        location="bottom",
-        shrink=0.85,
-        label=r"$\theta$ (top), $\mu$ (bottom)",
-    )
-for ax in axes[0]:
-    ax.set_xlabel("")
-for ax in axes[:, 1:].flat:
-    ax.set_ylabel("")
+lb.plotting.finish_field_grid(axes, [r"$\theta$ (top), $\mu$ (bottom)"] * len(names))
 
 # %%
 # Training curves

@@ -40,17 +40,7 @@ for col, name in enumerate(names):
     )
     axes[0, col].set_title(name)
     axes[1, col].set_title(f"{name}: {len(y)} samples")
-    fig.colorbar(
-        axes[0, col].images[0],
-        ax=axes[:, col],
-        location="bottom",
-        shrink=0.85,
-        label=r"$\theta(x_1, x_2)$",
-    )
-for ax in axes[0]:
-    ax.set_xlabel("")
-for ax in axes[:, 1:].flat:
-    ax.set_ylabel("")
+lb.plotting.finish_field_grid(axes, [r"$\theta(x_1, x_2)$"] * len(names))
 
 # %%
 # A slice through the middle

@@ -573,3 +573,44 @@ def plot_field(
     ax.set_aspect("equal")
     ax.grid(False)
     return ax
+
+
+def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Finish a rows-by-columns grid of :func:`plot_field` maps.
+
+    Puts one horizontal colour bar under each column (for the first image of its
+    top panel, so draw each column on one colour scale) and keeps axis labels on
+    the outer panels only.
+
+    Parameters
+    ----------
+    axes : numpy.ndarray of matplotlib.axes.Axes, shape (n_rows, n_cols)
+        The grid, as returned by ``plt.subplots(n_rows, n_cols)``.
+    labels : sequence of str, length n_cols
+        Colour-bar label of each column.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``axes``.
+    """
+    axes = np.asarray(axes)
+    if axes.ndim != 2:
+        raise ValueError(f"axes must be a 2D grid of Axes; got shape {axes.shape}")
+    if isinstance(labels, str) or len(labels) != axes.shape[1]:
+        raise ValueError(
+            f"give one colour-bar label per column ({axes.shape[1]}); got {labels!r}"
+        )
+    for col, label in enumerate(labels):
+        top = _check_ax(axes[0, col])
+        if not top.images:
+            raise ValueError(f"column {col} has no image; draw it with plot_field")
+        top.figure.colorbar(
+            top.images[0], ax=list(axes[:, col]), location="bottom", shrink=0.85,
+            label=label,
+        )  # fmt: skip
+    for ax in axes[:-1].flat:
+        ax.set_xlabel("")
+    for ax in axes[:, 1:].flat:
+        ax.set_ylabel("")
+    return axes
