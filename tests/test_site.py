@@ -63,3 +63,30 @@ def test_api_reference_lists_examples_using_a_function(site):
         site / "api" / "generated" / "learnable_bases.activations.gelu.html"
     ).read_text("utf-8")
     assert "plot_activations" in html
+
+
+def test_theme_macro_override_matches_installed_theme():
+    """docs/_templates/static/webpack-macros.html is the theme's file minus the
+    Font Awesome script; if the theme changes, the override must be refreshed."""
+    from pathlib import Path
+
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    theirs = (theme / "static" / "webpack-macros.html").read_text().splitlines()
+    ours = (
+        (Path(__file__).parents[1] / "docs/_templates/static/webpack-macros.html")
+        .read_text()
+        .splitlines()
+    )
+
+    def body(lines):
+        text = "\n".join(lines)
+        return text[text.index("{% macro") :]
+
+    expected = [
+        line
+        for line in body(theirs).splitlines()
+        if "fontawesome.js" not in line and "custom icons" not in line
+    ]
+    assert body(ours).splitlines() == expected
