@@ -23,16 +23,15 @@ import learnable_bases as lb
 from learnable_bases import quadratic as q
 from learnable_bases.losses import gaussian_nll_objective as nll
 from learnable_bases.losses import mse_objective as mse
+from learnable_bases.regression import fit_regression, width_sweep
 from learnable_bases.training import (
     NonFiniteLossError,
     evaluate,
-    fit_regression,
     gradient_noise,
     loss_surface_2d,
     minibatch_gradients,
     parameter_path,
     train,
-    width_sweep,
 )
 
 CHAPTER = "chapters/02_training.html"

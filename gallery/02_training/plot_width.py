@@ -21,7 +21,7 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 widths = [1, 2, 4, 16, 64]
-sweep = lb.training.width_sweep(widths)
+sweep = lb.regression.width_sweep(widths)
 grid = torch.linspace(-3, 3, 301)[:, None]
 truth = lb.targets.target_1d(grid)[:, 0]
 
