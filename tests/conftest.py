@@ -15,12 +15,38 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import torch
+
+# The docs build runs torch on one thread; the tests do too, so the numbers they
+# check are the numbers the site prints (and two cores are not oversubscribed).
+torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "docs" / "_build" / "html"
 WARNINGS = ROOT / "docs" / "_build" / "warnings.txt"
 GALLERY = ROOT / "gallery"
 CHROMIUM = os.environ.get("LB_CHROMIUM", "/usr/bin/chromium")
+
+
+def quoted_source(html: str) -> tuple[list[list[str]], set[str], set[str]]:
+    """What a code page quotes (see docs/_ext/lb_codepage.py).
+
+    Returns the code lines of each ``lb-src`` block (tags removed, unescaped),
+    the row colour classes and the highlight colour numbers used on the page.
+    """
+    import html as htmllib
+    import re
+
+    blocks = [
+        [
+            htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
+            for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S)
+        ]
+        for block in re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+    ]
+    rows = set(re.findall(r'class="lb-eqcode (lb-c\d)', html))
+    marks = set(re.findall(r'<mark class="lb-m(\d)"', html))
+    return blocks, rows, marks
 
 
 def gallery_scripts() -> list[Path]:

@@ -9,8 +9,6 @@ import torch
 from learnable_bases import basis
 from learnable_bases.activations import get_activation
 
-torch.set_num_threads(1)
-
 F64 = torch.float64
 
 

@@ -5,13 +5,13 @@ Also the chapter's plotting helper, ``plotting.plot_kink_approximation``.
 
 from __future__ import annotations
 
-import html as htmllib
 import inspect
 import re
 
 import matplotlib.pyplot as plt
 import pytest
 import torch
+from conftest import quoted_source
 
 import learnable_bases as lb
 
@@ -125,16 +125,12 @@ def test_chapter_parameter_count_matches_formula(site):
 def test_code_page_shows_real_source_lines_with_colours(site):
     html = (site / CODE_PAGE).read_text("utf-8")
     source = inspect.getsource(lb.models.MLP)
-    blocks = re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+    blocks, rows, marks = quoted_source(html)
     assert len(blocks) == 7
-    for block in blocks:
-        for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S):
-            line = htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
-            assert f"{line}\n" in source, line
+    for line in (line for block in blocks for line in block):
+        assert f"{line}\n" in source, line
     # every row has a colour, and the highlights use the same four colours
-    rows = re.findall(r'class="lb-eqcode (lb-c\d)', html)
-    assert sorted(set(rows)) == ["lb-c1", "lb-c2", "lb-c3", "lb-c4"]
-    marks = set(re.findall(r'<mark class="lb-m(\d)"', html))
+    assert rows == {"lb-c1", "lb-c2", "lb-c3", "lb-c4"}
     assert marks == {"1", "2", "3", "4"}
     assert re.search(r'href="\.\./_static/lb-code\.css', html)  # raw link or conf
     assert (site / "_static" / "lb-code.css").exists()

@@ -38,14 +38,6 @@ CHAPTER = "chapters/02_training.html"
 WIDTHS = [1, 2, 4, 16, 64]  # the chapter's and plot_width.py's widths
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def line(w, b, dtype=torch.float32):
     """mu(x) = w x + b, the two-parameter model of the SGD figure."""
     model = torch.nn.Linear(1, 1).to(dtype)
@@ -230,7 +222,6 @@ def test_loss_surface_matches_the_formula_and_restores_the_model(line_data):
 # ------------------------------------------------------- the regression demo
 @pytest.fixture(scope="module")
 def demo():
-    torch.set_num_threads(1)
     return fit_regression()
 
 
@@ -289,7 +280,6 @@ def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
 # --------------------------------------------------------------------- width
 @pytest.fixture(scope="module")
 def sweep():
-    torch.set_num_threads(1)
     return width_sweep(WIDTHS)
 
 

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import quoted_source
 
 import learnable_bases as lb
 from learnable_bases import deep
@@ -37,35 +38,26 @@ def _glued(html: str) -> list[str]:
 
 # ------------------------------------------------------ the chapter's computations
 @pytest.fixture(scope="module")
-def one_thread():
-    """The build runs torch on one thread; so do these fits (same numbers)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="module")
-def sweep(one_thread):
+def sweep():
     """The chapter's depth sweep (the same call as plot_depth_slider)."""
     fits = deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seed=0)
     return {name: {f.depth: f for f in row} for name, row in fits.items()}
 
 
 @pytest.fixture(scope="module")
-def moons(one_thread):
+def moons():
     return deep.fit_field("moons", depth=1, width=WIDTH, seed=0)
 
 
 @pytest.fixture(scope="module")
-def wide(one_thread):
+def wide():
     return deep.fit_field(
         "spiral", depth=1, width=deep.equal_parameter_width(2, WIDTH, 4), seed=0
     )
 
 
 @pytest.fixture(scope="module")
-def kinks(one_thread):
+def kinks():
     """Mean kinks per basis function by depth 1..6, widths 8 and 16."""
     return {
         w: deep.kinks_by_depth(range(1, 7), w, n_networks=20, seed=0).mean(axis=1)
@@ -243,7 +235,7 @@ def test_field_grid_layout():
         deep.field_grid(0)
 
 
-def test_fit_field_record_is_consistent_and_reproducible(one_thread):
+def test_fit_field_record_is_consistent_and_reproducible():
     kwargs = {"width": 8, "epochs": 3, "n_train": 200, "grid": 20, "seed": 7}
     fit = deep.fit_field("moons", depth=2, **kwargs)
     again = deep.fit_field("moons", depth=2, **kwargs)
@@ -368,7 +360,7 @@ def test_claim_depth_beats_width_at_equal_parameters(sweep, wide):
     assert wide.test_mse > 2 * deep4.test_mse
 
 
-def test_claim_depth_helps_the_spiral_for_another_seed(one_thread):
+def test_claim_depth_helps_the_spiral_for_another_seed():
     """The spiral result is not a lucky draw of seed 0."""
     one, four = (deep.fit_field("spiral", d, WIDTH, seed=1) for d in (1, 4))
     assert four.test_mse < 0.3 * one.test_mse
@@ -452,15 +444,12 @@ def test_chapter_prints_the_backprop_check(site, backprop_demo):
 def test_code_page_shows_real_source_lines_with_colours(site):
     html = (site / CODE_PAGE).read_text("utf-8")
     source = inspect.getsource(lb.models.MLP)
-    blocks = re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+    blocks, rows, marks = quoted_source(html)
     assert len(blocks) == 9
-    for block in blocks:
-        for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S):
-            line = htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
-            assert f"{line}\n" in source, line
-    rows = re.findall(r'class="lb-eqcode (lb-c\d)', html)
-    assert sorted(set(rows)) == ["lb-c1", "lb-c2", "lb-c3", "lb-c4"]
-    assert set(re.findall(r'<mark class="lb-m(\d)"', html)) == {"1", "2", "3", "4"}
+    for line in (line for block in blocks for line in block):
+        assert f"{line}\n" in source, line
+    assert rows == {"lb-c1", "lb-c2", "lb-c3", "lb-c4"}
+    assert marks == {"1", "2", "3", "4"}
     assert "for layer in self.layers:" in htmllib.unescape(html)
 
 
