@@ -32,3 +32,33 @@ def test_finish_field_grid_rejects_bad_input():
     with pytest.raises(ValueError, match="2D grid"):
         plotting.finish_field_grid(axes[0], ["a", "b"])
     plt.close(fig)
+
+
+def test_set_alt_text_stores_plain_description():
+
+    fig = plt.figure()
+    try:
+        assert plotting.set_alt_text(fig, "  Two  curves\n side by side ") is fig
+        assert getattr(fig, plotting.ALT_TEXT_ATTR) == "Two curves side by side"
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("fig", "text", "error"),
+    [
+        ("not a figure", "three plain words", TypeError),
+        (None, 3, TypeError),
+        (None, "plot sgd", ValueError),
+        (None, "a curve of $\\eta$ against steps", ValueError),
+        (None, "a curve of \\eta against steps", ValueError),
+    ],
+)
+def test_set_alt_text_rejects_bad_input(fig, text, error):
+
+    real = plt.figure()
+    try:
+        with pytest.raises(error):
+            plotting.set_alt_text(real if fig is None else fig, text)
+    finally:
+        plt.close(real)

@@ -13,6 +13,7 @@ import matplotlib as mpl
 import numpy as np
 import torch
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from . import activations as act
 from . import basis
@@ -66,6 +67,46 @@ STYLE: dict[str, object] = {
 def use_style() -> None:
     """Apply the book's matplotlib style (fonts, colours, light grid) globally."""
     mpl.rcParams.update(STYLE)
+
+
+#: Attribute of a ``Figure`` holding its alt text (see :func:`set_alt_text`).
+ALT_TEXT_ATTR = "lb_alt_text"
+
+
+def set_alt_text(fig: Figure, text: str) -> Figure:
+    """Attach a description of the figure for readers who cannot see it.
+
+    The site's image scraper writes it as the ``alt`` of the figure's image, so
+    it is set where the figure is made, in the gallery script.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to describe.
+    text : str
+        What the figure shows, in plain words: no TeX (``$`` or ``\\``), not a
+        file name; at least three words.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``, for chaining.
+    """
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure; got {type(fig).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"alt text must be a str; got {type(text).__name__}")
+    text = " ".join(text.split())
+    if len(text.split()) < 3:
+        raise ValueError(
+            f"alt text must describe the figure in at least three words; got {text!r}"
+        )
+    if "$" in text or "\\" in text:
+        raise ValueError(
+            f"alt text must be plain words, without TeX ($ or \\); got {text!r}"
+        )
+    setattr(fig, ALT_TEXT_ATTR, text)
+    return fig
 
 
 def _check_ax(ax: object) -> Axes:
