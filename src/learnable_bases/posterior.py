@@ -44,8 +44,9 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .calibration import gaussian_kl
 from .models import MLP
-from .training import History, evaluate, train
+from .training import History, _frozen, _frozen_int, evaluate, train
 
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
@@ -571,3 +572,133 @@ def fit_posterior(
         for phase, (epochs, lr) in enumerate(schedule)
     )
     return PosteriorFit(model, head, histories, simulator, theta, x)
+
+
+# ---------------------------------------------------------------------------
+# The simulation budget
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetSweep:
+    """Result of :func:`budget_sweep` (arrays are read-only).
+
+    Attributes
+    ----------
+    budgets : np.ndarray of int, shape (b,)
+        Simulation budgets ``n_sims``.
+    seeds : np.ndarray of int, shape (s,)
+        Seeds (simulations, initial weights, batch order) per budget.
+    kl : np.ndarray, shape (b, s)
+        Mean ``KL(p(theta | x_o) || q(theta | x_o))`` over the held-out
+        observations, per budget and seed.
+    heldout_nll : np.ndarray, shape (b, s)
+        Mean ``-log q(theta | x)`` of the held-out pairs.
+    exact_nll : float
+        The same for the exact posterior: the floor ``heldout_nll`` tends to.
+    """
+
+    budgets: np.ndarray
+    seeds: np.ndarray
+    kl: np.ndarray
+    heldout_nll: np.ndarray
+    exact_nll: float
+
+    def slope(self, start: int = 0) -> float:
+        """Least-squares slope of ``log kl`` (seed mean) against ``log n_sims``.
+
+        Parameters
+        ----------
+        start : int, default 0
+            Index of the first budget to include.
+        """
+        kl = self.kl.mean(axis=1)[start:]
+        return float(np.polyfit(np.log(self.budgets[start:]), np.log(kl), 1)[0])
+
+
+def budget_sweep(
+    simulator: object,
+    budgets: object,
+    seeds: object = (0, 1, 2),
+    *,
+    steps: tuple[int, ...] = (300, 150, 150),
+    n_test: int = 2000,
+    test_seed: int = 999,
+    **fit_kwargs: object,
+) -> BudgetSweep:
+    """Train Gaussian posterior estimators on growing simulation budgets.
+
+    Every network gets the same number of optimizer steps whatever its budget
+    (``steps`` per phase of :data:`SCHEDULE`'s learning rates), so the sweep
+    measures what more *simulations* buy, not more training. The distance to
+    the exact posterior is the Gaussian KL, averaged over ``n_test`` held-out
+    observations.
+
+    Parameters
+    ----------
+    simulator : LinearGaussian
+        A simulator with a closed-form Gaussian ``posterior(x)``.
+    budgets : sequence of int, shape (b,)
+        Simulation budgets (each >= 1).
+    seeds : sequence of int, shape (s,), default (0, 1, 2)
+        Seeds; one network per budget and seed.
+    steps : tuple of int, default (300, 150, 150)
+        Optimizer steps in each phase of :data:`SCHEDULE`.
+    n_test : int, default 2000
+        Held-out pairs for the KL and the NLL.
+    test_seed : int, default 999
+        Seed of the held-out pairs.
+    **fit_kwargs
+        Passed to :func:`fit_posterior` (e.g. ``width``, ``batch_size``).
+
+    Returns
+    -------
+    BudgetSweep
+    """
+    bs = np.asarray(budgets)
+    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
+        raise ValueError(
+            "budgets must be a 1D sequence of integers >= 1 (a zero budget "
+            f"trains on nothing); got {budgets!r}"
+        )
+    ss = np.asarray(seeds)
+    if ss.ndim != 1 or ss.size == 0 or ss.dtype.kind not in "iu":
+        raise ValueError(f"seeds must be a 1D sequence of integers; got {seeds!r}")
+    if len(steps) != len(SCHEDULE):
+        raise ValueError(f"steps needs one count per phase ({len(SCHEDULE)})")
+    if not hasattr(simulator, "posterior"):
+        raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
+    batch = fit_kwargs.pop("batch_size", 512)
+    theta_t, x_t = simulator.sample(n_test, seed=test_seed)
+    mean_p, cov_p = simulator.posterior(x_t)
+    exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
+        theta_t.double()
+    )
+    kl = np.empty((bs.size, ss.size))
+    held = np.empty((bs.size, ss.size))
+    for i, n in enumerate(bs.tolist()):
+        per_epoch = math.ceil(n / min(batch, n))
+        schedule = tuple(
+            (max(1, round(k / per_epoch)), lr)
+            for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
+        )
+        for j, seed in enumerate(ss.tolist()):
+            fit = fit_posterior(
+                simulator,
+                "gaussian",
+                n_sims=n,
+                schedule=schedule,
+                batch_size=batch,
+                seed=seed,
+                **fit_kwargs,
+            )
+            mean_q, cov_q = fit.gaussian(x_t)
+            kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
+            held[i, j] = fit.nll(x_t, theta_t)
+    return BudgetSweep(
+        budgets=_frozen_int(bs),
+        seeds=_frozen_int(ss),
+        kl=_frozen(kl),
+        heldout_nll=_frozen(held),
+        exact_nll=float(exact.mean()),
+    )
