@@ -18,6 +18,7 @@ from . import (
     regression,
     simulators,
     stepper,
+    sweep,
     targets,
     training,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "regression",
     "simulators",
     "stepper",
+    "sweep",
     "targets",
     "training",
 ]
