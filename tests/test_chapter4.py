@@ -478,3 +478,16 @@ def test_chapter_quotes_computed_numbers_and_real_source(site):
     assert "chapters/04_density_estimation.html" in index
     bridge = (site / "chapters/03_going_deep.html").read_text("utf-8")
     assert 'href="04_density_estimation.html"' in bridge
+
+
+def test_fits_trained_together_equal_fits_trained_alone():
+    sim = S.GrowingNoise()
+    kwargs = dict(n_sims=300, width=8, schedule=((2, 1e-2), (1, 1e-3)))
+    together = P.fit_posteriors(sim, "gaussian", seeds=[3, 4], **kwargs)
+    alone = P.fit_posterior(sim, "gaussian", seed=4, **kwargs)
+    assert torch.equal(together[1].theta, alone.theta)
+    x = torch.linspace(-2, 2, 9)[:, None]
+    torch.testing.assert_close(
+        together[1].outputs(x), alone.outputs(x), atol=1e-5, rtol=1e-4
+    )
+    assert together[1].steps == alone.steps == 3 * 1

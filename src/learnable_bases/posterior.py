@@ -32,6 +32,7 @@ on a leading model axis (``(M, n, p)``, one loss per model).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,8 @@ from ._checks import (
 )
 from .calibration import gaussian_kl
 from .models import MLP
-from .training import History, _frozen, _frozen_int, evaluate, train
+from .sweep import train_stacked
+from .training import History, _frozen, _frozen_int, evaluate
 
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
@@ -499,9 +501,10 @@ def fit_posterior(
     """Simulate ``n_sims`` pairs and train ``q(theta | x)`` on their NLL.
 
     The network is an :class:`~learnable_bases.models.MLP` from ``x`` to the
-    head's raw outputs, trained by :func:`~learnable_bases.training.train`
-    with mini-batch Adam, once per phase of ``schedule`` (a fresh optimizer
-    each time, so the second, slower phase averages out the noise of the first).
+    head's raw outputs, trained with mini-batch Adam once per phase of
+    ``schedule`` (a fresh optimizer each time, so the slower phases average out
+    the noise of the fast one). ``fit_posterior(..., seed=s)`` is
+    ``fit_posteriors(..., seeds=[s])[0]``.
 
     Parameters
     ----------
@@ -536,10 +539,60 @@ def fit_posterior(
         On a zero or negative budget, ``components < 1``, a mixture head for a
         multi-dimensional ``theta``, or a bad schedule.
     """
+    return fit_posteriors(
+        simulator,
+        head,
+        n_sims=n_sims,
+        components=components,
+        width=width,
+        depth=depth,
+        activation=activation,
+        schedule=schedule,
+        batch_size=batch_size,
+        seeds=[seed],
+    )[0]
+
+
+def fit_posteriors(
+    simulator: object,
+    head: str = "gaussian",
+    *,
+    seeds: Sequence[int],
+    n_sims: int = 20_000,
+    components: int = 1,
+    width: int = 32,
+    depth: int = 2,
+    activation: str = "tanh",
+    schedule: tuple[tuple[int, float], ...] = SCHEDULE,
+    batch_size: int = 512,
+) -> tuple[PosteriorFit, ...]:
+    """:func:`fit_posterior` for several seeds, the networks trained together.
+
+    Each seed gets its own simulations, initial weights and batch order; the
+    networks are stacked on a leading model axis and trained at once by
+    :func:`~learnable_bases.sweep.train_stacked`, whose loss is the same
+    :func:`nll` evaluated on outputs of shape ``(K, n, p)``.
+
+    Parameters
+    ----------
+    simulator, head, n_sims, components, width, depth, activation : optional
+        As in :func:`fit_posterior`.
+    schedule, batch_size : optional
+        As in :func:`fit_posterior`.
+    seeds : sequence of int, length K
+        One network per seed (K >= 1).
+
+    Returns
+    -------
+    tuple of PosteriorFit, length K
+    """
     head = check_choice("head", head, HEADS)
     n_sims = check_positive_int("n_sims (the simulation budget)", n_sims)
     components = _check_components(components)
     schedule = _check_schedule(schedule)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
     theta_dim = getattr(simulator, "theta_dim", None)
     if not isinstance(theta_dim, int) or not hasattr(simulator, "sample"):
         raise TypeError(
@@ -555,23 +608,37 @@ def fit_posterior(
         if head == "gaussian"
         else mixture_out_dim(components)
     )
-    theta, x = simulator.sample(n_sims, seed=seed)
-    model = MLP(simulator.x_dim, width, depth, activation, out_dim=out_dim, seed=seed)
-    histories = tuple(
-        train(
-            model,
-            OBJECTIVES[head],
+    pairs = [simulator.sample(n_sims, seed=s) for s in seeds]
+    theta = torch.stack([t for t, _ in pairs])  # (K, N, d)
+    x = torch.stack([x for _, x in pairs])  # (K, N, x_dim)
+    models = [
+        MLP(simulator.x_dim, width, depth, activation, out_dim=out_dim, seed=s)
+        for s in seeds
+    ]
+
+    def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return nll(head, out, target)
+
+    phases = [
+        train_stacked(
+            models,
+            loss,
             x,
             theta,
             epochs=epochs,
             lr=lr,
             batch_size=min(batch_size, n_sims),
             optimizer="adam",
-            seed=seed + phase,
+            seeds=[s + phase for s in seeds],
         )
         for phase, (epochs, lr) in enumerate(schedule)
+    ]
+    return tuple(
+        PosteriorFit(
+            models[k], head, tuple(h[k] for h in phases), simulator, theta[k], x[k]
+        )
+        for k in range(len(seeds))
     )
-    return PosteriorFit(model, head, histories, simulator, theta, x)
 
 
 # ---------------------------------------------------------------------------
@@ -628,9 +695,11 @@ def budget_sweep(
 ) -> BudgetSweep:
     """Train Gaussian posterior estimators on growing simulation budgets.
 
-    Every network gets the same number of optimizer steps whatever its budget
-    (``steps`` per phase of :data:`SCHEDULE`'s learning rates), so the sweep
-    measures what more *simulations* buy, not more training. The distance to
+    At each budget the seeds' networks are trained together
+    (:func:`fit_posteriors`). Every network gets the same number of optimizer
+    steps whatever its budget (``steps`` per phase of :data:`SCHEDULE`'s
+    learning rates), so the sweep measures what more *simulations* buy, not
+    more training. The distance to
     the exact posterior is the Gaussian KL, averaged over ``n_test`` held-out
     observations.
 
@@ -682,16 +751,16 @@ def budget_sweep(
             (max(1, round(k / per_epoch)), lr)
             for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
         )
-        for j, seed in enumerate(ss.tolist()):
-            fit = fit_posterior(
-                simulator,
-                "gaussian",
-                n_sims=n,
-                schedule=schedule,
-                batch_size=batch,
-                seed=seed,
-                **fit_kwargs,
-            )
+        fits = fit_posteriors(
+            simulator,
+            "gaussian",
+            seeds=ss.tolist(),
+            n_sims=n,
+            schedule=schedule,
+            batch_size=batch,
+            **fit_kwargs,
+        )
+        for j, fit in enumerate(fits):
             mean_q, cov_q = fit.gaussian(x_t)
             kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
             held[i, j] = fit.nll(x_t, theta_t)
