@@ -229,7 +229,8 @@ def test_density_on_grid_integrates_to_one(square_fits):
             ValueError,
             "1-D theta",
         ),
-        (lambda: P.fit_posterior("line"), TypeError, "simulator"),
+        (lambda: P.fit_posterior("lines"), ValueError, "unknown simulator"),
+        (lambda: P.fit_posterior(3), TypeError, "simulator"),
         (
             lambda: P.fit_posterior(S.GrowingNoise(), schedule=((0, 1e-3),)),
             ValueError,
@@ -472,8 +473,8 @@ def test_chapter_quotes_computed_numbers_and_real_source(site):
     glued = _glued(html)
     assert len(glued) >= 40
     assert "lb-src" in html and "-lp.mean(dim=-1)" in html
-    fit = P.fit_posterior(S.LinearGaussian(), "gaussian", seed=0)
-    assert str(fit.steps) in glued and str(fit.n_sims) in glued
+    fit = P.fit_posterior("line", "gaussian", seed=0)
+    assert str(fit.steps) in glued and f"{fit.n_sims:,}" in glued
     index = (site / "index.html").read_text("utf-8")
     assert "chapters/04_density_estimation.html" in index
     bridge = (site / "chapters/03_going_deep.html").read_text("utf-8")

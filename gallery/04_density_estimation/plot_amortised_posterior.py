@@ -26,8 +26,8 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-line = lb.simulators.LinearGaussian()
-fit = lb.posterior.fit_posterior(line, "gaussian", seed=0)
+fit = lb.posterior.fit_posterior("line", "gaussian", seed=0)
+line = fit.simulator  # lb.simulators.LinearGaussian() with its default settings
 theta_o, x_o = line.sample(5, seed=2)
 exact_mean, exact_cov = line.posterior(x_o)
 q_mean, q_cov = fit.gaussian(x_o)
@@ -78,8 +78,8 @@ amortised
 # chapter 2 had one learned :math:`\sigma` for every input; here the head
 # outputs :math:`\log\sigma(x)`, and after training on 10,000 pairs it follows
 # the exact width.
-growing = lb.simulators.GrowingNoise()
-fit_w = lb.posterior.fit_posterior(growing, "gaussian", n_sims=10_000, seed=0)
+fit_w = lb.posterior.fit_posterior("growing", "gaussian", n_sims=10_000, seed=0)
+growing = fit_w.simulator
 xs = torch.linspace(-2, 2, 81)[:, None]
 grid = lb.simulators.theta_grid(-5, 5, 2001)
 ref_mean, ref_std = lb.simulators.grid_moments(

@@ -27,8 +27,8 @@ lb.plotting.use_style()
 nominal = np.linspace(0.05, 0.95, 19)
 n_test = 4000
 
-line = lb.simulators.LinearGaussian()
-fit_line = lb.posterior.fit_posterior(line, "gaussian", seed=0)
+fit_line = lb.posterior.fit_posterior("line", "gaussian", seed=0)
+line = fit_line.simulator
 theta, x = line.sample(n_test, seed=11)
 mean_q, cov_q = fit_line.gaussian(x)
 mean_p, cov_p = line.posterior(x)
@@ -37,18 +37,18 @@ cover_line = {
     "exact posterior": lb.calibration.hpd_level_gaussian(mean_p, cov_p, theta),
 }
 
-square = lb.simulators.SquareBimodal()
+fits_square = {
+    "Gaussian $q$": lb.posterior.fit_posterior("square", "gaussian", seed=0),
+    "mixture $q$, $K=5$": lb.posterior.fit_posterior(
+        "square", "mixture", components=5, seed=0
+    ),
+}
+square = fits_square["Gaussian $q$"].simulator
 grid = lb.simulators.theta_grid(-2.5, 2.5, 501)
 theta_b, x_b = square.sample(n_test, seed=11)
 cover_square = {
-    "Gaussian $q$": lb.posterior.fit_posterior(square, "gaussian", seed=0),
-    "mixture $q$, $K=5$": lb.posterior.fit_posterior(
-        square, "mixture", components=5, seed=0
-    ),
-}
-cover_square = {
     name: lb.calibration.hpd_level_grid(fit.density_on_grid(x_b, grid), grid, theta_b)
-    for name, fit in cover_square.items()
+    for name, fit in fits_square.items()
 }
 
 # %%

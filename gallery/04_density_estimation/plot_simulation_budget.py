@@ -12,8 +12,9 @@ the number of simulated pairs grows from a hundred to a hundred thousand.
 # --------------------------------------------------
 # For each budget and each of three seeds, a network of the size used so far
 # is trained on the line simulator with the same number of optimizer steps
-# (600, in three phases of falling learning rate), so only the number of
-# simulations changes. The distance is the Kullback–Leibler divergence
+# (in three phases of falling learning rate), so only the number of
+# simulations changes; the three seeds of a budget are trained together. The
+# distance is the Kullback–Leibler divergence
 # :math:`\mathrm{KL}(p \,\|\, q)` from the exact posterior, averaged over 2,000
 # held-out observations (grey: each seed; blue: their mean). The orange squares
 # are the held-out negative log-likelihood minus that of the exact posterior:
@@ -23,9 +24,8 @@ import matplotlib.pyplot as plt
 import learnable_bases as lb
 
 lb.plotting.use_style()
-line = lb.simulators.LinearGaussian()
 budgets = [100, 1_000, 10_000, 100_000]
-sweep = lb.posterior.budget_sweep(line, budgets, seeds=(0, 1, 2))
+sweep = lb.posterior.budget_sweep("line", budgets, seeds=[0, 1, 2])
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for j in range(len(sweep.seeds)):

@@ -47,6 +47,7 @@ from ._checks import (
 )
 from .calibration import gaussian_kl
 from .models import MLP
+from .simulators import get_simulator
 from .sweep import train_stacked
 from .training import History, _frozen, _frozen_int, evaluate
 
@@ -369,7 +370,7 @@ OBJECTIVES = {"gaussian": gaussian_objective, "mixture": mixture_objective}
 
 #: Default training schedule of :func:`fit_posterior`: (epochs, Adam learning rate)
 #: phases, a fast one, then slower ones that settle the noise of the fast one.
-SCHEDULE: tuple[tuple[int, float], ...] = ((10, 1e-2), (5, 1e-3), (5, 1e-4))
+SCHEDULE: tuple[tuple[int, float], ...] = ((12, 1e-2), (6, 1e-3), (6, 1e-4))
 
 
 @dataclass(frozen=True, eq=False)
@@ -495,7 +496,7 @@ def fit_posterior(
     depth: int = 2,
     activation: str = "tanh",
     schedule: tuple[tuple[int, float], ...] = SCHEDULE,
-    batch_size: int = 512,
+    batch_size: int = 1024,
     seed: int = 0,
 ) -> PosteriorFit:
     """Simulate ``n_sims`` pairs and train ``q(theta | x)`` on their NLL.
@@ -508,9 +509,9 @@ def fit_posterior(
 
     Parameters
     ----------
-    simulator : LinearGaussian, SquareBimodal or GrowingNoise
-        Any object with ``theta_dim``, ``x_dim`` and ``sample(n, seed=...)``
-        (see :mod:`learnable_bases.simulators`).
+    simulator : {"line", "square", "growing"} or simulator
+        A simulator of :mod:`learnable_bases.simulators`, or its name in
+        :data:`~learnable_bases.simulators.SIMULATORS` (default settings).
     head : {"gaussian", "mixture"}, default "gaussian"
         Output head; ``"mixture"`` needs a 1-D ``theta``.
     n_sims : int, default 20000
@@ -522,9 +523,9 @@ def fit_posterior(
     activation : str, default "tanh"
         Hidden activation.
     schedule : sequence of (int, float), default :data:`SCHEDULE`
-        Training phases as ``(epochs, learning rate)``: 10 epochs at ``1e-2``,
-        5 at ``1e-3``, 5 at ``1e-4``.
-    batch_size : int, default 512
+        Training phases as ``(epochs, learning rate)``: 12 epochs at ``1e-2``,
+        6 at ``1e-3``, 6 at ``1e-4``.
+    batch_size : int, default 1024
         Mini-batch size (capped at ``n_sims``).
     seed : int, default 0
         Seed of the simulations, the initial weights and the batch order.
@@ -564,7 +565,7 @@ def fit_posteriors(
     depth: int = 2,
     activation: str = "tanh",
     schedule: tuple[tuple[int, float], ...] = SCHEDULE,
-    batch_size: int = 512,
+    batch_size: int = 1024,
 ) -> tuple[PosteriorFit, ...]:
     """:func:`fit_posterior` for several seeds, the networks trained together.
 
@@ -593,12 +594,8 @@ def fit_posteriors(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
-    theta_dim = getattr(simulator, "theta_dim", None)
-    if not isinstance(theta_dim, int) or not hasattr(simulator, "sample"):
-        raise TypeError(
-            "simulator must have theta_dim, x_dim and sample(n, seed=...), e.g. "
-            f"lb.simulators.LinearGaussian(); got {type(simulator).__name__}"
-        )
+    simulator = get_simulator(simulator)
+    theta_dim = simulator.theta_dim
     if head == "mixture" and theta_dim != 1:
         raise ValueError(
             f"the mixture head needs a 1-D theta; this simulator's is {theta_dim}-D"
@@ -663,6 +660,8 @@ class BudgetSweep:
         Mean ``-log q(theta | x)`` of the held-out pairs.
     exact_nll : float
         The same for the exact posterior: the floor ``heldout_nll`` tends to.
+    steps : int
+        Optimizer steps of every network (about the same at every budget).
     """
 
     budgets: np.ndarray
@@ -670,6 +669,7 @@ class BudgetSweep:
     kl: np.ndarray
     heldout_nll: np.ndarray
     exact_nll: float
+    steps: int
 
     def slope(self, start: int = 0) -> float:
         """Least-squares slope of ``log kl`` (seed mean) against ``log n_sims``.
@@ -688,7 +688,7 @@ def budget_sweep(
     budgets: object,
     seeds: object = (0, 1, 2),
     *,
-    steps: tuple[int, ...] = (300, 150, 150),
+    steps: tuple[int, ...] = (240, 120, 120),
     n_test: int = 2000,
     test_seed: int = 999,
     **fit_kwargs: object,
@@ -705,13 +705,13 @@ def budget_sweep(
 
     Parameters
     ----------
-    simulator : LinearGaussian
-        A simulator with a closed-form Gaussian ``posterior(x)``.
+    simulator : "line" or LinearGaussian
+        A simulator with a closed-form Gaussian ``posterior(x)``, or its name.
     budgets : sequence of int, shape (b,)
         Simulation budgets (each >= 1).
     seeds : sequence of int, shape (s,), default (0, 1, 2)
         Seeds; one network per budget and seed.
-    steps : tuple of int, default (300, 150, 150)
+    steps : tuple of int, default (240, 120, 120)
         Optimizer steps in each phase of :data:`SCHEDULE`.
     n_test : int, default 2000
         Held-out pairs for the KL and the NLL.
@@ -735,9 +735,10 @@ def budget_sweep(
         raise ValueError(f"seeds must be a 1D sequence of integers; got {seeds!r}")
     if len(steps) != len(SCHEDULE):
         raise ValueError(f"steps needs one count per phase ({len(SCHEDULE)})")
+    simulator = get_simulator(simulator)
     if not hasattr(simulator, "posterior"):
         raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
-    batch = fit_kwargs.pop("batch_size", 512)
+    batch = fit_kwargs.pop("batch_size", 1024)
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
@@ -770,4 +771,5 @@ def budget_sweep(
         kl=_frozen(kl),
         heldout_nll=_frozen(held),
         exact_nll=float(exact.mean()),
+        steps=sum(steps),
     )

@@ -427,3 +427,39 @@ class GrowingNoise(_Simulator):
         grid = _check_grid(grid).double()
         log_prior = -0.5 * (grid / self.prior_std) ** 2
         return normalise_on_grid(self.log_likelihood(grid, x) + log_prior, grid)
+
+
+#: The simulators by name, for calls whose arguments must be plain values
+#: (e.g. ``fit_posterior("line")``, which a result cache can key on).
+SIMULATORS: dict[str, type] = {
+    "line": LinearGaussian,
+    "square": SquareBimodal,
+    "growing": GrowingNoise,
+}
+
+
+def get_simulator(simulator: object) -> _Simulator:
+    """A simulator with default settings from its name, or the simulator given.
+
+    Parameters
+    ----------
+    simulator : {"line", "square", "growing"} or simulator
+        A name from :data:`SIMULATORS`, or a simulator object (returned as is).
+
+    Returns
+    -------
+    LinearGaussian, SquareBimodal or GrowingNoise
+    """
+    if isinstance(simulator, str):
+        if simulator not in SIMULATORS:
+            raise ValueError(
+                f"unknown simulator {simulator!r}; allowed names are "
+                f"{sorted(SIMULATORS)}"
+            )
+        return SIMULATORS[simulator]()
+    if not isinstance(simulator, _Simulator):
+        raise TypeError(
+            "simulator must be a name from lb.simulators.SIMULATORS or a simulator "
+            f"such as lb.simulators.LinearGaussian(); got {type(simulator).__name__}"
+        )
+    return simulator
