@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+import learnable_bases as lb
 from learnable_bases import calibration as cal
 from learnable_bases import posterior as P
 from learnable_bases import simulators as S
@@ -492,3 +493,27 @@ def test_fits_trained_together_equal_fits_trained_alone():
         together[1].outputs(x), alone.outputs(x), atol=1e-5, rtol=1e-4
     )
     assert together[1].steps == alone.steps == 3 * 1
+
+
+def test_posterior_plot_helpers_draw_and_reject_bad_input():
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    try:
+        lb.plotting.plot_gaussian_contours(ax1, [0, 0], [[1, 0.5], [0.5, 1]], label="q")
+        assert len(ax1.lines) == 2  # 68 % and 95 % ellipses
+        x, y = ax1.lines[0].get_data()
+        # every point of the 68 % ellipse sits at the chi-square radius
+        inv = np.linalg.inv([[1, 0.5], [0.5, 1]])
+        m2 = np.einsum("ni,ij,nj->n", np.c_[x, y], inv, np.c_[x, y])
+        np.testing.assert_allclose(m2, -2 * np.log(1 - 0.68), rtol=1e-6)
+        lb.plotting.plot_coverage(ax2, [0.5, 0.9], [0.4, 0.95], n=100, label="q")
+        assert ax2.get_xlim() == (0.0, 1.0)
+        with pytest.raises(ValueError, match="mean must have shape"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0, 0], np.eye(2))
+        with pytest.raises(ValueError, match="levels"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0], np.eye(2), levels=(1.2,))
+        with pytest.raises(ValueError, match="same length"):
+            lb.plotting.plot_coverage(ax2, [0.5], [0.5, 0.6])
+    finally:
+        plt.close(fig)
