@@ -427,7 +427,7 @@ def test_claim_gaussian_on_bimodal_is_miscalibrated_both_ways(square, square_fit
 
 def test_claim_learned_width_follows_the_exact_width():
     sim = S.GrowingNoise()
-    fit = P.fit_posterior(sim, "gaussian", n_sims=10_000, seed=1)
+    fit = P.fit_posterior(sim, "gaussian", seed=1)
     xs = torch.linspace(-2, 2, 81)[:, None]
     grid = S.theta_grid(-5, 5, 2001)
     _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)

@@ -41,8 +41,8 @@ def draw(fig, i):
     (a, b), (ea, eb), (qa, qb) = theta_o[i], exact_mean[i], q_mean[i]
     ax_data.plot(t, x_o[i], "o", color="0.3", label="$x_o$")
     ax_data.plot(tt, a * tt + b, ":", color="black", lw=1.5, label="true line")
-    ax_data.plot(tt, ea * tt + eb, "--", color="black", lw=1.5, label="exact mean")
     ax_data.plot(tt, qa * tt + qb, color=lb.plotting.PALETTE[0], label=r"$q$ mean")
+    ax_data.plot(tt, ea * tt + eb, "--", color="black", lw=1.5, label="exact mean")
     ax_data.set(xlabel="position $t$", ylabel="measurement $x_j$", ylim=(-3.5, 3.5))
     ax_data.legend(loc="lower left", ncols=2)
     lb.plotting.plot_gaussian_contours(
@@ -76,9 +76,9 @@ amortised
 # near zero and vague far from it, so the exact posterior (computed on a grid)
 # is narrow for small :math:`|x|` and wide for large. The regression network of
 # chapter 2 had one learned :math:`\sigma` for every input; here the head
-# outputs :math:`\log\sigma(x)`, and after training on 10,000 pairs it follows
+# outputs :math:`\log\sigma(x)`, and after training on 20,000 pairs it follows
 # the exact width.
-fit_w = lb.posterior.fit_posterior("growing", "gaussian", n_sims=10_000, seed=0)
+fit_w = lb.posterior.fit_posterior("growing", "gaussian", seed=0)
 growing = fit_w.simulator
 xs = torch.linspace(-2, 2, 81)[:, None]
 grid = lb.simulators.theta_grid(-5, 5, 2001)
