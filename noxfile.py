@@ -136,7 +136,7 @@ def serve(session: nox.Session) -> None:
     )  # fmt: skip
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def bench(session: nox.Session) -> None:
     """Speed benchmarks: print a table, write a JSON report to benchmarks/results/.
 
