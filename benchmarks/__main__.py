@@ -44,9 +44,7 @@ def machine() -> dict:
         text=True, check=False,
     ).stdout.strip()  # fmt: skip
     return {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-            timespec="seconds"
-        ),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": commit,
         "python": platform.python_version(),
         "torch": torch.__version__,

@@ -91,13 +91,20 @@ def build_times(
         Seconds of ``clean``, ``noop``, ``script_edit`` and ``library_edit``,
         and the edited ``script`` and ``module``.
     """
+    times = {}
+
+    def timed(name: str, repo: Path) -> None:
+        times[name] = sphinx_build(repo)
+        print(f"build {name}: {times[name]:.1f} s", file=sys.stderr, flush=True)
+
     with tempfile.TemporaryDirectory(prefix="lb-bench-") as tmp:
         repo = copy_repository(Path(tmp), root)
-        times = {"clean": sphinx_build(repo), "noop": sphinx_build(repo)}
+        timed("clean", repo)
+        timed("noop", repo)
         append_comment(repo / script)
-        times["script_edit"] = sphinx_build(repo)
+        timed("script_edit", repo)
         append_comment(repo / module)
-        times["library_edit"] = sphinx_build(repo)
+        timed("library_edit", repo)
         if keep is not None:
             shutil.rmtree(keep, ignore_errors=True)
             shutil.copytree(repo / "docs" / "_build" / "html", keep)

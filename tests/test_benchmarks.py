@@ -69,9 +69,10 @@ def test_page_weight_splits_shared_and_own(tiny_site):
     assert one["shared"] == index["shared"] == shared
     assert index["own"] == pages.transfer_bytes(tiny_site / "index.html")
     assert one["own"] == pages.transfer_bytes(tiny_site / "ch" / "one.html") + 1024
-    assert w["own"]["max"] == one["own"] and w["total"]["median"] == (
-        one["total"] + index["total"]
-    ) / 2
+    assert (
+        w["own"]["max"] == one["own"]
+        and w["total"]["median"] == (one["total"] + index["total"]) / 2
+    )
 
 
 def test_tiny_run_reports_every_measure_and_agreeing_losses(tiny_site, tmp_path):
