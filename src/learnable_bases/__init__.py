@@ -16,6 +16,7 @@ from . import (
     quadratic,
     regression,
     stepper,
+    sweep,
     targets,
     training,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "quadratic",
     "regression",
     "stepper",
+    "sweep",
     "targets",
     "training",
 ]
