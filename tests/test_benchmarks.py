@@ -84,6 +84,10 @@ def test_tiny_run_reports_every_measure_and_agreeing_losses(tiny_site, tmp_path)
     assert set(t["median"]) == set(t["final_loss"]) == {"library", "tutorial"}
     lib, tut = t["final_loss"]["library"], t["final_loss"]["tutorial"]
     assert abs(lib - tut) <= 0.05 * max(lib, tut)  # different batch order only
+    assert [row["k"] for row in report["sweep"]["rows"]] == [1, 2]
+    for row in report["sweep"]["rows"]:
+        assert set(row["median"]) == {"stacked", "loop"}
+        assert row["loss_gap"] < 1e-4  # the same batches: float rounding only
     for f in report["flops"]:
         assert f["train_flops"] > 0 and f["mm_flops"] > 0
         assert f["fraction"] == pytest.approx(f["train_flops"] / f["mm_flops"])

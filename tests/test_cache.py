@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import subprocess
 import sys
@@ -125,3 +126,18 @@ def test_a_cached_result_is_not_reused_after_the_library_changes(tmp_path):
     with (lib / "learnable_bases" / "targets.py").open("a") as f:
         f.write("\n# any change to any module of the library\n")
     assert run() == 1  # computed again, not the stored result of the old library
+
+
+def test_histories_with_snapshots_survive_the_round_trip():
+    x, y = lb.targets.sample_field("blob", 64, 0.1, seed=0)
+    model = lb.models.MLP(2, 4, seed=0)
+    history = lb.training.train(
+        model, lb.losses.mse_objective, x, y, epochs=2, lr=0.01, snapshots=[0, 2]
+    )
+    loaded = pickle.loads(lb.cache.dumps(history))
+    assert set(loaded.snapshots) == {0, 2}
+    with pytest.raises(TypeError):  # still read-only
+        loaded.snapshots[1] = {}
+    for epoch, state in history.snapshots.items():
+        for name, value in state.items():
+            assert torch.equal(loaded.snapshots[epoch][name], value)

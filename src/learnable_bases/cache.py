@@ -16,14 +16,17 @@ cached.
 
 from __future__ import annotations
 
+import copyreg
 import functools
 import hashlib
 import inspect
+import io
 import json
 import os
 import pickle
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 from typing import ParamSpec, TypeVar
 
 #: Environment variable naming the cache directory; unset means no cache.
@@ -81,6 +84,21 @@ def call_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _mappingproxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def dumps(result: object) -> bytes:
+    """Pickle ``result``; read-only mappings (``History.snapshots``) as well."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer)
+    pickler.dispatch_table = copyreg.dispatch_table | {
+        MappingProxyType: lambda m: (_mappingproxy, (dict(m),))
+    }
+    pickler.dump(result)
+    return buffer.getvalue()
+
+
 def cached(func: Callable[P, R]) -> Callable[P, R]:
     """Decorator: store ``func``'s results in ``$LB_CACHE_DIR`` when it is set.
 
@@ -111,7 +129,7 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
         result = func(*args, **kwargs)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
-        partial.write_bytes(pickle.dumps(result))
+        partial.write_bytes(dumps(result))
         partial.replace(path)  # atomic: a reader never sees half a file
         return result
 
