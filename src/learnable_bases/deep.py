@@ -403,6 +403,7 @@ def fit_field(
     )
 
 
+@cached
 def depth_sweep(
     names: Sequence[str] = ("blob", "spiral"),
     depths: Sequence[int] = (1, 2, 3, 4),

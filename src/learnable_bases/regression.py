@@ -209,6 +209,7 @@ class WidthSweep:
         return self.val_loss - self.train_loss
 
 
+@cached
 def width_sweep(
     widths: Sequence[int],
     *,
