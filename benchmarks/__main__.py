@@ -96,23 +96,23 @@ def table(report: dict) -> str:
     rows.append((
         f"train() vs tutorial loop ({t['config']['epochs']} epochs, "
         f"{t['config']['threads']} thread)",
-        f"{t['speedup']:.2f}x faster ({t['median']['library']:.2f} s vs "
-        f"{t['median']['tutorial']:.2f} s); final MSE {t['final_loss']['library']:.4g}"
+        f"{t['speedup']:.2f}x faster ({t['median']['library']:.3g} s vs "
+        f"{t['median']['tutorial']:.3g} s); final MSE {t['final_loss']['library']:.4g}"
         f" vs {t['final_loss']['tutorial']:.4g}",
     ))  # fmt: skip
     for row in report["sweep"]["rows"]:
         rows.append((
             f"stacked sweep vs loop, K = {row['k']}",
-            f"{row['speedup']:.2f}x ({row['median']['stacked']:.2f} s vs "
-            f"{row['median']['loop']:.2f} s)",
+            f"{row['speedup']:.2f}x ({row['median']['stacked']:.3g} s vs "
+            f"{row['median']['loop']:.3g} s)",
         ))  # fmt: skip
     for f in report["flops"]:
         c = f["config"]
         rows.append((
             f"train() FLOP/s / mm FLOP/s, width {c['width']}, depth {c['depth']}, "
             f"batch {c['batch']}, {c['threads']} threads",
-            f"{f['fraction']:.2f} ({f['train_flops'] / 1e9:.2f} vs "
-            f"{f['mm_flops'] / 1e9:.2f} GFLOP/s)",
+            f"{f['fraction']:.3g} ({f['train_flops'] / 1e9:.3g} vs "
+            f"{f['mm_flops'] / 1e9:.3g} GFLOP/s)",
         ))  # fmt: skip
     if report["build"]:
         b = report["build"]
