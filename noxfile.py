@@ -1,9 +1,14 @@
 """Entry points: ``nox -s docs``, ``nox -s tests``, ``nox -s lint``, ``nox -s serve``,
 ``nox -s repro``.
 
+Every session runs on the Python that runs nox (``python=None``), as
+scientific-python/cookie does; pick another with nox's own ``--force-python``
+(``-P 3.12``). An interpreter outside ``requires-python`` stops the session with
+one sentence naming the supported range.
+
 Environments are reused between runs; the project is (re)installed only when
-``pyproject.toml`` or the torch pin changes, so repeat runs start in seconds.
-Force a clean site build with ``nox -s docs -- clean``.
+``pyproject.toml``, the torch pin or the torch index changes, so repeat runs
+start in seconds. Force a clean site build with ``nox -s docs -- clean``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import tempfile
 from pathlib import Path
 
 import nox
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "docs", "tests"]
@@ -24,22 +31,51 @@ ROOT = Path(__file__).parent
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 HTML = BUILD / "html"
-# A CPU build of torch; plain "torch" would resolve to a multi-GB CUDA build.
+# A pinned torch; plain "torch" would resolve to the newest (on Linux, CUDA) build.
 TORCH = os.environ.get("LB_TORCH_SPEC", "torch==2.13.0")
+# An extra index for torch, e.g. https://download.pytorch.org/whl/cpu for CPU-only
+# wheels on Linux (PyPI's Linux wheels bundle CUDA and are several GB).
+TORCH_INDEX = os.environ.get("LB_TORCH_INDEX_URL", "")
+#: The Python versions the project supports, from pyproject.toml.
+REQUIRES_PYTHON = nox.project.load_toml(ROOT / "pyproject.toml")["project"][
+    "requires-python"
+]
 # Two cores: one BLAS/torch thread per process avoids oversubscription.
 THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LB_NO_PROGRESS": "1"}
 
 
+def python_supported(version: str, requires: str = REQUIRES_PYTHON) -> bool:
+    """Whether Python ``version`` (e.g. ``"3.12.1"``) satisfies ``requires``."""
+    return SpecifierSet(requires).contains(Version(version))
+
+
+def _check_python(session: nox.Session) -> None:
+    """Stop the session, in one sentence, on a Python outside the supported range."""
+    version = session.run(
+        "python", "-c", "import platform; print(platform.python_version())",
+        silent=True,
+    ).strip()  # fmt: skip
+    if not python_supported(version):
+        session.error(
+            f"Python {version} is not supported: Learnable Bases needs Python "
+            f"{REQUIRES_PYTHON}; run nox with a supported interpreter or pick one "
+            "with --force-python (e.g. nox -P 3.12 -s docs)."
+        )
+
+
 def _install(session: nox.Session, extras: str) -> None:
     """Install the project with ``extras`` and the torch pin, once per change."""
+    _check_python(session)
     key = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + f"{extras}|{TORCH}".encode()
+        (ROOT / "pyproject.toml").read_bytes()
+        + f"{extras}|{TORCH}|{TORCH_INDEX}".encode()
     ).hexdigest()
     stamp = Path(session.virtualenv.location) / ".lb-installed"
     if stamp.exists() and stamp.read_text() == key:
         session.log("environment up to date; skipping install")
         return
-    session.install("-e", f".[{extras}]", TORCH)
+    index = ["--extra-index-url", TORCH_INDEX] if TORCH_INDEX else []
+    session.install("-e", f".[{extras}]", TORCH, *index)
     stamp.write_text(key)
 
 
@@ -58,7 +94,7 @@ def _build_site(session: nox.Session, *, clean: bool) -> None:
     )  # fmt: skip
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html (warnings are errors).
 
@@ -115,7 +151,7 @@ def _find_browser(session: nox.Session) -> str:
     return path
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def tests(session: nox.Session) -> None:
     """Build the site (incrementally) and run the whole test suite against it.
 
@@ -153,7 +189,7 @@ def compare_trees(first: Path, second: Path) -> list[str]:
     )
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def repro(session: nox.Session) -> None:
     """Build the site twice from clean and compare every file byte for byte.
 
@@ -173,7 +209,7 @@ def repro(session: nox.Session) -> None:
     session.log(f"two clean builds are identical: {n} files (skipped {REPRO_SKIP})")
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check."""
     session.install("ruff>=0.5")
@@ -181,7 +217,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def serve(session: nox.Session) -> None:
     """Live-reloading preview on http://127.0.0.1:8000 (sphinx-autobuild)."""
     _install(session, "docs,dev")

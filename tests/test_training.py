@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import sys
@@ -368,3 +369,49 @@ def test_gradient_noise_bad_input(noise_setup):
         model, mse_objective, x, y, [300], n_batches=2, seed=0, replace=True
     )
     assert r.msd.shape == (1,)
+
+
+# ---------------------------------------------------------------------------
+# train: snapshots of one run
+# ---------------------------------------------------------------------------
+
+
+def test_snapshot_at_epoch_e_equals_a_fresh_run_of_e_epochs():
+    x, y = sine_data(37, 0.2, seed=0)
+    kw = {"lr": 1e-2, "batch_size": 8, "optimizer": "adam", "seed": 3}
+    model = GaussianMLP(1, 8, seed=0)
+    initial = copy.deepcopy(model.state_dict())
+    hist = train(
+        model, gaussian_nll_objective, x, y, epochs=6, snapshots=[0, 1, 4, 6], **kw
+    )
+    assert sorted(hist.snapshots) == [0, 1, 4, 6]
+    for name, value in initial.items():
+        assert torch.equal(hist.snapshots[0][name], value)
+    for e in (1, 4):
+        fresh = GaussianMLP(1, 8, seed=0)
+        train(fresh, gaussian_nll_objective, x, y, epochs=e, **kw)
+        for name, value in fresh.state_dict().items():
+            assert torch.equal(hist.snapshots[e][name], value), (e, name)
+    for name, value in model.state_dict().items():
+        assert torch.equal(hist.snapshots[6][name], value)
+    # snapshots are copies, not views of the live parameters
+    assert not torch.equal(hist.snapshots[1]["log_sigma"], model.log_sigma.detach())
+    loaded = GaussianMLP(1, 8)
+    loaded.load_state_dict(hist.snapshots[6])
+    assert torch.equal(loaded(x).mu, model(x).mu)
+    no_snaps = train(
+        GaussianMLP(1, 8, seed=0), gaussian_nll_objective, x, y, epochs=1, lr=0.1
+    )
+    assert dict(no_snaps.snapshots) == {}
+
+
+@pytest.mark.parametrize(
+    ("snapshots", "exc"),
+    [([7], ValueError), ([-1], ValueError), ([1.5], ValueError), ("1", TypeError)],
+)
+def test_bad_snapshots(snapshots, exc):
+    x, y = _linear_data(10)
+    with pytest.raises(exc, match="snapshot"):
+        train(
+            _linear_model(), mse_objective, x, y, epochs=6, lr=0.1, snapshots=snapshots
+        )

@@ -15,6 +15,7 @@ from . import (
     quadratic,
     regression,
     stepper,
+    sweep,
     targets,
     training,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "quadratic",
     "regression",
     "stepper",
+    "sweep",
     "targets",
     "training",
 ]

@@ -23,8 +23,9 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -87,6 +88,10 @@ class History:
         ``"sgd"`` or ``"adam"``.
     seed : int
         Seed of the batch order.
+    snapshots : Mapping[int, dict[str, torch.Tensor]]
+        Copies of the model's ``state_dict`` after the epochs asked for with
+        ``train(..., snapshots=...)`` (key 0 is the initial model); empty
+        otherwise.
     """
 
     losses: np.ndarray
@@ -99,6 +104,9 @@ class History:
     batch_size: int
     optimizer: str
     seed: int
+    snapshots: Mapping[int, dict[str, torch.Tensor]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def final_loss(self) -> float:
@@ -118,16 +126,27 @@ class NonFiniteLossError(FloatingPointError):
     history : History
         The run up to and including the bad step (its last step loss is the
         non-finite value), e.g. to plot a diverging loss curve.
+    member : int or None
+        For :func:`learnable_bases.sweep.train_stacked`, the index of the first
+        member whose loss became non-finite; ``None`` for a single model.
     """
 
     def __init__(
-        self, message: str, *, step: int, epoch: int, lr: float, history: History
+        self,
+        message: str,
+        *,
+        step: int,
+        epoch: int,
+        lr: float,
+        history: History,
+        member: int | None = None,
     ) -> None:
         super().__init__(message)
         self.step = step
         self.epoch = epoch
         self.lr = lr
         self.history = history
+        self.member = member
 
 
 def _check_model(model: object) -> nn.Module:
@@ -239,6 +258,31 @@ def evaluate(
         model.train(was_training)
 
 
+def _check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
+    if snapshots is None:
+        return ()
+    if isinstance(snapshots, (str, bytes)) or not isinstance(
+        snapshots, (Sequence, range, np.ndarray)
+    ):
+        raise TypeError(
+            f"snapshots must be a sequence of epochs (ints); got {snapshots!r}"
+        )
+    out = []
+    for e in snapshots:
+        if isinstance(e, np.integer):
+            e = int(e)
+        if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= epochs:
+            raise ValueError(
+                f"snapshot epochs must be integers in 0..epochs={epochs}; got {e!r}"
+            )
+        out.append(e)
+    return tuple(sorted(set(out)))
+
+
+def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
 def train(
     model: nn.Module,
     loss_fn: LossFn,
@@ -252,6 +296,7 @@ def train(
     seed: int = 0,
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
+    snapshots: Sequence[int] | None = None,
     progress: bool | None = None,
 ) -> History:
     """Train ``model`` in place by (mini-batch) gradient descent.
@@ -280,6 +325,11 @@ def train(
         Seed of the private generator that shuffles the batches.
     x_val, y_val : torch.Tensor, optional
         Validation data, evaluated after every epoch (both or neither).
+    snapshots : sequence of int, optional
+        Epochs ``e`` (``0 <= e <= epochs``; 0 is the initial model) after which
+        to copy the model's ``state_dict``, returned as ``History.snapshots``.
+        Load one with ``model.load_state_dict(history.snapshots[e])``: it
+        equals the model after a fresh run of ``e`` epochs.
     progress : bool, optional
         Show a tqdm bar over epochs. ``None`` (default) shows it only when
         stderr is a terminal and the environment variable ``LB_NO_PROGRESS`` is
@@ -288,17 +338,27 @@ def train(
     Returns
     -------
     History
-        Per-epoch and per-step losses, timing and settings.
+        Per-epoch and per-step losses, timing, settings and snapshots.
 
     Raises
     ------
     NonFiniteLossError
         A :class:`FloatingPointError`, if a batch loss is NaN or infinite; the
         message names the step and epoch (from 1) and the learning rate, and
-        the partial history is attached as ``.history``.
+        the partial history is attached as ``.history``. Losses are checked
+        once per epoch, so the model may have taken the rest of that epoch's
+        steps when the error is raised.
     ValueError, TypeError
         On bad arguments: non-positive ``epochs``, ``lr`` or ``batch_size``,
-        ``batch_size > N``, mismatched or non-finite data, unknown optimizer.
+        ``batch_size > N``, mismatched or non-finite data, unknown optimizer,
+        snapshot epochs outside ``0..epochs``.
+
+    Notes
+    -----
+    The loop avoids per-step work that does not change the result: batch
+    losses stay tensors until the end of the epoch (one conversion per epoch,
+    not one host sync per step), each epoch gathers its shuffled data once,
+    and validation runs once per epoch under :func:`torch.inference_mode`.
     """
     model = _check_model(model)
     loss_fn = _check_loss_fn(loss_fn)
@@ -321,6 +381,7 @@ def train(
     has_val = x_val is not None
     if has_val:
         x_val, y_val = _check_data(x_val, y_val, "x_val", "y_val")
+    snap_epochs = _check_snapshots(snapshots, epochs)
     show = _show_progress(progress)
 
     params = [p for p in model.parameters() if p.requires_grad]
@@ -328,13 +389,19 @@ def train(
     gen = torch.Generator().manual_seed(seed)
     full_batch = batch_size == n
     n_batches = math.ceil(n / batch_size)
+    sizes = np.array([min(batch_size, n - i * batch_size) for i in range(n_batches)])
 
     step_losses = np.empty(epochs * n_batches)
     epoch_losses = np.empty(epochs)
     val_losses = np.empty(epochs) if has_val else None
-    step = 0
+    val_t: list[torch.Tensor] = []
+    snaps: dict[int, dict[str, torch.Tensor]] = {}
+    if 0 in snap_epochs:
+        snaps[0] = _state_copy(model)
 
     def history(n_epochs: int, n_steps: int, elapsed: float) -> History:
+        if val_losses is not None and val_t:
+            val_losses[: len(val_t)] = torch.stack(val_t).double().numpy()
         return History(
             losses=_frozen(epoch_losses[:n_epochs]),
             step_losses=_frozen(step_losses[:n_steps]),
@@ -346,6 +413,7 @@ def train(
             batch_size=batch_size,
             optimizer=optimizer,
             seed=seed,
+            snapshots=MappingProxyType(dict(snaps)),
         )
 
     model.train()
@@ -358,38 +426,45 @@ def train(
             batches = [(x, y)]
         else:
             perm = torch.randperm(n, generator=gen)
-            batches = [(x[idx], y[idx]) for idx in perm.split(batch_size)]
-        total = 0.0
+            batches = zip(
+                x[perm].split(batch_size), y[perm].split(batch_size), strict=True
+            )
+        losses = []
         for xb, yb in batches:
             opt.zero_grad(set_to_none=True)
             loss = _scalar_loss(loss_fn(model, xb, yb))
-            value = loss.item()
-            step_losses[step] = value
-            step += 1
-            if not math.isfinite(value):
-                bar.close()
-                raise NonFiniteLossError(
-                    f"loss became {value} at step {step} (epoch {epoch + 1}) with "
-                    f"lr={lr:g}; lower the learning rate",
-                    step=step,
-                    epoch=epoch + 1,
-                    lr=lr,
-                    history=history(epoch, step, time.perf_counter() - start),
-                )
+            losses.append(loss.detach())
             loss.backward()
             opt.step()
-            total += value * xb.shape[0]
-        epoch_losses[epoch] = total / n
+        values = torch.stack(losses).double().numpy()
+        first = epoch * n_batches
+        step_losses[first : first + n_batches] = values
+        if not np.isfinite(values).all():
+            bar.close()
+            step = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
+            raise NonFiniteLossError(
+                f"loss became {step_losses[step - 1]} at step {step} (epoch "
+                f"{epoch + 1}) with lr={lr:g}; lower the learning rate",
+                step=step,
+                epoch=epoch + 1,
+                lr=lr,
+                history=history(epoch, step, time.perf_counter() - start),
+            )
+        epoch_losses[epoch] = float(values @ sizes) / n
         if has_val:
-            val_losses[epoch] = evaluate(model, loss_fn, x_val, y_val)
+            model.eval()
+            with torch.inference_mode():
+                val_t.append(_scalar_loss(loss_fn(model, x_val, y_val)).clone())
             model.train()
+        if epoch + 1 in snap_epochs:
+            snaps[epoch + 1] = _state_copy(model)
         if show:
             post = {"loss": f"{epoch_losses[epoch]:.4g}"}
             if has_val:
-                post["val"] = f"{val_losses[epoch]:.4g}"
+                post["val"] = f"{float(val_t[-1]):.4g}"
             bar.set_postfix(post, refresh=False)
     bar.close()
-    return history(epochs, step, time.perf_counter() - start)
+    return history(epochs, epochs * n_batches, time.perf_counter() - start)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,496 @@
+"""Sweeps trained together: K same-shaped networks on a leading model axis.
+
+The book trains families of networks that differ only in their seeds, their
+data or their field: :func:`train_stacked` trains ``K`` of them at once. It
+stacks each layer's weights of the ``K`` models into one tensor of shape
+``(K, in, out)`` (biases ``(K, 1, out)``), runs every layer as one batched
+matrix product (:func:`torch.baddbmm`), and updates all stacked tensors with
+one optimizer. SGD and Adam act elementwise, so one optimizer over the stack
+*is* ``K`` independent optimizers, and the members never interact: member
+``k`` ends where ``train(models[k], ..., seed=seeds[k])`` would have ended, up
+to float rounding (batched and single matrix products round differently).
+
+Models
+    A list of ``K`` :class:`~learnable_bases.models.MLP` (any ``in_dim``,
+    ``width``, ``depth``, ``activation``, ``out_dim``, ``head``) or ``K``
+    :class:`~learnable_bases.models.GaussianMLP`, all of the same shape and
+    dtype. Their initial weights are read from the objects, and **the trained
+    weights are written back into the same objects**, so callers keep using
+    ordinary modules afterwards. (If training stops with an error, the models
+    are left as they were.)
+
+Loss
+    ``loss(pred, y) -> tensor of shape (K,)``: the mean loss of each member on
+    its batch. ``pred`` holds the stacked outputs of the ``K`` members:
+
+    * for ``MLP`` a tensor of shape ``(K, n, out_dim)``;
+    * for ``GaussianMLP`` a :class:`~learnable_bases.models.GaussianPrediction`
+      whose ``mu`` and ``log_sigma`` have shape ``(K, n, 1)``;
+
+    and ``y`` has shape ``(K, n, ...)`` (shared targets are broadcast to it).
+    :func:`mse_loss` and :func:`gaussian_nll_loss` are ready-made. Any loss
+    that reduces over the sample axis only fits: e.g. a density network whose
+    negative log-likelihood takes outputs ``(..., n, p)`` and targets
+    ``(..., n, d)`` and returns the mean over samples, shape ``(...)``.
+
+Data
+    ``x`` of shape ``(N, in_dim)`` with ``y`` of shape ``(N, ...)`` is shared
+    by all members; ``x`` of shape ``(K, N, in_dim)`` with ``y`` of shape
+    ``(K, N, ...)`` gives member ``k`` its own data set ``(x[k], y[k])``. (For
+    shared inputs with per-member targets, pass ``x.expand(K, N, in_dim)``.)
+    Validation data follow the same rule, independently.
+
+Examples
+--------
+Eight seeds of a density network whose raw outputs parameterise a Gaussian
+(``nll(out, y)`` returns the mean over the sample axis ``-2``)::
+
+    models = [MLP(2, 32, depth=2, out_dim=5, seed=s) for s in range(8)]
+    histories = train_stacked(
+        models, nll, x, y, epochs=200, lr=1e-3, batch_size=128,
+        optimizer="adam", seeds=range(8),
+    )
+    histories[3].final_loss          # member 3, as train(models[3], ...) gives
+    models[3](x_test)                # an ordinary, trained MLP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from ._checks import check_choice, check_positive_float, check_positive_int
+from .activations import get_activation
+from .losses import HALF_LOG_2PI
+from .models import MLP, GaussianMLP, GaussianPrediction
+from .training import (
+    OPTIMIZERS,
+    History,
+    NonFiniteLossError,
+    _check_seed,
+    _frozen,
+    _make_optimizer,
+    _show_progress,
+)
+
+__all__ = ["gaussian_nll_loss", "mse_loss", "stacked_forward", "train_stacked"]
+
+StackedLoss = Callable[[object, torch.Tensor], torch.Tensor]
+
+
+# ---------------------------------------------------------------------- losses
+def mse_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean squared error of each member: a ``loss`` for :func:`train_stacked`.
+
+    Parameters
+    ----------
+    pred : torch.Tensor, shape (K, n, k)
+        Stacked outputs.
+    y : torch.Tensor, shape (K, n, k)
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape (K,)
+        ``mean((pred[j] - y[j])**2)`` for each member ``j``.
+    """
+    if not isinstance(pred, torch.Tensor) or pred.shape != y.shape:
+        raise ValueError(
+            "pred must be a tensor of the shape of y "
+            f"{tuple(y.shape)}; got {getattr(pred, 'shape', type(pred).__name__)}"
+        )
+    return ((pred - y) ** 2).flatten(1).mean(1)
+
+
+def gaussian_nll_loss(pred: GaussianPrediction, y: torch.Tensor) -> torch.Tensor:
+    """Gaussian negative log-likelihood of each member, for stacked GaussianMLPs.
+
+    The stacked form of :func:`learnable_bases.losses.gaussian_nll_objective`.
+
+    Parameters
+    ----------
+    pred : GaussianPrediction
+        ``mu`` and ``log_sigma``, each of shape ``(K, n, 1)``.
+    y : torch.Tensor, shape (K, n, 1)
+        Targets.
+
+    Returns
+    -------
+    torch.Tensor, shape (K,)
+        Mean negative log-likelihood of each member over its ``n`` samples.
+    """
+    mu, log_sigma = pred
+    if mu.shape != y.shape or log_sigma.shape != y.shape:
+        raise ValueError(
+            f"mu and log_sigma must have the shape of y {tuple(y.shape)}; got "
+            f"{tuple(mu.shape)} and {tuple(log_sigma.shape)}"
+        )
+    z = (y - mu) * torch.exp(-log_sigma)
+    return (0.5 * z**2 + log_sigma).flatten(1).mean(1) + HALF_LOG_2PI
+
+
+# ------------------------------------------------------------- stacked weights
+def _mlp_of(model: nn.Module) -> MLP:
+    return model.mean if isinstance(model, GaussianMLP) else model
+
+
+def _check_models(models: object) -> list[nn.Module]:
+    if isinstance(models, nn.Module) or not isinstance(models, Sequence):
+        raise TypeError(
+            "models must be a list of MLP or GaussianMLP models; got "
+            f"{type(models).__name__}"
+        )
+    models = list(models)
+    if not models:
+        raise ValueError("models is empty; give at least one model")
+    kind = type(models[0])
+    if kind not in (MLP, GaussianMLP):
+        raise TypeError(
+            f"models must be MLP or GaussianMLP instances; got {kind.__name__}"
+        )
+
+    def shape(m: nn.Module) -> tuple:
+        mlp = _mlp_of(m)
+        return (
+            type(m).__name__,
+            mlp.in_dim,
+            mlp.width,
+            mlp.depth,
+            mlp.activation,
+            mlp.out_dim,
+            mlp.head_kind,
+            mlp.head.weight.dtype,
+        )
+
+    first = shape(models[0])
+    for k, m in enumerate(models):
+        if type(m) is not kind:
+            raise TypeError(
+                f"all models must have one type; model 0 is {kind.__name__}, "
+                f"model {k} is {type(m).__name__}"
+            )
+        if shape(m) != first:
+            raise ValueError(
+                "all models must have the same shape (type, in_dim, width, depth, "
+                f"activation, out_dim, head, dtype); model 0 has {first}, "
+                f"model {k} has {shape(m)}"
+            )
+        if not all(p.requires_grad for p in m.parameters()):
+            raise ValueError(f"model {k} has frozen parameters; all must be trainable")
+    return models
+
+
+def _stack(models: list[nn.Module]) -> list[torch.Tensor]:
+    """Stacked leaf tensors: per layer ``W (K, in, out)`` and ``b (K, 1, out)``."""
+    mlps = [_mlp_of(m) for m in models]
+    params = []
+    for i in range(mlps[0].depth + 1):
+        layers = [m.layers[i] if i < m.depth else m.head for m in mlps]
+        params.append(torch.stack([lay.weight.detach().T for lay in layers]))
+        params.append(torch.stack([lay.bias.detach()[None, :] for lay in layers]))
+    if isinstance(models[0], GaussianMLP):
+        params.append(torch.stack([m.log_sigma.detach().reshape(1, 1) for m in models]))
+    return [p.clone().contiguous().requires_grad_(True) for p in params]
+
+
+def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
+    with torch.no_grad():
+        for k, m in enumerate(models):
+            mlp = _mlp_of(m)
+            for i in range(mlp.depth + 1):
+                lay = mlp.layers[i] if i < mlp.depth else mlp.head
+                lay.weight.copy_(params[2 * i][k].T)
+                lay.bias.copy_(params[2 * i + 1][k, 0])
+            if isinstance(m, GaussianMLP):
+                m.log_sigma.copy_(params[-1][k, 0, 0])
+
+
+def stacked_forward(
+    model: MLP | GaussianMLP, params: Sequence[torch.Tensor], x: torch.Tensor
+) -> torch.Tensor | GaussianPrediction:
+    """Outputs of ``K`` stacked networks of the shape of ``model``.
+
+    Parameters
+    ----------
+    model : MLP or GaussianMLP
+        A member, read only for its shape (activation, depth, head).
+    params : sequence of torch.Tensor
+        Stacked weights ``(K, in, out)`` and biases ``(K, 1, out)``, layer by
+        layer and the head last; for a ``GaussianMLP`` then ``log_sigma``
+        ``(K, 1, 1)``.
+    x : torch.Tensor, shape (K, n, in_dim)
+        Inputs of each member.
+
+    Returns
+    -------
+    torch.Tensor, shape (K, n, out_dim), or GaussianPrediction
+        Stacked outputs; for a ``GaussianMLP``, ``mu`` and ``log_sigma`` of
+        shape ``(K, n, 1)``.
+    """
+    mlp = _mlp_of(model)
+    g = get_activation(mlp.activation)
+    h = x
+    for i in range(mlp.depth):
+        h = g(torch.baddbmm(params[2 * i + 1], h, params[2 * i]))
+    out = torch.baddbmm(params[2 * mlp.depth + 1], h, params[2 * mlp.depth])
+    if mlp.head_kind == "sigmoid":
+        out = torch.sigmoid(out)
+    if isinstance(model, GaussianMLP):
+        return GaussianPrediction(out, params[-1].expand_as(out))
+    return out
+
+
+# ------------------------------------------------------------------------ data
+def _check_stacked_data(
+    x: object, y: object, k: int, in_dim: int, dtype: torch.dtype, names: str
+) -> tuple[torch.Tensor, torch.Tensor, bool]:
+    """Return ``x, y, per_member`` after checking shapes, dtype and finiteness."""
+    xname, yname = names.split(",")
+    for name, t in ((xname, x), (yname, y)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
+        if t.dtype != dtype:
+            raise TypeError(
+                f"{name} has dtype {t.dtype}; the models have {dtype} "
+                f"(convert with {name}.to({dtype}))"
+            )
+        if not torch.isfinite(t).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+    if x.ndim == 2 and x.shape[1] == in_dim:
+        per_member, lead = False, x.shape[:1]
+    elif x.ndim == 3 and x.shape[0] == k and x.shape[2] == in_dim:
+        per_member, lead = True, x.shape[:2]
+    else:
+        raise ValueError(
+            f"{xname} must have shape (N, in_dim) = (N, {in_dim}), shared by all "
+            f"members, or (K, N, in_dim) = ({k}, N, {in_dim}), one data set per "
+            f"member; got {tuple(x.shape)}"
+        )
+    if y.shape[: len(lead)] != lead or (per_member and y.ndim < 3):
+        want = "(K, N, ...)" if per_member else "(N, ...)"
+        raise ValueError(
+            f"{yname} must have shape {want} to match {xname} {tuple(x.shape)}; "
+            f"got {tuple(y.shape)}"
+        )
+    if y.ndim == len(lead):
+        raise ValueError(f"{yname} needs a target dimension; got {tuple(y.shape)}")
+    if x.shape[len(lead) - 1] == 0:
+        raise ValueError(f"{xname} and {yname} are empty")
+    return x, y, per_member
+
+
+def _take(t: torch.Tensor, idx: torch.Tensor, per_member: bool) -> torch.Tensor:
+    """Rows ``idx`` (K, M) of shared ``(N, ...)`` or per-member ``(K, N, ...)`` data."""
+    if per_member:
+        return t[torch.arange(idx.shape[0])[:, None], idx]
+    return t[idx]
+
+
+def _all(t: torch.Tensor, k: int, per_member: bool) -> torch.Tensor:
+    return t if per_member else t.expand(k, *t.shape)
+
+
+def _check_loss(value: object, k: int) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor) or value.shape != (k,):
+        got = (
+            f"shape {tuple(value.shape)}"
+            if isinstance(value, torch.Tensor)
+            else type(value).__name__
+        )
+        raise TypeError(
+            f"loss must return one mean loss per member, a tensor of shape ({k},); "
+            f"got {got}"
+        )
+    return value
+
+
+def _check_seeds(seeds: object, k: int) -> list[int]:
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
+        return [int(seeds)] * k
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, range)):
+        raise TypeError(
+            f"seeds must be an int or a sequence of {k} ints; got {seeds!r}"
+        )
+    seeds = [_check_seed(int(s) if isinstance(s, np.integer) else s) for s in seeds]
+    if len(seeds) != k:
+        raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
+    return seeds
+
+
+# ----------------------------------------------------------------------- train
+def train_stacked(
+    models: Sequence[MLP] | Sequence[GaussianMLP],
+    loss: StackedLoss,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int | None = None,
+    optimizer: str = "sgd",
+    seeds: int | Sequence[int] = 0,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    progress: bool | None = None,
+) -> tuple[History, ...]:
+    """Train ``K`` same-shaped networks at once, as ``K`` :func:`train` runs.
+
+    Member ``k`` sees exactly the batches that
+    ``train(models[k], ..., seed=seeds[k])`` would draw (the same permutation
+    stream), so its weights and losses match that run up to float rounding.
+
+    Parameters
+    ----------
+    models : list of MLP, or list of GaussianMLP, length K
+        Same type, shape and dtype; initial weights are read from them and the
+        trained weights are written back into them.
+    loss : callable
+        ``loss(pred, y) -> tensor of shape (K,)``, each member's mean loss over
+        its batch; see the module docstring, :func:`mse_loss` and
+        :func:`gaussian_nll_loss`.
+    x : torch.Tensor, shape (N, in_dim) or (K, N, in_dim)
+        Training inputs, shared or one data set per member.
+    y : torch.Tensor, shape (N, ...) or (K, N, ...)
+        Training targets, matching ``x``.
+    epochs, lr, batch_size, optimizer, progress :
+        As in :func:`~learnable_bases.training.train` (one ``lr`` for all).
+    seeds : int or sequence of int, default 0
+        Batch-order seed of each member (one int: the same for all).
+    x_val, y_val : torch.Tensor, optional
+        Validation data (both or neither), shared or per member; each member's
+        loss on it is recorded after every epoch.
+
+    Returns
+    -------
+    tuple of History, length K
+        One history per member, as :func:`train` returns it (``wall_time`` is
+        the time of the whole stacked run).
+
+    Raises
+    ------
+    NonFiniteLossError
+        If a member's loss becomes NaN or infinite. Losses are checked once per
+        epoch; the error names the first bad member (``.member``), its step
+        and epoch (from 1) and the learning rate, and ``.history`` is that
+        member's history up to the bad step. The models are not changed.
+    ValueError, TypeError
+        On bad arguments, as :func:`train`, and on models of different shapes.
+    """
+    models = _check_models(models)
+    k = len(models)
+    mlp0 = _mlp_of(models[0])
+    dtype = mlp0.head.weight.dtype
+    if not callable(loss):
+        raise TypeError(
+            "loss must be callable as loss(pred, y) -> tensor of shape (K,); "
+            f"got {type(loss).__name__}"
+        )
+    x, y, per_member = _check_stacked_data(x, y, k, mlp0.in_dim, dtype, "x,y")
+    n = x.shape[-2]
+    epochs = check_positive_int("epochs", epochs)
+    lr = check_positive_float("lr", lr)
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    seeds = _check_seeds(seeds, k)
+    if batch_size is None:
+        batch_size = n
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of samples N={n}; got "
+            f"{batch_size} (use batch_size=None for full batches)"
+        )
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    has_val = x_val is not None
+    if has_val:
+        x_val, y_val, val_per_member = _check_stacked_data(
+            x_val, y_val, k, mlp0.in_dim, dtype, "x_val,y_val"
+        )
+        xv, yv = _all(x_val, k, val_per_member), _all(y_val, k, val_per_member)
+    show = _show_progress(progress)
+
+    params = _stack(models)
+    opt = _make_optimizer(optimizer, params, lr)
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
+    full_batch = batch_size == n
+    n_batches = math.ceil(n / batch_size)
+    sizes = torch.full((n_batches,), batch_size)
+    sizes[-1] = n - (n_batches - 1) * batch_size
+
+    step_losses = torch.empty(epochs, n_batches, k, dtype=dtype)
+    val_losses = torch.empty(epochs, k, dtype=dtype) if has_val else None
+
+    def histories(n_epochs: int, n_steps: int, elapsed: float) -> list[History]:
+        steps = step_losses.reshape(-1, k)[:n_steps].double().numpy()
+        full = step_losses[:n_epochs].double()
+        epoch = ((full * sizes[:, None].double()).sum(1) / n).numpy()
+        val = None if val_losses is None else val_losses[:n_epochs].double().numpy()
+        return [
+            History(
+                losses=_frozen(epoch[:, j]),
+                step_losses=_frozen(steps[:, j]),
+                val_losses=None if val is None else _frozen(val[:, j]),
+                wall_time=elapsed,
+                epochs=n_epochs,
+                steps=n_steps,
+                lr=lr,
+                batch_size=batch_size,
+                optimizer=optimizer,
+                seed=seeds[j],
+            )
+            for j in range(k)
+        ]
+
+    xs, ys = _all(x, k, per_member), _all(y, k, per_member)
+    start = time.perf_counter()
+    bar = tqdm(
+        range(epochs), disable=not show, desc="training", unit="epoch", leave=False
+    )
+    for epoch in bar:
+        if full_batch:
+            batches = [(xs, ys)]
+        else:
+            perm = torch.stack([torch.randperm(n, generator=g) for g in gens])
+            xp, yp = _take(x, perm, per_member), _take(y, perm, per_member)
+            batches = zip(
+                xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True
+            )
+        for b, (xb, yb) in enumerate(batches):
+            opt.zero_grad(set_to_none=True)
+            value = _check_loss(loss(stacked_forward(models[0], params, xb), yb), k)
+            step_losses[epoch, b] = value.detach()
+            value.sum().backward()
+            opt.step()
+        if not torch.isfinite(step_losses[epoch]).all():
+            bar.close()
+            bad = ~torch.isfinite(step_losses[epoch])
+            b, j = (int(i) for i in bad.nonzero()[0])
+            step = epoch * n_batches + b + 1
+            hist = histories(epoch, step, time.perf_counter() - start)[j]
+            raise NonFiniteLossError(
+                f"loss of member {j} became {float(step_losses[epoch, b, j])} at "
+                f"step {step} (epoch {epoch + 1}) with lr={lr:g}; lower the "
+                "learning rate",
+                step=step,
+                epoch=epoch + 1,
+                lr=lr,
+                history=hist,
+                member=j,
+            )
+        if has_val:
+            with torch.inference_mode():
+                val_losses[epoch] = _check_loss(
+                    loss(stacked_forward(models[0], params, xv), yv), k
+                )
+        if show:
+            post = {"loss": f"{float(step_losses[epoch].mean()):.4g}"}
+            bar.set_postfix(post, refresh=False)
+    bar.close()
+    _write_back(models, params)
+    return tuple(histories(epochs, epochs * n_batches, time.perf_counter() - start))
