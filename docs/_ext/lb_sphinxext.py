@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -75,15 +76,50 @@ def stepper_scraper(block, block_vars, gallery_conf) -> str:
     return "".join(rst)
 
 
+def figure_alt_texts(block_vars) -> list[str]:
+    """The alt text of every open figure, in the order the scraper saves them.
+
+    Raises
+    ------
+    ValueError
+        If a figure has none: every figure must be described in its script
+        with :func:`learnable_bases.plotting.set_alt_text`.
+    """
+    import matplotlib.pyplot as plt
+
+    from learnable_bases.plotting import ALT_TEXT_ATTR
+
+    alts = []
+    for num in plt.get_fignums():
+        alt = getattr(plt.figure(num), ALT_TEXT_ATTR, None)
+        if not alt:
+            plt.close("all")
+            raise ValueError(
+                f"figure {num} of {Path(block_vars['src_file']).name} has no alt "
+                "text; describe it with lb.plotting.set_alt_text(fig, '...')"
+            )
+        alts.append(alt)
+    return alts
+
+
 def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
-    """sphinx-gallery's matplotlib scraper, writing palette PNGs."""
+    """sphinx-gallery's matplotlib scraper, writing palette PNGs.
+
+    Each image's ``alt`` is the text the script set on its figure with
+    :func:`learnable_bases.plotting.set_alt_text` (sphinx-gallery's own default
+    is the file name or the axes titles, TeX included); a figure without one
+    fails the example.
+    """
+    alts = iter(figure_alt_texts(block_vars))
     paths = block_vars["image_path_iterator"].paths
     before = len(paths)
     rst = _sg_matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
     for path in map(Path, paths[before:]):
         if path.suffix == ".png" and path.exists():
             path.write_bytes(palette_png(path.read_bytes()))
-    return rst
+    return re.sub(
+        r"^(\s*):alt: .*$", lambda m: f"{m[1]}:alt: {next(alts)}", rst, flags=re.M
+    )
 
 
 #: Gallery scripts in lecture order; scripts not listed follow, by file name.
