@@ -141,6 +141,12 @@ LECTURE_ORDER = [
     "plot_deep_network_diagram.py",
     "plot_effective_basis_depth.py",
     "plot_depth_slider.py",
+    # chapter 4
+    "plot_simulated_pairs.py",
+    "plot_amortised_posterior.py",
+    "plot_bimodal.py",
+    "plot_calibration.py",
+    "plot_simulation_budget.py",
 ]
 
 
