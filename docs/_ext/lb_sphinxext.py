@@ -15,12 +15,14 @@
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
   the library's source hash differs from the last build's, the generated
-  gallery, the execution cache and the doctrees are removed before reading.
+  gallery, the execution cache, the doctrees and the result cache
+  (:mod:`learnable_bases.cache`) are removed before reading.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
+import re
 import shutil
 import socket
 import subprocess
@@ -30,19 +32,8 @@ from pathlib import Path
 import sphinxcontrib.katex
 from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
 
-import learnable_bases
+from learnable_bases.cache import CACHE_ENV, library_hash
 from learnable_bases.stepper import palette_png
-
-LIBRARY = Path(learnable_bases.__file__).parent
-
-
-def library_hash() -> str:
-    """Hash of every source file of the installed ``learnable_bases`` package."""
-    h = hashlib.sha256()
-    for path in sorted(LIBRARY.rglob("*.py")):
-        h.update(path.relative_to(LIBRARY).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def invalidate_on_library_change(app, config) -> None:
@@ -54,11 +45,14 @@ def invalidate_on_library_change(app, config) -> None:
     if stamp.exists() and stamp.read_text() == current:
         return
     if stamp.exists():
-        for path in (
+        stale = [
             srcdir / config.sphinx_gallery_conf["gallery_dirs"][0],
             doctrees,
             Path(config.nb_execution_cache_path),
-        ):
+        ]
+        if os.environ.get(CACHE_ENV):  # its keys already exclude old results
+            stale.append(Path(os.environ[CACHE_ENV]))
+        for path in stale:
             shutil.rmtree(path, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)
@@ -82,15 +76,50 @@ def stepper_scraper(block, block_vars, gallery_conf) -> str:
     return "".join(rst)
 
 
+def figure_alt_texts(block_vars) -> list[str]:
+    """The alt text of every open figure, in the order the scraper saves them.
+
+    Raises
+    ------
+    ValueError
+        If a figure has none: every figure must be described in its script
+        with :func:`learnable_bases.plotting.set_alt_text`.
+    """
+    import matplotlib.pyplot as plt
+
+    from learnable_bases.plotting import ALT_TEXT_ATTR
+
+    alts = []
+    for num in plt.get_fignums():
+        alt = getattr(plt.figure(num), ALT_TEXT_ATTR, None)
+        if not alt:
+            plt.close("all")
+            raise ValueError(
+                f"figure {num} of {Path(block_vars['src_file']).name} has no alt "
+                "text; describe it with lb.plotting.set_alt_text(fig, '...')"
+            )
+        alts.append(alt)
+    return alts
+
+
 def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
-    """sphinx-gallery's matplotlib scraper, writing palette PNGs."""
+    """sphinx-gallery's matplotlib scraper, writing palette PNGs.
+
+    Each image's ``alt`` is the text the script set on its figure with
+    :func:`learnable_bases.plotting.set_alt_text` (sphinx-gallery's own default
+    is the file name or the axes titles, TeX included); a figure without one
+    fails the example.
+    """
+    alts = iter(figure_alt_texts(block_vars))
     paths = block_vars["image_path_iterator"].paths
     before = len(paths)
     rst = _sg_matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
     for path in map(Path, paths[before:]):
         if path.suffix == ".png" and path.exists():
             path.write_bytes(palette_png(path.read_bytes()))
-    return rst
+    return re.sub(
+        r"^(\s*):alt: .*$", lambda m: f"{m[1]}:alt: {next(alts)}", rst, flags=re.M
+    )
 
 
 #: Gallery scripts in lecture order; scripts not listed follow, by file name.

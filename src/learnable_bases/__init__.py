@@ -7,6 +7,7 @@ The library behind the book. Import submodules by name, e.g.
 from . import (
     activations,
     basis,
+    cache,
     calibration,
     deep,
     diagrams,
@@ -26,6 +27,7 @@ from . import (
 __all__ = [
     "activations",
     "basis",
+    "cache",
     "calibration",
     "deep",
     "diagrams",

@@ -293,7 +293,7 @@ def plot_band(
     sigma: float | np.ndarray | torch.Tensor,
     *,
     color: str = PALETTE[0],
-    label: str = r"mean $\mu(x)$",
+    label: str = "mean μ(x)",
     n_sigmas: Sequence[float] = (1, 2),
 ) -> Axes:
     """Draw a predicted mean with shaded ``± k sigma`` bands.
