@@ -85,6 +85,8 @@ sphinx_gallery_conf = {
         "lb_sphinxext.matplotlib_scraper",
         "lb_sphinxext.stepper_scraper",
     ),
+    # every figure also at 2x for high-resolution screens; chapters use the 2x file
+    "image_srcset": ["2x"],
     "capture_repr": (),
     "reset_modules": ("matplotlib", "lb_sphinxext.reset_torch"),
     "remove_config_comments": True,

@@ -320,6 +320,7 @@ def fit_field(
     activation: str = "relu",
     grid: int = 100,
     seed: int = 0,
+    snapshots: Sequence[int] | None = None,
 ) -> FieldFit:
     """Infer a 2D field from noisy samples with an MLP trained on the MSE.
 
@@ -356,6 +357,10 @@ def fit_field(
         Test grid cells per side (>= 2).
     seed : int, default 0
         Seeds the data, the initial weights and the batch order.
+    snapshots : sequence of int, optional
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see
+        :func:`~learnable_bases.training.train`).
 
     Returns
     -------
@@ -379,6 +384,7 @@ def fit_field(
         optimizer=optimizer,
         seed=seed,
         progress=False,
+        snapshots=snapshots,
     )
     points = field_grid(grid)
     model.eval()

@@ -106,6 +106,7 @@ def fit_regression(
     data_seed: int = 1,
     n_val: int = 200,
     track_val: bool = True,
+    snapshots: Sequence[int] | None = None,
 ) -> RegressionFit:
     """Train a :class:`~learnable_bases.models.GaussianMLP` on noisy 1D data.
 
@@ -145,6 +146,9 @@ def fit_regression(
     track_val : bool, default True
         Record the validation loss after every epoch in the history (costs
         one forward pass over the validation data per epoch).
+    snapshots : sequence of int, optional
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see :func:`train`).
 
     Returns
     -------
@@ -166,6 +170,7 @@ def fit_regression(
         seed=seed,
         x_val=x_val if track_val else None,
         y_val=y_val if track_val else None,
+        snapshots=snapshots,
     )
     return RegressionFit(
         model=model,
