@@ -1,18 +1,27 @@
-"""Entry points: ``nox -s docs``, ``nox -s tests``, ``nox -s lint``, ``nox -s serve``.
+"""Entry points: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``, ``repro``.
+
+Every session runs on the Python that runs nox (``python=None``), as
+scientific-python/cookie does; pick another with nox's own ``--force-python``
+(``-P 3.12``). An interpreter outside ``requires-python`` stops the session with
+one sentence naming the supported range.
 
 Environments are reused between runs; the project is (re)installed only when
-``pyproject.toml`` or the torch pin changes, so repeat runs start in seconds.
-Force a clean site build with ``nox -s docs -- clean``.
+``pyproject.toml``, the torch pin or the torch index changes, so repeat runs
+start in seconds. Force a clean site build with ``nox -s docs -- clean``.
 """
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nox
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["lint", "docs", "tests"]
@@ -21,22 +30,51 @@ ROOT = Path(__file__).parent
 DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 HTML = BUILD / "html"
-# A CPU build of torch; plain "torch" would resolve to a multi-GB CUDA build.
+# A pinned torch; plain "torch" would resolve to the newest (on Linux, CUDA) build.
 TORCH = os.environ.get("LB_TORCH_SPEC", "torch==2.13.0")
+# An extra index for torch, e.g. https://download.pytorch.org/whl/cpu for CPU-only
+# wheels on Linux (PyPI's Linux wheels bundle CUDA and are several GB).
+TORCH_INDEX = os.environ.get("LB_TORCH_INDEX_URL", "")
+#: The Python versions the project supports, from pyproject.toml.
+REQUIRES_PYTHON = nox.project.load_toml(ROOT / "pyproject.toml")["project"][
+    "requires-python"
+]
 # Two cores: one BLAS/torch thread per process avoids oversubscription.
 THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LB_NO_PROGRESS": "1"}
 
 
+def python_supported(version: str, requires: str = REQUIRES_PYTHON) -> bool:
+    """Whether Python ``version`` (e.g. ``"3.12.1"``) satisfies ``requires``."""
+    return SpecifierSet(requires).contains(Version(version))
+
+
+def _check_python(session: nox.Session) -> None:
+    """Stop the session, in one sentence, on a Python outside the supported range."""
+    version = session.run(
+        "python", "-c", "import platform; print(platform.python_version())",
+        silent=True,
+    ).strip()  # fmt: skip
+    if not python_supported(version):
+        session.error(
+            f"Python {version} is not supported: Learnable Bases needs Python "
+            f"{REQUIRES_PYTHON}; run nox with a supported interpreter or pick one "
+            "with --force-python (e.g. nox -P 3.12 -s docs)."
+        )
+
+
 def _install(session: nox.Session, extras: str) -> None:
     """Install the project with ``extras`` and the torch pin, once per change."""
+    _check_python(session)
     key = hashlib.sha256(
-        (ROOT / "pyproject.toml").read_bytes() + f"{extras}|{TORCH}".encode()
+        (ROOT / "pyproject.toml").read_bytes()
+        + f"{extras}|{TORCH}|{TORCH_INDEX}".encode()
     ).hexdigest()
     stamp = Path(session.virtualenv.location) / ".lb-installed"
     if stamp.exists() and stamp.read_text() == key:
         session.log("environment up to date; skipping install")
         return
-    session.install("-e", f".[{extras}]", TORCH)
+    index = ["--extra-index-url", TORCH_INDEX] if TORCH_INDEX else []
+    session.install("-e", f".[{extras}]", TORCH, *index)
     stamp.write_text(key)
 
 
@@ -55,7 +93,7 @@ def _build_site(session: nox.Session, *, clean: bool) -> None:
     )  # fmt: skip
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html (warnings are errors).
 
@@ -67,18 +105,110 @@ def docs(session: nox.Session) -> None:
     session.log(f"site: {HTML / 'index.html'}")
 
 
-@nox.session(python="3.11")
+#: Browsers looked for on PATH, in order (Debian, Ubuntu, Google's builds).
+SYSTEM_BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
+PLAYWRIGHT_PATH = (
+    "from playwright.sync_api import sync_playwright\n"
+    "with sync_playwright() as p: print(p.chromium.executable_path)"
+)
+
+
+def _find_browser(session: nox.Session) -> str:
+    """A Chromium for the browser tests: the system's, else Playwright's own.
+
+    Says which one it uses; installs Playwright's Chromium only when the system
+    has none, and stops with one clear message when that fails too.
+    """
+    if os.environ.get("LB_CHROMIUM"):
+        session.log(f"browser tests: LB_CHROMIUM={os.environ['LB_CHROMIUM']}")
+        return os.environ["LB_CHROMIUM"]
+    for name in SYSTEM_BROWSERS:
+        if path := shutil.which(name):
+            session.log(f"browser tests: using the system browser {path}")
+            return path
+    path = session.run("python", "-c", PLAYWRIGHT_PATH, silent=True).strip()
+    if Path(path).exists():
+        session.log(f"browser tests: using Playwright's Chromium {path}")
+        return path
+    session.log("no Chromium or Chrome on PATH: running `playwright install chromium`")
+    try:
+        session.run("playwright", "install", "chromium")
+    except nox.command.CommandFailed:
+        session.error(
+            "the browser tests need Chromium and none could be found or installed. "
+            "Install one (Debian/Ubuntu: apt-get install -y chromium; or make "
+            "Playwright's download host reachable), or point LB_CHROMIUM at a "
+            "Chrome/Chromium executable; LB_SKIP_BROWSER=1 skips those tests."
+        )
+    session.log(f"browser tests: installed Playwright's Chromium at {path}")
+    return path
+
+
+@nox.session(python=None)
 def tests(session: nox.Session) -> None:
     """Build the site (incrementally) and run the whole test suite against it.
 
     Extra arguments go to pytest, e.g. ``nox -s tests -- -k activations``.
     """
     _install(session, "docs,test")
+    env = dict(THREADS)
+    if os.environ.get("LB_SKIP_BROWSER") != "1":
+        env["LB_CHROMIUM"] = _find_browser(session)
     _build_site(session, clean=False)
-    session.run("pytest", *session.posargs, env=THREADS)
+    session.run("pytest", *session.posargs, env=env)
 
 
-@nox.session(python="3.11")
+#: The one file two builds of one commit may differ in: the build record (timings).
+REPRO_SKIP = {"reproducibility.html"}
+
+
+def compare_trees(first: Path, second: Path) -> list[str]:
+    """Files that differ between two site builds (missing on one side, or bytes)."""
+    names = {
+        p.relative_to(root).as_posix()
+        for root in (first, second)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+    return sorted(
+        name
+        for name in names
+        if Path(name).name not in REPRO_SKIP
+        and not (
+            (first / name).is_file()
+            and (second / name).is_file()
+            and filecmp.cmp(first / name, second / name, shallow=False)
+        )
+    )
+
+
+@nox.session(python=None)
+def repro(session: nox.Session) -> None:
+    """Build the site twice from clean and compare every file byte for byte.
+
+    Only the build record (``reproducibility.html``, which holds the timings)
+    may differ. Leaves the second build in docs/_build/html.
+    """
+    _install(session, "docs")
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / "html"
+        _build_site(session, clean=True)
+        shutil.copytree(HTML, first)
+        _build_site(session, clean=True)
+        differ = compare_trees(first, HTML)
+    n = sum(1 for p in HTML.rglob("*") if p.is_file())
+    if differ:
+        session.error(f"{len(differ)} of {n} files differ between two builds: {differ}")
+    session.log(f"two clean builds are identical: {n} files (skipped {REPRO_SKIP})")
+
+
+@nox.session(python=None)
 def lint(session: nox.Session) -> None:
     """Ruff lint and format check."""
     session.install("ruff>=0.5")
@@ -86,7 +216,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python="3.11")
+@nox.session(python=None)
 def serve(session: nox.Session) -> None:
     """Live-reloading preview on http://127.0.0.1:8000 (sphinx-autobuild)."""
     _install(session, "docs,dev")
@@ -98,3 +228,16 @@ def serve(session: nox.Session) -> None:
         "--ignore", str(DOCS / "api" / "generated"),
         env=THREADS,
     )  # fmt: skip
+
+
+@nox.session(python=None)
+def bench(session: nox.Session) -> None:
+    """Speed benchmarks: print a table, write a JSON report to benchmarks/results/.
+
+    Ratios are measured side by side and alternated (see benchmarks/). Arguments
+    go to ``python -m benchmarks``: ``nox -s bench -- --build`` adds the build
+    times (four builds on a temporary copy, minutes), ``--out PATH`` sets the
+    report's path.
+    """
+    _install(session, "docs")
+    session.run("python", "-m", "benchmarks", *session.posargs, env=THREADS)

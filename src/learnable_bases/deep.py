@@ -29,9 +29,10 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .cache import cached
 from .models import MLP
 from .sweep import mse_loss, train_stacked
-from .training import History, _frozen, _frozen_int
+from .training import History, _frozen, _frozen_int, train
 
 __all__ = [
     "DepthSweep",
@@ -100,6 +101,7 @@ def count_kinks(
     return (flagged & ~previous).sum(dim=0).numpy().astype(int)
 
 
+@cached
 def kinks_by_depth(
     depths: Sequence[int],
     width: int,
@@ -306,6 +308,7 @@ class FieldFit:
         )
 
 
+@cached
 def fit_field(
     name: str,
     depth: int = 1,
@@ -320,16 +323,16 @@ def fit_field(
     activation: str = "relu",
     grid: int = 100,
     seed: int = 0,
+    snapshots: Sequence[int] | None = None,
 ) -> FieldFit:
     """Infer a 2D field from noisy samples with an MLP trained on the MSE.
 
     Draws ``n_train`` noisy samples with
     :func:`~learnable_bases.targets.sample_field`, trains
-    ``MLP(2, width, depth, activation)`` on them (as
-    :func:`~learnable_bases.training.train` would, seeded by ``seed``) and
-    compares the network with the noise-free field on a ``grid x grid`` grid of
-    the unit square. The defaults take under a second on one CPU thread (1200
-    steps of 128 samples). It is :func:`fit_fields` for one field and one seed.
+    ``MLP(2, width, depth, activation)`` on them with
+    :func:`~learnable_bases.training.train` and compares the network with the
+    noise-free field on a ``grid x grid`` grid of the unit square. The defaults
+    take under a second on one CPU thread (1200 steps of 128 samples).
 
     Parameters
     ----------
@@ -357,27 +360,36 @@ def fit_field(
         Test grid cells per side (>= 2).
     seed : int, default 0
         Seeds the data, the initial weights and the batch order.
+    snapshots : sequence of int, optional
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see
+        :func:`~learnable_bases.training.train`).
 
     Returns
     -------
     FieldFit
         The trained model, its history and its test error.
     """
-    fits = fit_fields(
-        [name],
-        depth,
-        width,
-        seeds=[seed],
-        n_train=n_train,
-        noise_sigma=noise_sigma,
+    name = check_choice("field", name, targets.FIELDS)
+    grid = check_positive_int("grid", grid)
+    if grid < 2:
+        raise ValueError(f"grid must be at least 2; got {grid}")
+    x, y = targets.sample_field(name, n_train, noise_sigma, seed)
+    model = MLP(2, width, depth, activation, seed=seed)
+    history = train(
+        model,
+        losses.mse_objective,
+        x,
+        y,
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,
         optimizer=optimizer,
-        activation=activation,
-        grid=grid,
+        seed=seed,
+        progress=False,
+        snapshots=snapshots,
     )
-    return fits[0][0]
+    return _field_fit(name, model, history, x, y, float(noise_sigma), grid)
 
 
 def _field_fit(
@@ -413,6 +425,7 @@ def _field_fit(
     )
 
 
+@cached
 def fit_fields(
     names: Sequence[str],
     depth: int = 1,
@@ -433,7 +446,7 @@ def fit_fields(
     The ``len(names) * len(seeds)`` networks have one shape, so
     :func:`~learnable_bases.sweep.train_stacked` trains them at once, each on
     its own data; each equals the :func:`fit_field` with the same arguments up
-    to float rounding.
+    to float rounding (but keeps no snapshots).
 
     Parameters
     ----------
@@ -520,6 +533,7 @@ class DepthSweep:
         return _frozen(np.array([[f.test_mse for f in row] for row in self.fits[name]]))
 
 
+@cached
 def depth_sweep(
     names: Sequence[str] = ("blob", "spiral"),
     depths: Sequence[int] = (1, 2, 3, 4),

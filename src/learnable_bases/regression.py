@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ._checks import check_choice, check_positive_int
+from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
 from .sweep import evaluate_stacked, gaussian_nll_loss, train_stacked
@@ -118,6 +119,7 @@ class RegressionFit:
         return dataclasses.replace(self, model=model)
 
 
+@cached
 def fit_regression(
     width: int = 32,
     *,
@@ -173,9 +175,9 @@ def fit_regression(
         Record the validation loss after every epoch in the history (costs
         one forward pass over the validation data per epoch).
     snapshots : sequence of int, optional
-        Epochs at which to keep the model's state (see
-        :func:`~learnable_bases.training.train`); :meth:`RegressionFit.at_epoch`
-        gives the fit at one of them.
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see :func:`train`);
+        :meth:`RegressionFit.at_epoch` gives the fit at one of them.
 
     Returns
     -------
@@ -269,6 +271,7 @@ def _check_width_field(name: str) -> str:
     return check_choice("name", name, ("train_loss", "val_loss", "sigma", "gap"))
 
 
+@cached
 def width_sweep(
     widths: Sequence[int],
     *,

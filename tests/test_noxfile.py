@@ -1,0 +1,78 @@
+"""The nox sessions run on the reader's Python, within the supported range."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import platform
+import tomllib
+
+import pytest
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
+noxfile = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(noxfile)  # needs nox, a test dependency
+REQUIRES = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+    "requires-python"
+]
+
+
+def _sessions() -> dict[str, ast.Call | None]:
+    """Each ``@nox.session`` function of the noxfile and its decorator call."""
+    tree = ast.parse((ROOT / "noxfile.py").read_text())
+    found = {}
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            if ast.unparse(target) == "nox.session":
+                found[node.name] = dec if isinstance(dec, ast.Call) else None
+    return found
+
+
+def test_the_readme_sessions_exist():
+    assert {"docs", "tests", "lint", "serve"} <= set(_sessions())
+
+
+@pytest.mark.parametrize("name", sorted(_sessions()))
+def test_no_session_pins_a_single_python(name):
+    call = _sessions()[name]
+    keywords = {} if call is None else {k.arg: k.value for k in call.keywords}
+    value = keywords.get("python", ast.Constant(None))
+    pinned = isinstance(value, ast.Constant) and isinstance(value.value, str)
+    single = isinstance(value, (ast.List, ast.Tuple)) and len(value.elts) == 1
+    assert not (pinned or single), (
+        f"nox session {name!r} pins python={ast.unparse(value)}; use python=None "
+        "so it runs on the interpreter that runs nox (override with -P)"
+    )
+
+
+def test_the_noxfile_reads_the_range_from_pyproject():
+    assert noxfile.REQUIRES_PYTHON == REQUIRES
+
+
+def test_this_interpreter_is_in_the_supported_range():
+    assert noxfile.python_supported(platform.python_version())
+
+
+@pytest.mark.parametrize(
+    ("version", "ok"),
+    [("3.9.18", False), ("3.10.13", False), ("3.11.0", True), ("3.13.0", True)],
+)
+def test_range_check(version, ok):
+    assert noxfile.python_supported(version, ">=3.11") is ok
+
+
+def test_readme_names_the_supported_range_and_the_torch_note():
+    readme = (ROOT / "README.md").read_text()
+    lowest = REQUIRES.removeprefix(">=")
+    assert f"Python {lowest} or newer" in readme
+    assert "LB_TORCH_INDEX_URL" in readme
+    assert "https://download.pytorch.org/whl/cpu" in readme
+
+
+def test_ci_lints_before_the_readme_test_command():
+    run = (ROOT / ".ci" / "run").read_text()
+    assert run.index("nox -s lint") < run.index("nox -s tests")
