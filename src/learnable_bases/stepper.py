@@ -286,7 +286,7 @@ def _render_html(stepper: Stepper) -> str:
         + "".join(imgs)
         + '<div class="lb-stepper-controls">'
         '<button type="button" data-act="prev" aria-label="Previous frame">'
-        "\u25c0 Prev</button>"
+        "\u25c0 Previous</button>"
         '<button type="button" data-act="next" aria-label="Next frame">'
         "Next \u25b6</button>"
         '<button type="button" data-act="play" aria-pressed="false">'
