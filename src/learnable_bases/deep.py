@@ -29,6 +29,7 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .cache import cached
 from .models import MLP
 from .training import History, train
 
@@ -97,6 +98,7 @@ def count_kinks(
     return (flagged & ~previous).sum(dim=0).numpy().astype(int)
 
 
+@cached
 def kinks_by_depth(
     depths: Sequence[int],
     width: int,
@@ -303,6 +305,7 @@ class FieldFit:
         )
 
 
+@cached
 def fit_field(
     name: str,
     depth: int = 1,
@@ -317,6 +320,7 @@ def fit_field(
     activation: str = "relu",
     grid: int = 100,
     seed: int = 0,
+    snapshots: Sequence[int] | None = None,
 ) -> FieldFit:
     """Infer a 2D field from noisy samples with an MLP trained on the MSE.
 
@@ -353,6 +357,10 @@ def fit_field(
         Test grid cells per side (>= 2).
     seed : int, default 0
         Seeds the data, the initial weights and the batch order.
+    snapshots : sequence of int, optional
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see
+        :func:`~learnable_bases.training.train`).
 
     Returns
     -------
@@ -376,6 +384,7 @@ def fit_field(
         optimizer=optimizer,
         seed=seed,
         progress=False,
+        snapshots=snapshots,
     )
     points = field_grid(grid)
     model.eval()
@@ -400,6 +409,7 @@ def fit_field(
     )
 
 
+@cached
 def depth_sweep(
     names: Sequence[str] = ("blob", "spiral"),
     depths: Sequence[int] = (1, 2, 3, 4),

@@ -41,8 +41,8 @@ ACTIVATION_COLORS: dict[str, str] = {
     "sigmoid": PALETTE[0],
     "tanh": PALETTE[2],
     "relu": PALETTE[3],
-    "gelu": PALETTE[1],
-    "gelu_erf": PALETTE[4],
+    "gelu": PALETTE[4],  # purple: far from ReLU's vermillion
+    "gelu_erf": PALETTE[5],
 }
 
 STYLE: dict[str, object] = {
@@ -284,6 +284,52 @@ def plot_kink_approximation(
 # ---------------------------------------------------------------------------
 # Training pictures: bands, loss curves, loss contours, parameter paths
 # ---------------------------------------------------------------------------
+
+
+def mark_step_directions(
+    ax: Axes,
+    v: torch.Tensor,
+    b: torch.Tensor,
+    *,
+    colors: Sequence[str] | None = None,
+) -> Axes:
+    """Mark which way each step neuron ``1[v_j x + b_j > 0]`` faces.
+
+    Steps drawn on one axes overlap at 0 and 1, so nothing shows which side of
+    its jump each one is on. This puts a triangle at each jump ``x = -b_j/v_j``,
+    at height 1, pointing to the side where the neuron is on (right for
+    ``v_j > 0``, left for ``v_j < 0``), in the neuron's colour.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    v : torch.Tensor, shape (n_neurons,) or (n_neurons, 1)
+        Input weights of one-input neurons (none may be zero).
+    b : torch.Tensor, shape (n_neurons,)
+        Biases.
+    colors : sequence of str, optional
+        Colours to cycle through; defaults to the colours of
+        :func:`plot_basis_functions`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    v = torch.as_tensor(v).detach().reshape(-1).double()
+    b = torch.as_tensor(b).detach().reshape(-1).double()
+    if v.shape != b.shape:
+        raise ValueError(
+            f"need one bias per weight; got {v.numel()} weights and {b.numel()} biases"
+        )
+    if bool((v == 0).any()):
+        raise ValueError("a step neuron with v_j = 0 has no jump to mark")
+    colors = list(colors or BASIS_COLORS)
+    for j, (vj, bj) in enumerate(zip(v.tolist(), b.tolist(), strict=True)):
+        marker = ">" if vj > 0 else "<"
+        ax.plot(-bj / vj, 1.0, marker, color=colors[j % len(colors)], ms=9, mec="white")
+    return ax
 
 
 def plot_band(
@@ -655,3 +701,118 @@ def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     for ax in axes[:, 1:].flat:
         ax.set_ylabel("")
     return axes
+
+
+# ---------------------------------------------------------------------------
+# Posterior pictures: credible ellipses, coverage
+# ---------------------------------------------------------------------------
+
+
+def plot_gaussian_contours(
+    ax: Axes,
+    mean: np.ndarray | torch.Tensor,
+    cov: np.ndarray | torch.Tensor,
+    *,
+    levels: Sequence[float] = (0.68, 0.95),
+    color: str = PALETTE[0],
+    ls: str = "-",
+    label: str | None = None,
+    fill: bool = False,
+) -> Axes:
+    """Draw the highest-density ellipses of a 2-D Gaussian.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    mean : array_like, shape (2,)
+        Centre.
+    cov : array_like, shape (2, 2)
+        Covariance (positive definite).
+    levels : sequence of float, default (0.68, 0.95)
+        Probability inside each ellipse, in ``(0, 1)``.
+    color, ls : str
+        Line colour and style.
+    label : str, optional
+        Legend label (given to the first ellipse only).
+    fill : bool, default False
+        Shade the innermost ellipse lightly.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    mean = np.asarray(mean, dtype=float).reshape(-1)
+    cov = np.asarray(cov, dtype=float)
+    if mean.shape != (2,) or cov.shape != (2, 2):
+        raise ValueError(
+            f"mean must have shape (2,) and cov (2, 2); got {mean.shape}, {cov.shape}"
+        )
+    chol = np.linalg.cholesky(cov)
+    angle = np.linspace(0, 2 * np.pi, 181)
+    circle = np.stack([np.cos(angle), np.sin(angle)])
+    for j, level in enumerate(sorted(levels)):
+        if not 0 < level < 1:
+            raise ValueError(f"levels must lie in (0, 1); got {level}")
+        radius = np.sqrt(-2.0 * np.log(1.0 - level))  # chi-square, 2 dof
+        pts = mean[:, None] + radius * chol @ circle
+        ax.plot(
+            pts[0], pts[1], ls, color=color, lw=1.8, label=label if j == 0 else None
+        )
+        if fill and j == 0:
+            ax.fill(pts[0], pts[1], color=color, alpha=0.15, lw=0)
+    return ax
+
+
+def plot_coverage(
+    ax: Axes,
+    nominal: np.ndarray,
+    empirical: np.ndarray,
+    *,
+    n: int | None = None,
+    color: str = PALETTE[0],
+    marker: str = "o",
+    ls: str = "-",
+    label: str | None = None,
+) -> Axes:
+    """Empirical against nominal coverage, with the diagonal of perfect calibration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    nominal : array_like, shape (k,)
+        Credibility levels.
+    empirical : array_like, shape (k,)
+        Fraction of true parameters inside each level's region.
+    n : int, optional
+        Number of simulations behind ``empirical``: shades the band of
+        ``± 2`` binomial standard deviations around the diagonal.
+    color, marker, ls : str
+        Style of the curve.
+    label : str, optional
+        Legend label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    nominal = np.asarray(nominal, dtype=float)
+    empirical = np.asarray(empirical, dtype=float)
+    if nominal.shape != empirical.shape or nominal.ndim != 1:
+        raise ValueError("nominal and empirical must be 1D arrays of the same length")
+    if not ax.lines:  # first curve on these axes: draw the reference once
+        line = np.linspace(0, 1, 101)
+        ax.plot(line, line, color="0.5", lw=1, ls=":")
+        if n is not None:
+            half = 2 * np.sqrt(line * (1 - line) / n)
+            ax.fill_between(
+                line, line - half, line + half, color="0.5", alpha=0.2, lw=0
+            )
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
+        ax.set_xlabel("credibility level (nominal)")
+        ax.set_ylabel("coverage (empirical)")
+    ax.plot(nominal, empirical, ls, marker=marker, ms=4, color=color, label=label)
+    return ax

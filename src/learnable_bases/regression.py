@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
 from .targets import sine_data
@@ -90,6 +91,7 @@ class RegressionFit:
         return mu, self.sigma
 
 
+@cached
 def fit_regression(
     width: int = 32,
     *,
@@ -104,6 +106,7 @@ def fit_regression(
     data_seed: int = 1,
     n_val: int = 200,
     track_val: bool = True,
+    snapshots: Sequence[int] | None = None,
 ) -> RegressionFit:
     """Train a :class:`~learnable_bases.models.GaussianMLP` on noisy 1D data.
 
@@ -143,6 +146,9 @@ def fit_regression(
     track_val : bool, default True
         Record the validation loss after every epoch in the history (costs
         one forward pass over the validation data per epoch).
+    snapshots : sequence of int, optional
+        Epochs (0 is the initial model) after which to keep the model's
+        ``state_dict``, in ``history.snapshots`` (see :func:`train`).
 
     Returns
     -------
@@ -164,6 +170,7 @@ def fit_regression(
         seed=seed,
         x_val=x_val if track_val else None,
         y_val=y_val if track_val else None,
+        snapshots=snapshots,
     )
     return RegressionFit(
         model=model,
@@ -207,6 +214,7 @@ class WidthSweep:
         return self.val_loss - self.train_loss
 
 
+@cached
 def width_sweep(
     widths: Sequence[int],
     *,
