@@ -1,4 +1,4 @@
-"""Entry points: ``nox -s docs``, ``nox -s tests``, ``nox -s lint``, ``nox -s serve``.
+"""Entry points: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``, ``repro``.
 
 Every session runs on the Python that runs nox (``python=None``), as
 scientific-python/cookie does; pick another with nox's own ``--force-python``
@@ -12,9 +12,11 @@ start in seconds. Force a clean site build with ``nox -s docs -- clean``.
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nox
@@ -103,6 +105,51 @@ def docs(session: nox.Session) -> None:
     session.log(f"site: {HTML / 'index.html'}")
 
 
+#: Browsers looked for on PATH, in order (Debian, Ubuntu, Google's builds).
+SYSTEM_BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
+PLAYWRIGHT_PATH = (
+    "from playwright.sync_api import sync_playwright\n"
+    "with sync_playwright() as p: print(p.chromium.executable_path)"
+)
+
+
+def _find_browser(session: nox.Session) -> str:
+    """A Chromium for the browser tests: the system's, else Playwright's own.
+
+    Says which one it uses; installs Playwright's Chromium only when the system
+    has none, and stops with one clear message when that fails too.
+    """
+    if os.environ.get("LB_CHROMIUM"):
+        session.log(f"browser tests: LB_CHROMIUM={os.environ['LB_CHROMIUM']}")
+        return os.environ["LB_CHROMIUM"]
+    for name in SYSTEM_BROWSERS:
+        if path := shutil.which(name):
+            session.log(f"browser tests: using the system browser {path}")
+            return path
+    path = session.run("python", "-c", PLAYWRIGHT_PATH, silent=True).strip()
+    if Path(path).exists():
+        session.log(f"browser tests: using Playwright's Chromium {path}")
+        return path
+    session.log("no Chromium or Chrome on PATH: running `playwright install chromium`")
+    try:
+        session.run("playwright", "install", "chromium")
+    except nox.command.CommandFailed:
+        session.error(
+            "the browser tests need Chromium and none could be found or installed. "
+            "Install one (Debian/Ubuntu: apt-get install -y chromium; or make "
+            "Playwright's download host reachable), or point LB_CHROMIUM at a "
+            "Chrome/Chromium executable; LB_SKIP_BROWSER=1 skips those tests."
+        )
+    session.log(f"browser tests: installed Playwright's Chromium at {path}")
+    return path
+
+
 @nox.session(python=None)
 def tests(session: nox.Session) -> None:
     """Build the site (incrementally) and run the whole test suite against it.
@@ -110,8 +157,55 @@ def tests(session: nox.Session) -> None:
     Extra arguments go to pytest, e.g. ``nox -s tests -- -k activations``.
     """
     _install(session, "docs,test")
+    env = dict(THREADS)
+    if os.environ.get("LB_SKIP_BROWSER") != "1":
+        env["LB_CHROMIUM"] = _find_browser(session)
     _build_site(session, clean=False)
-    session.run("pytest", *session.posargs, env=THREADS)
+    session.run("pytest", *session.posargs, env=env)
+
+
+#: The one file two builds of one commit may differ in: the build record (timings).
+REPRO_SKIP = {"reproducibility.html"}
+
+
+def compare_trees(first: Path, second: Path) -> list[str]:
+    """Files that differ between two site builds (missing on one side, or bytes)."""
+    names = {
+        p.relative_to(root).as_posix()
+        for root in (first, second)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+    return sorted(
+        name
+        for name in names
+        if Path(name).name not in REPRO_SKIP
+        and not (
+            (first / name).is_file()
+            and (second / name).is_file()
+            and filecmp.cmp(first / name, second / name, shallow=False)
+        )
+    )
+
+
+@nox.session(python=None)
+def repro(session: nox.Session) -> None:
+    """Build the site twice from clean and compare every file byte for byte.
+
+    Only the build record (``reproducibility.html``, which holds the timings)
+    may differ. Leaves the second build in docs/_build/html.
+    """
+    _install(session, "docs")
+    with tempfile.TemporaryDirectory() as tmp:
+        first = Path(tmp) / "html"
+        _build_site(session, clean=True)
+        shutil.copytree(HTML, first)
+        _build_site(session, clean=True)
+        differ = compare_trees(first, HTML)
+    n = sum(1 for p in HTML.rglob("*") if p.is_file())
+    if differ:
+        session.error(f"{len(differ)} of {n} files differ between two builds: {differ}")
+    session.log(f"two clean builds are identical: {n} files (skipped {REPRO_SKIP})")
 
 
 @nox.session(python=None)
@@ -134,3 +228,16 @@ def serve(session: nox.Session) -> None:
         "--ignore", str(DOCS / "api" / "generated"),
         env=THREADS,
     )  # fmt: skip
+
+
+@nox.session(python=None)
+def bench(session: nox.Session) -> None:
+    """Speed benchmarks: print a table, write a JSON report to benchmarks/results/.
+
+    Ratios are measured side by side and alternated (see benchmarks/). Arguments
+    go to ``python -m benchmarks``: ``nox -s bench -- --build`` adds the build
+    times (four builds on a temporary copy, minutes), ``--out PATH`` sets the
+    report's path.
+    """
+    _install(session, "docs")
+    session.run("python", "-m", "benchmarks", *session.posargs, env=THREADS)

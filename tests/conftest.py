@@ -1,15 +1,19 @@
 """Shared fixtures: the built site, a local HTTP server for it, a Chromium browser.
 
 The site tests check the build that ``nox -s tests`` makes just before running
-pytest (or one from ``nox -s docs``). The browser tests drive Debian's Chromium
-through Playwright; they fail, not skip, when it is missing, because CI must run
-them. Set ``LB_SKIP_BROWSER=1`` to skip them knowingly on a machine without it.
+pytest (or one from ``nox -s docs``). The browser tests drive Chromium through
+Playwright: the one ``nox -s tests`` found or installed (``LB_CHROMIUM``), else
+the system's Chromium or Chrome, else Playwright's own. When there is none they
+fail, not skip, because CI must run them: the first browser test fails with the
+reason and the rest are skipped as following from it. Set ``LB_SKIP_BROWSER=1``
+to skip them knowingly on a machine without a browser.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,7 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "docs" / "_build" / "html"
 WARNINGS = ROOT / "docs" / "_build" / "warnings.txt"
 GALLERY = ROOT / "gallery"
-CHROMIUM = os.environ.get("LB_CHROMIUM", "/usr/bin/chromium")
+#: Browser executables looked for on PATH, in order, when LB_CHROMIUM is unset.
+SYSTEM_BROWSERS = (
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+    "chrome",
+)
 
 
 def quoted_source(html: str) -> tuple[list[list[str]], set[str], set[str]]:
@@ -42,7 +53,9 @@ def quoted_source(html: str) -> tuple[list[list[str]], set[str], set[str]]:
             htmllib.unescape(re.sub(r"<[^>]+>", "", code)).strip()
             for code in re.findall(r"<code>(.*?)</code>", block, flags=re.S)
         ]
-        for block in re.findall(r'<div class="lb-src">(.*?)</div>', html, flags=re.S)
+        for block in re.findall(
+            r'<div class="lb-src"[^>]*>(.*?)</div>', html, flags=re.S
+        )
     ]
     rows = set(re.findall(r'class="lb-eqcode (lb-c\d)', html))
     marks = set(re.findall(r'<mark class="lb-m(\d)"', html))
@@ -82,20 +95,73 @@ def server(site):
     httpd.server_close()
 
 
+def site_pages() -> list[str]:
+    """Every HTML page the build wrote, site-relative (``api/index.html``, ...).
+
+    Read from the build at collection time, so a page added later is crawled
+    with no edit to the tests. Sphinx's copies of sources and downloads are
+    files, not pages.
+    """
+    skip = {"_sources", "_static", "_downloads", "_images"}
+    return sorted(
+        p.relative_to(HTML).as_posix()
+        for p in HTML.rglob("*.html")
+        if not skip.intersection(p.relative_to(HTML).parts)
+    )
+
+
+def find_chromium() -> tuple[str | None, str]:
+    """A Chromium or Chrome to drive, and where it came from.
+
+    ``LB_CHROMIUM`` first (``nox -s tests`` sets it), then a system browser on
+    ``PATH``, then the one ``playwright install chromium`` downloads.
+
+    Returns
+    -------
+    path : str or None
+        The executable, or None when there is none.
+    how : str
+        Where it was found, or why nothing was.
+    """
+    if os.environ.get("LB_CHROMIUM"):
+        path = os.environ["LB_CHROMIUM"]
+        if Path(path).exists():
+            return path, f"LB_CHROMIUM={path}"
+        return None, f"LB_CHROMIUM={path} does not exist"
+    for name in SYSTEM_BROWSERS:
+        if path := shutil.which(name):
+            return path, f"system browser {path}"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        path = p.chromium.executable_path
+    if Path(path).exists():
+        return path, f"Playwright's Chromium {path}"
+    return None, (
+        "no Chromium or Chrome on PATH and no Playwright Chromium; install one "
+        "(apt-get install -y chromium, or `playwright install chromium`), set "
+        "LB_CHROMIUM=/path/to/chrome, or run `nox -s tests`, which does this"
+    )
+
+
+_BROWSER_FAILED: list[str] = []
+
+
 @pytest.fixture(scope="session")
-def browser():
+def _chromium():
+    """The launched browser, or None and the reason there is none."""
     if os.environ.get("LB_SKIP_BROWSER") == "1":
-        pytest.skip("LB_SKIP_BROWSER=1: browser tests skipped on request")
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}; install Debian's chromium "
-            "(apt-get install -y chromium) or set LB_CHROMIUM"
-        )
+        yield None, "skip"
+        return
+    path, how = find_chromium()
+    if path is None:
+        yield None, how
+        return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=path,
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -105,5 +171,19 @@ def browser():
                 "--no-first-run",
             ],
         )
-        yield b
+        yield b, how
         b.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    """One Chromium for the whole run; without one, one failure and the rest skip."""
+    b, how = _chromium
+    if how == "skip":
+        pytest.skip("LB_SKIP_BROWSER=1: browser tests skipped on request")
+    if b is None:
+        if not _BROWSER_FAILED:
+            _BROWSER_FAILED.append(how)
+            pytest.fail(f"browser tests need Chromium: {how}", pytrace=False)
+        pytest.skip("no browser (reported by the first browser test)")
+    return b

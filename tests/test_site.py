@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
-from conftest import GALLERY, WARNINGS, gallery_page, gallery_scripts
+from conftest import (
+    GALLERY,
+    ROOT,
+    WARNINGS,
+    gallery_page,
+    gallery_scripts,
+    site_pages,
+)
 
 pytestmark = pytest.mark.site
 
-# Attributes that make the browser fetch something (links to other sites are fine).
+# Attributes that make the browser fetch something (links to other sites are fine,
+# and so is the canonical address the site declares for itself).
 FETCHING = re.compile(
-    r"<(?:script|img|link|iframe|source|video|audio)\b[^>]*?\b(?:src|href)="
+    r"<(?:script|img|link(?![^>]*\brel=\"canonical\")|iframe|source|video|audio)"
+    r"\b[^>]*?\b(?:src|href)="
     r"[\"'](?P<url>(?:https?:)?//[^\"']+)",
     re.IGNORECASE,
 )
@@ -90,3 +101,141 @@ def test_theme_macro_override_matches_installed_theme():
         if "fontawesome.js" not in line and "custom icons" not in line
     ]
     assert body(ours).splitlines() == expected
+
+
+# --- every image on every page has alt text that says what it shows --------------
+
+
+class _Images(HTMLParser):
+    """Each ``<img>``'s attributes, with whether it sits in a gallery thumbnail."""
+
+    def __init__(self):
+        super().__init__()
+        self.images: list[tuple[dict, bool]] = []
+        self._stack: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append((attrs, any(self._stack)))
+        elif tag == "div":
+            self._stack.append("sphx-glr-thumbcontainer" in (attrs.get("class") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._stack:
+            self._stack.pop()
+
+
+def alt_problem(attrs: dict, in_thumbnail: bool) -> str | None:
+    """Why an image's alt text fails, or None when it is fine.
+
+    Decorative images (a thumbnail whose link carries the title, or one marked
+    ``role="presentation"`` / ``aria-hidden``) must have ``alt=""``; every other
+    image needs a description: not missing, not empty, not a file name, no TeX,
+    more than a title (four words or more).
+    """
+    alt = attrs.get("alt")
+    if alt is None:
+        return "no alt"
+    decorative = in_thumbnail or attrs.get("role") == "presentation"
+    decorative = decorative or attrs.get("aria-hidden") == "true"
+    if decorative:
+        return None if alt == "" else f"decorative image with alt {alt!r}"
+    if not alt.strip():
+        return "empty alt"
+    lowered = alt.lower()
+    stems = {s.stem.replace("_", " ") for s in gallery_scripts()}
+    if (
+        re.search(r"\.(png|jpe?g|svg|gif|webp)\b", lowered)
+        or "sphx" in lowered
+        or lowered.startswith("plot ")
+        or lowered in stems
+    ):
+        return f"file-name-like alt {alt!r}"
+    if "$" in alt or "\\" in alt:
+        return f"TeX in alt {alt!r}"
+    if len(alt.split()) < 4:
+        return f"alt too short to describe the figure: {alt!r}"
+    return None
+
+
+@pytest.mark.parametrize(
+    ("attrs", "thumb", "ok"),
+    [
+        ({"alt": "plot sgd noise"}, False, False),
+        ({"alt": "40 steps, $\\eta = 0.05$"}, False, False),
+        ({}, False, False),
+        ({"alt": ""}, False, False),
+        ({"alt": "sphx_glr_plot_width_001.png"}, False, False),
+        ({"alt": "A"}, False, False),
+        ({"alt": ""}, True, True),
+        ({"alt": "Two panels of activation curves and their derivatives"}, False, True),
+    ],
+)
+def test_alt_rules_catch_what_they_should(attrs, thumb, ok):
+    assert (alt_problem(attrs, thumb) is None) == ok
+
+
+def test_every_image_on_the_site_has_a_real_alt(site):
+    problems, n_images = {}, 0
+    for page in site_pages():
+        parser = _Images()
+        parser.feed((site / page).read_text("utf-8"))
+        n_images += len(parser.images)
+        for attrs, thumb in parser.images:
+            if reason := alt_problem(attrs, thumb):
+                problems.setdefault(page, []).append(
+                    f"{attrs.get('src', '')[:60]}: {reason}"
+                )
+    print(f"{n_images} images checked")
+    assert n_images > 0
+    assert problems == {}
+
+
+# --- accessibility overrides of the theme and sphinx-gallery (track upgrades) ------
+
+
+def test_every_disclosure_toggle_has_a_name(site):
+    """The theme's side-bar ``<summary>`` toggles hold only an icon; the build
+    names them (docs/_ext/lb_site.py). Fails if a theme upgrade changes the
+    markup so that the naming no longer applies."""
+    unnamed = {}
+    for page in site_pages():
+        html = (site / page).read_text("utf-8")
+        for summary in re.findall(r"<summary\b[^>]*>.*?</summary>", html, flags=re.S):
+            opening = summary[: summary.index(">") + 1]
+            text = re.sub(r"<[^>]+>", "", summary).strip()
+            if not text and "aria-label=" not in opening:
+                unnamed.setdefault(page, 0)
+                unnamed[page] += 1
+    assert unnamed == {}
+
+
+def test_search_button_override_matches_installed_theme():
+    """docs/_templates/search-button-field.html is the theme's component file
+    with the keyboard hint hidden from screen readers (so the button's visible
+    text matches its name, "Search"); if the theme changes, refresh it."""
+    import pydata_sphinx_theme
+
+    name = "search-button-field.html"
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme"
+    theirs = (theme / "components" / name).read_text()
+    ours = (ROOT / "docs/_templates" / name).read_text()
+    hint = '<span class="search-button__kbd-shortcut">'
+    assert hint in theirs
+    assert ours == theirs.replace(
+        hint, '<span class="search-button__kbd-shortcut" aria-hidden="true">'
+    )
+
+
+def test_thumbnail_title_override_targets_sphinx_gallery_rule():
+    """sphinx-gallery hides each thumbnail link's title with ``display: none``
+    (an unnamed link); docs/_static/lb-a11y.css overrides that exact selector."""
+    import sphinx_gallery
+
+    selector = ".sphx-glr-thumbcontainer p a span"
+    css = (Path(sphinx_gallery.__file__).parent / "_static/sg_gallery.css").read_text()
+    rule = css[css.index(selector + " {") :]
+    assert "display: none" in rule[: rule.index("}")]
+    ours = (ROOT / "docs/_static/lb-a11y.css").read_text()
+    assert selector + " {" in ours and "display: inline" in ours

@@ -276,6 +276,25 @@ def test_optimizer_falls_back_when_fused_is_unsupported(monkeypatch):
     assert isinstance(opt, real) and opt.defaults["foreach"] is True
 
 
+@pytest.mark.parametrize(("name", "cls"), [("sgd", "SGD"), ("adam", "Adam")])
+def test_train_updates_are_torch_optimizer_steps(name, cls):
+    """The fast update path makes the same steps as torch.optim's optimizer."""
+    x, y = sine_data(40, 0.2, seed=0)
+    model = MLP(1, 8, depth=2, activation="tanh", seed=0)
+    ref = copy.deepcopy(model)
+    train(model, mse_objective, x, y, epochs=4, lr=1e-2, batch_size=16, optimizer=name)
+    opt = training._make_optimizer(name, list(ref.parameters()), 1e-2)
+    assert isinstance(opt, getattr(torch.optim, cls))
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(4):
+        for idx in torch.randperm(40, generator=gen).split(16):
+            opt.zero_grad()
+            mse_objective(ref, x[idx], y[idx]).backward()
+            opt.step()
+    for p, q in zip(model.parameters(), ref.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
 # ---------------------------------------------------------------------------
 # Gradient noise
 # ---------------------------------------------------------------------------

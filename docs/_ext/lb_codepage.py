@@ -29,7 +29,7 @@ def source_lines(obj: object, *lines: tuple[str, list[tuple[str, int]]]) -> HTML
     Returns
     -------
     IPython.display.HTML
-        A ``<div class="lb-src">`` with one numbered row per line.
+        A ``<div class="lb-src" tabindex="0">`` with one numbered row per line.
     """
     source, first = inspect.getsourcelines(obj)
     rows = []
@@ -45,4 +45,4 @@ def source_lines(obj: object, *lines: tuple[str, list[tuple[str, int]]]) -> HTML
         rows.append(
             f'<span class="lb-src-no">{first + hits[0]}</span><code>{out}</code>'
         )
-    return HTML('<div class="lb-src">' + "".join(rows) + "</div>")
+    return HTML('<div class="lb-src" tabindex="0">' + "".join(rows) + "</div>")

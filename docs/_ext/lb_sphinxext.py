@@ -20,12 +20,13 @@
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
   the library's source hash differs from the last build's, the generated
-  gallery, the execution cache and the doctrees are removed before reading.
+  gallery, the execution cache, the doctrees and the result cache
+  (:mod:`learnable_bases.cache`) are removed before reading.
 """
 
 from __future__ import annotations
 
-import hashlib
+import os
 import re
 import shutil
 import socket
@@ -36,19 +37,8 @@ from pathlib import Path
 import sphinxcontrib.katex
 from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
 
-import learnable_bases
+from learnable_bases.cache import CACHE_ENV, library_hash
 from learnable_bases.stepper import palette_png
-
-LIBRARY = Path(learnable_bases.__file__).parent
-
-
-def library_hash() -> str:
-    """Hash of every source file of the installed ``learnable_bases`` package."""
-    h = hashlib.sha256()
-    for path in sorted(LIBRARY.rglob("*.py")):
-        h.update(path.relative_to(LIBRARY).as_posix().encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 def invalidate_on_library_change(app, config) -> None:
@@ -60,11 +50,14 @@ def invalidate_on_library_change(app, config) -> None:
     if stamp.exists() and stamp.read_text() == current:
         return
     if stamp.exists():
-        for path in (
+        stale = [
             srcdir / config.sphinx_gallery_conf["gallery_dirs"][0],
             doctrees,
             Path(config.nb_execution_cache_path),
-        ):
+        ]
+        if os.environ.get(CACHE_ENV):  # its keys already exclude old results
+            stale.append(Path(os.environ[CACHE_ENV]))
+        for path in stale:
             shutil.rmtree(path, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)
@@ -91,6 +84,32 @@ def stepper_scraper(block, block_vars, gallery_conf) -> str:
         fragment.write_text(value.to_html(frame_urls=urls), encoding="utf-8")
         rst.append(f"\n.. raw:: html\n   :file: images/{fragment.name}\n")
     return "".join(rst)
+
+
+def figure_alt_texts(block_vars) -> list[str]:
+    """The alt text of every open figure, in the order the scraper saves them.
+
+    Raises
+    ------
+    ValueError
+        If a figure has none: every figure must be described in its script
+        with :func:`learnable_bases.plotting.set_alt_text`.
+    """
+    import matplotlib.pyplot as plt
+
+    from learnable_bases.plotting import ALT_TEXT_ATTR
+
+    alts = []
+    for num in plt.get_fignums():
+        alt = getattr(plt.figure(num), ALT_TEXT_ATTR, None)
+        if not alt:
+            plt.close("all")
+            raise ValueError(
+                f"figure {num} of {Path(block_vars['src_file']).name} has no alt "
+                "text; describe it with lb.plotting.set_alt_text(fig, '...')"
+            )
+        alts.append(alt)
+    return alts
 
 
 #: File-name ending of sphinx-gallery's 2x copy of a figure (``image_srcset``).
@@ -129,10 +148,16 @@ def finish_page_body(app, pagename, templatename, context, doctree) -> None:
 def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     """sphinx-gallery's matplotlib scraper, writing palette PNGs.
 
+    Each image's ``alt`` is the text the script set on its figure with
+    :func:`learnable_bases.plotting.set_alt_text` (sphinx-gallery's own default
+    is the file name or the axes titles, TeX included); a figure without one
+    fails the example.
+
     With ``image_srcset = ["2x"]`` sphinx-gallery saves each figure twice, at
     100 and 200 pixels per inch (``<name>_2_00x.png``), and offers both to the
     browser; the chapters show the 2x file. Both are palette-encoded.
     """
+    alts = iter(figure_alt_texts(block_vars))
     paths = block_vars["image_path_iterator"].paths
     before = len(paths)
     rst = _sg_matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
@@ -140,7 +165,9 @@ def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
         for png in (path, path.with_name(f"{path.stem}{HIDPI_SUFFIX}")):
             if png.suffix == ".png" and png.exists():
                 png.write_bytes(palette_png(png.read_bytes()))
-    return rst
+    return re.sub(
+        r"^(\s*):alt: .*$", lambda m: f"{m[1]}:alt: {next(alts)}", rst, flags=re.M
+    )
 
 
 #: Gallery scripts in lecture order; scripts not listed follow, by file name.
@@ -164,6 +191,12 @@ LECTURE_ORDER = [
     "plot_effective_basis_depth.py",
     "plot_depth_slider.py",
     "plot_learned_features_2d.py",
+    # chapter 4
+    "plot_simulated_pairs.py",
+    "plot_amortised_posterior.py",
+    "plot_bimodal.py",
+    "plot_calibration.py",
+    "plot_simulation_budget.py",
 ]
 
 

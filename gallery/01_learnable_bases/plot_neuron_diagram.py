@@ -19,6 +19,14 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 fig, ax = plt.subplots(figsize=(8.0, 3.8))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Diagram of one neuron: inputs x1 to xd, each multiplied by its weight, are "
+        "summed with a bias; the sum passes through a ReLU activation to give the basis"
+        " function phi j."
+    ),
+)
 lb.diagrams.draw_neuron(ax, n_inputs=3, activation="relu")
 
 # %%
@@ -28,6 +36,14 @@ lb.diagrams.draw_neuron(ax, n_inputs=3, activation="relu")
 # head is linear for regression, :math:`f(\mathbf{x}) = \sum_j w_j h_j + w_0`,
 # or a sigmoid of that sum for classification.
 fig, (ax_lin, ax_sig) = plt.subplots(1, 2, figsize=(8.0, 4.0))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Two network diagrams side by side, each with three inputs, a hidden layer of "
+        "eight ReLU units and one output: on the left a linear head for regression, on "
+        "the right a sigmoid head for classification."
+    ),
+)
 lb.diagrams.draw_network(ax_lin, [3, 8, 1], head="linear")
 lb.diagrams.draw_network(ax_sig, [3, 8, 1], head="sigmoid")
 ax_lin.set_title("regression")

@@ -62,6 +62,15 @@ log_c = np.mean(np.log(errors[tail]) - rate * np.log(Hs[tail]))
 H_line = np.array([8, 64])
 
 fig, ax = plt.subplots(figsize=(6.0, 4.0))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Log-log plot of the largest error of the best fit by a sum of ReLU kinks "
+        "against the number of neurons, from 1 to 64; beyond eight neurons the error "
+        "falls on a straight dashed line, roughly as one over the number of neurons "
+        "squared."
+    ),
+)
 ax.loglog(Hs, errors, "o-", color=lb.plotting.PALETTE[0], label="max error of best fit")
 ax.loglog(
     H_line,

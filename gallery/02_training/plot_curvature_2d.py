@@ -35,6 +35,15 @@ runs = [
     (1.05 * eta_max, 12, lb.plotting.PALETTE[3], 1),
 ]
 fig, axes = plt.subplots(1, 2, figsize=(7.5, 4.4), sharey=True)
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Two contour plots of an elongated bowl, steep along w2 and flat along w1, with"
+        " gradient descent paths from the same start. Left, below the step-size limit: "
+        "a zig-zagging path and a straight one both reach the minimum. Right, just "
+        "above the limit: the path zig-zags ever wider and flies off."
+    ),
+)
 for eta, n_steps, color, panel in runs:
     path = lb.quadratic.gd_path_2d(kappas, eta, w0, n_steps)
     r1, r2 = 1 - eta * kappas
@@ -59,6 +68,16 @@ conds = np.unique(np.round(np.geomspace(1, 1000, 16)))
 best = lb.quadratic.steps_vs_condition(conds)
 cautious = [lb.quadratic.steps_to_converge([1.0, k], 1.0 / k) for k in conds]
 fig, ax = plt.subplots(figsize=(7, 4))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Log-log plot of the steps gradient descent needs to shrink the distance to the"
+        " minimum a millionfold against the condition number, from 1 to 1000; with the "
+        "best step size the count rises in proportion to the condition number along a "
+        "dashed line, and with the step one over the largest curvature it takes about "
+        "twice as many."
+    ),
+)
 ax.plot(
     conds,
     cautious,

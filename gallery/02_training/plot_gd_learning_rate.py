@@ -82,6 +82,16 @@ import matplotlib.pyplot as plt
 n_long = 20
 i = np.arange(n_long + 1)
 fig, ax = plt.subplots(figsize=(7, 4))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Distance to the minimum on a log scale against the gradient-descent step for "
+        "four learning rates on a parabola: the smallest two shrink it steadily, the "
+        "step of exactly one over the curvature lands on the minimum at once, and the "
+        "largest makes it grow at every step; markers sit on the predicted straight "
+        "lines."
+    ),
+)
 for eta, color in zip(etas, colors, strict=True):
     measured = np.abs(lb.quadratic.gd_iterates(kappa, eta, w0, n_long))
     theory = np.abs(lb.quadratic.gd_iterates_closed_form(kappa, eta, w0, n_long))

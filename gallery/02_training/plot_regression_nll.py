@@ -67,6 +67,15 @@ mu_new, sigma = final.predict(x_new)
 resid = y_new[:, 0].numpy() - mu_new
 inside = [np.mean(np.abs(resid) < k * sigma) for k in (1, 2)]
 fig, ax = plt.subplots(figsize=(7, 3.6))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Histogram of the residuals of new data around the learned mean, a bell shape "
+        "centred on zero, with the Gaussian of the learned noise level drawn over it "
+        "and the Gaussian of the true noise level dashed; the two curves almost "
+        "coincide."
+    ),
+)
 ax.hist(
     resid,
     bins=40,

@@ -57,6 +57,16 @@ noise = lb.training.gradient_noise(
 full_dw = noise.full_grad[0]
 
 fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(7.5, 3.6))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Two panels. Left: violins of the mini-batch gradient for batch sizes 1 to 256,"
+        " all centred on the full-data gradient and narrowing as the batch grows. "
+        "Right: log-log plot of the mini-batch gradient variance against the batch "
+        "size; the measured points fall on a line of slope minus one and bend slightly "
+        "below it near the full data set, as the exact law predicts."
+    ),
+)
 parts = ax.violinplot(dw, showextrema=False, widths=0.8)
 for body in parts["bodies"]:
     body.set(facecolor=lb.plotting.PALETTE[0], alpha=0.5)
@@ -103,6 +113,15 @@ for label, b in [("gradient descent, $B = N$", None), ("SGD, $B = 8$", 8)]:
 w_grid, b_grid = np.linspace(-1.5, 1.0, 81), np.linspace(-0.6, 1.9, 81)
 surface = lb.training.loss_surface_2d(model, loss_fn, x, y, w_grid, b_grid)
 fig, ax = plt.subplots(figsize=(6, 5.6))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Contour plot of the loss of a straight-line fit over slope and intercept, with"
+        " two 40-step paths from the same start: full-batch gradient descent moves "
+        "smoothly to the minimum, while SGD with batches of eight follows it noisily "
+        "and jitters around the minimum."
+    ),
+)
 lb.plotting.plot_loss_contours(ax, w_grid, b_grid, surface, n_levels=8)
 for (label, path), color in zip(paths.items(), lb.plotting.PALETTE[::3], strict=False):
     lb.plotting.plot_path(ax, path, color=color, label=label)

@@ -55,6 +55,15 @@ by_width
 # rises once the network fits the noise, because a narrow band is expensive
 # wherever a new point falls outside it.
 fig, (ax, ax_sigma) = plt.subplots(1, 2, figsize=(9, 3.8))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Two panels against the number of hidden neurons, 1 to 64. Left: the training "
+        "loss falls as neurons are added while the validation loss is lowest for a few "
+        "neurons and rises for wide networks. Right: the learned noise level starts "
+        "above the true value, crosses it and ends well below it for wide networks."
+    ),
+)
 ax.plot(widths, sweep.train_loss, "o-", label="training")
 ax.plot(widths, sweep.val_loss, "s--", label="validation")
 ax.set(xscale="log", xlabel="hidden neurons $H$", ylabel="Gaussian NLL")

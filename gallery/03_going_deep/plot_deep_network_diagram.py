@@ -21,6 +21,13 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 fig, ax = plt.subplots(figsize=(7.2, 3.8))
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Diagram of a deep network: two inputs, three hidden layers of sixteen ReLU "
+        "units each, fully connected, and one linear output for the mean."
+    ),
+)
 labels = [
     r"input $\mathbf{x}$",
     *(f"layer {k}\n$\\mathbf{{h}}^{{({k})}}$" for k in (1, 2, 3)),

@@ -31,6 +31,14 @@ scales = {"blob": (0.0, 1.0), "moons": (0.0, 1.0), "spiral": (-1.0, 1.0)}
 data = {name: lb.targets.sample_field(name, 1500, 0.1, seed=0) for name in names}
 
 fig, axes = plt.subplots(2, 3, figsize=(7.2, 6.1), sharex=True, sharey=True)
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Grid of six panels over the unit square. Top row: colour maps of the blob, "
+        "moons and spiral fields. Bottom row: 1500 noisy samples of each field, "
+        "scattered and coloured by their value."
+    ),
+)
 for col, name in enumerate(names):
     lo, hi = scales[name]
     x, y = data[name]
@@ -52,6 +60,14 @@ lb.plotting.finish_field_grid(axes, [r"$\theta(x_1, x_2)$"] * len(names))
 x1 = torch.linspace(0, 1, 501)
 line = torch.stack([x1, torch.full_like(x1, 0.5)], dim=1)
 fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.9), sharex=True)
+lb.plotting.set_alt_text(
+    fig,
+    (
+        "Three panels: a slice of each field, blob, moons and spiral, along x1 at x2 "
+        "equal to one half, drawn as a line with the noisy samples near the slice as "
+        "dots around it."
+    ),
+)
 for ax, name in zip(axes, names, strict=True):
     x, y = data[name]
     near = (x[:, 1] - 0.5).abs() < 0.02

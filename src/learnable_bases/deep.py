@@ -29,6 +29,7 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .cache import cached
 from .models import MLP
 from .training import History, train
 
@@ -97,6 +98,7 @@ def count_kinks(
     return (flagged & ~previous).sum(dim=0).numpy().astype(int)
 
 
+@cached
 def kinks_by_depth(
     depths: Sequence[int],
     width: int,
@@ -303,6 +305,7 @@ class FieldFit:
         )
 
 
+@cached
 def fit_field(
     name: str,
     depth: int = 1,
@@ -406,6 +409,7 @@ def fit_field(
     )
 
 
+@cached
 def depth_sweep(
     names: Sequence[str] = ("blob", "spiral"),
     depths: Sequence[int] = (1, 2, 3, 4),

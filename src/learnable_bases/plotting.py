@@ -339,7 +339,7 @@ def plot_band(
     sigma: float | np.ndarray | torch.Tensor,
     *,
     color: str = PALETTE[0],
-    label: str = r"mean $\mu(x)$",
+    label: str = "mean μ(x)",
     n_sigmas: Sequence[float] = (1, 2),
 ) -> Axes:
     """Draw a predicted mean with shaded ``± k sigma`` bands.
@@ -701,3 +701,118 @@ def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     for ax in axes[:, 1:].flat:
         ax.set_ylabel("")
     return axes
+
+
+# ---------------------------------------------------------------------------
+# Posterior pictures: credible ellipses, coverage
+# ---------------------------------------------------------------------------
+
+
+def plot_gaussian_contours(
+    ax: Axes,
+    mean: np.ndarray | torch.Tensor,
+    cov: np.ndarray | torch.Tensor,
+    *,
+    levels: Sequence[float] = (0.68, 0.95),
+    color: str = PALETTE[0],
+    ls: str = "-",
+    label: str | None = None,
+    fill: bool = False,
+) -> Axes:
+    """Draw the highest-density ellipses of a 2-D Gaussian.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    mean : array_like, shape (2,)
+        Centre.
+    cov : array_like, shape (2, 2)
+        Covariance (positive definite).
+    levels : sequence of float, default (0.68, 0.95)
+        Probability inside each ellipse, in ``(0, 1)``.
+    color, ls : str
+        Line colour and style.
+    label : str, optional
+        Legend label (given to the first ellipse only).
+    fill : bool, default False
+        Shade the innermost ellipse lightly.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    mean = np.asarray(mean, dtype=float).reshape(-1)
+    cov = np.asarray(cov, dtype=float)
+    if mean.shape != (2,) or cov.shape != (2, 2):
+        raise ValueError(
+            f"mean must have shape (2,) and cov (2, 2); got {mean.shape}, {cov.shape}"
+        )
+    chol = np.linalg.cholesky(cov)
+    angle = np.linspace(0, 2 * np.pi, 181)
+    circle = np.stack([np.cos(angle), np.sin(angle)])
+    for j, level in enumerate(sorted(levels)):
+        if not 0 < level < 1:
+            raise ValueError(f"levels must lie in (0, 1); got {level}")
+        radius = np.sqrt(-2.0 * np.log(1.0 - level))  # chi-square, 2 dof
+        pts = mean[:, None] + radius * chol @ circle
+        ax.plot(
+            pts[0], pts[1], ls, color=color, lw=1.8, label=label if j == 0 else None
+        )
+        if fill and j == 0:
+            ax.fill(pts[0], pts[1], color=color, alpha=0.15, lw=0)
+    return ax
+
+
+def plot_coverage(
+    ax: Axes,
+    nominal: np.ndarray,
+    empirical: np.ndarray,
+    *,
+    n: int | None = None,
+    color: str = PALETTE[0],
+    marker: str = "o",
+    ls: str = "-",
+    label: str | None = None,
+) -> Axes:
+    """Empirical against nominal coverage, with the diagonal of perfect calibration.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    nominal : array_like, shape (k,)
+        Credibility levels.
+    empirical : array_like, shape (k,)
+        Fraction of true parameters inside each level's region.
+    n : int, optional
+        Number of simulations behind ``empirical``: shades the band of
+        ``± 2`` binomial standard deviations around the diagonal.
+    color, marker, ls : str
+        Style of the curve.
+    label : str, optional
+        Legend label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    nominal = np.asarray(nominal, dtype=float)
+    empirical = np.asarray(empirical, dtype=float)
+    if nominal.shape != empirical.shape or nominal.ndim != 1:
+        raise ValueError("nominal and empirical must be 1D arrays of the same length")
+    if not ax.lines:  # first curve on these axes: draw the reference once
+        line = np.linspace(0, 1, 101)
+        ax.plot(line, line, color="0.5", lw=1, ls=":")
+        if n is not None:
+            half = 2 * np.sqrt(line * (1 - line) / n)
+            ax.fill_between(
+                line, line - half, line + half, color="0.5", alpha=0.2, lw=0
+            )
+        ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
+        ax.set_xlabel("credibility level (nominal)")
+        ax.set_ylabel("coverage (empirical)")
+    ax.plot(nominal, empirical, ls, marker=marker, ms=4, color=color, label=label)
+    return ax

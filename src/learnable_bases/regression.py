@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
 from .targets import sine_data
@@ -90,6 +91,7 @@ class RegressionFit:
         return mu, self.sigma
 
 
+@cached
 def fit_regression(
     width: int = 32,
     *,
@@ -212,6 +214,7 @@ class WidthSweep:
         return self.val_loss - self.train_loss
 
 
+@cached
 def width_sweep(
     widths: Sequence[int],
     *,

@@ -75,7 +75,7 @@ from .training import (
     NonFiniteLossError,
     _check_seed,
     _frozen,
-    _make_optimizer,
+    _make_step,
     _show_progress,
 )
 
@@ -416,7 +416,7 @@ def train_stacked(
     show = _show_progress(progress)
 
     params = _stack(models)
-    opt = _make_optimizer(optimizer, params, lr)
+    update = _make_step(optimizer, params, lr)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
     full_batch = batch_size == n
     n_batches = math.ceil(n / batch_size)
@@ -462,11 +462,12 @@ def train_stacked(
                 xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True
             )
         for b, (xb, yb) in enumerate(batches):
-            opt.zero_grad(set_to_none=True)
+            for p in params:
+                p.grad = None
             value = _check_loss(loss(stacked_forward(models[0], params, xb), yb), k)
             step_losses[epoch, b] = value.detach()
             value.sum().backward()
-            opt.step()
+            update()
         if not torch.isfinite(step_losses[epoch]).all():
             bar.close()
             bad = ~torch.isfinite(step_losses[epoch])

@@ -1,0 +1,100 @@
+"""Page weight: the bytes a first visit to each page of the built site transfers.
+
+Text files (HTML, CSS, JS, SVG) count gzip-compressed, as a static host serves
+them; images and fonts count as they are. The files a page loads are those its
+``<script>``, ``<link>``, ``<img>``, ``<source>`` and ``<iframe>`` tags name
+(``src``, ``href``, ``data-src`` or ``srcset``), not the pages its ``<a>`` tags
+link, nor fonts a stylesheet fetches only when a glyph needs them. A page's
+*shared* bytes are the files it loads from ``_static/`` or the site's root
+(``searchindex.js``); its *own* bytes are the HTML itself plus every other file
+it loads: its images, stepper frames and fragments.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+TEXT = {".html", ".css", ".js", ".svg", ".json", ".txt", ".mjs"}
+TAG = re.compile(r"<(?:script|link|img|source|iframe)\b[^>]*>", re.IGNORECASE)
+URL = re.compile(r"""\s(?:src|href|data-src|srcset)\s*=\s*["']([^"'#?\s]+)""")
+
+
+@cache
+def transfer_bytes(path: Path) -> int:
+    """Bytes served for ``path``: gzip level 6 for text, as-is for binary."""
+    data = path.read_bytes()
+    return len(gzip.compress(data, 6)) if path.suffix in TEXT else len(data)
+
+
+def loaded_files(page: Path, html: Path) -> set[Path]:
+    """Files inside the site ``html`` that loading ``page`` fetches."""
+    found = set()
+    text = page.read_text(encoding="utf-8")
+    for url in (u for tag in TAG.findall(text) for u in URL.findall(tag)):
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        target = (page.parent / unquote(parts.path)).resolve()
+        if target.is_file() and target.is_relative_to(html) and target != page:
+            if target.suffix != ".html":  # a link to another page is not loaded
+                found.add(target)
+    return found
+
+
+def page_weight(page: Path, html: Path) -> dict[str, int]:
+    """Shared and own transfer bytes of one page.
+
+    Parameters
+    ----------
+    page : Path
+        An HTML file of the site.
+    html : Path
+        The site's root directory.
+
+    Returns
+    -------
+    dict
+        ``shared``, ``own`` and ``total`` bytes.
+    """
+    html = html.resolve()
+    page = page.resolve()
+    files = loaded_files(page, html)
+    shared = {
+        f for f in files if f.is_relative_to(html / "_static") or f.parent == html
+    }
+    own = transfer_bytes(page) + sum(transfer_bytes(f) for f in files - shared)
+    shared = sum(transfer_bytes(f) for f in shared)
+    return {"shared": shared, "own": own, "total": shared + own}
+
+
+def site_weights(html: Path) -> dict:
+    """:func:`page_weight` of every page under ``html``, with median and max.
+
+    Returns
+    -------
+    dict
+        ``pages`` (site-relative path to weights) and, for ``own``,
+        ``shared`` and ``total``, the ``median`` and ``max`` over pages.
+    """
+    html = Path(html).resolve()
+    pages = {
+        p.relative_to(html).as_posix(): page_weight(p, html)
+        for p in sorted(html.rglob("*.html"))
+        if "_static" not in p.parts and "_sources" not in p.parts
+        and not p.name.endswith(".ipynb.html")
+    }  # fmt: skip
+    if not pages:
+        raise FileNotFoundError(f"no HTML pages under {html}; build the site first")
+    summary = {
+        key: {
+            "median": statistics.median(w[key] for w in pages.values()),
+            "max": max(w[key] for w in pages.values()),
+        }
+        for key in ("own", "shared", "total")
+    }
+    return {"pages": pages, **summary}

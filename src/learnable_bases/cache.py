@@ -1,0 +1,136 @@
+"""An on-disk cache of results, so the docs build trains every model once.
+
+A gallery script draws a figure from a training run and a chapter quotes
+numbers from the same run. With the cache on, whichever runs first computes
+and stores the result, and the other loads it. The cache is on only while the
+environment variable ``LB_CACHE_DIR`` names a directory (``docs/conf.py`` sets
+it to ``docs/_build/.lb_cache``); a downloaded script or notebook, and the
+tests, compute everything.
+
+The key of a call is the function's module and name, its arguments (defaults
+filled in) and :func:`library_hash`, so any change to the library's source
+makes every stored result unreachable. Calls whose arguments are not plain
+JSON values (numbers, strings, lists, dicts, ``None``) are computed, never
+cached.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import functools
+import hashlib
+import inspect
+import io
+import json
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from types import MappingProxyType
+from typing import ParamSpec, TypeVar
+
+#: Environment variable naming the cache directory; unset means no cache.
+CACHE_ENV = "LB_CACHE_DIR"
+LIBRARY = Path(__file__).parent
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@functools.cache
+def library_hash() -> str:
+    """SHA-256 of every source file of the installed ``learnable_bases`` package.
+
+    Computed once per process.
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+    """
+    h = hashlib.sha256()
+    for path in sorted(LIBRARY.rglob("*.py")):
+        h.update(path.relative_to(LIBRARY).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def call_key(
+    func: Callable[..., object], *args: object, **kwargs: object
+) -> str | None:
+    """Key of the call ``func(*args, **kwargs)`` for the current library.
+
+    Parameters
+    ----------
+    func : callable
+        The function (not a lambda or a local function).
+    *args, **kwargs
+        Its arguments; defaults are filled in, so ``f()`` and ``f(x=default)``
+        share a key.
+
+    Returns
+    -------
+    str or None
+        64 hexadecimal digits, or ``None`` if an argument is not a plain JSON
+        value (such a call is not cached).
+    """
+    bound = inspect.signature(func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    name = f"{func.__module__}.{func.__qualname__}"
+    try:
+        text = json.dumps([name, bound.arguments, library_hash()], sort_keys=True)
+    except TypeError:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _mappingproxy(items: dict) -> MappingProxyType:
+    return MappingProxyType(items)
+
+
+def dumps(result: object) -> bytes:
+    """Pickle ``result``; read-only mappings (``History.snapshots``) as well."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer)
+    pickler.dispatch_table = copyreg.dispatch_table | {
+        MappingProxyType: lambda m: (_mappingproxy, (dict(m),))
+    }
+    pickler.dump(result)
+    return buffer.getvalue()
+
+
+def cached(func: Callable[P, R]) -> Callable[P, R]:
+    """Decorator: store ``func``'s results in ``$LB_CACHE_DIR`` when it is set.
+
+    Parameters
+    ----------
+    func : callable
+        A deterministic function of its arguments (seeds are arguments) whose
+        result can be pickled.
+
+    Returns
+    -------
+    callable
+        ``func`` with the same signature and docstring. Without
+        ``LB_CACHE_DIR`` it calls ``func``. With it, a call with a known key
+        returns the stored result (an equal copy), and any other call computes,
+        stores and returns it.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        root = os.environ.get(CACHE_ENV)
+        key = call_key(func, *args, **kwargs) if root else None
+        if key is None:
+            return func(*args, **kwargs)
+        path = Path(root) / f"{func.__qualname__}-{key}.pkl"
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        result = func(*args, **kwargs)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(dumps(result))
+        partial.replace(path)  # atomic: a reader never sees half a file
+        return result
+
+    return wrapper

@@ -1,0 +1,345 @@
+"""Diagnostics of a posterior estimate: coverage, distances to the truth.
+
+**Coverage.** Draw ``theta* ~ p(theta)`` and ``x ~ p(x | theta*)`` many times.
+For each, ask how much of ``q(theta | x)``'s mass lies where ``q`` is *higher*
+than at the true ``theta*``: that is the level ``alpha`` of the smallest
+highest-density region that still contains ``theta*`` (:func:`hpd_level_gaussian`,
+:func:`hpd_level_grid`). If ``q`` is the posterior, ``theta*`` falls inside the
+``alpha`` region a fraction ``alpha`` of the time, for every ``alpha``: these
+levels are uniform on ``[0, 1]``. :func:`empirical_coverage` counts, for a sweep
+of nominal levels, how often ``theta*`` was inside; calibrated estimators lie on
+the diagonal, overconfident ones below it, underconfident ones above it.
+
+**Distances.** :func:`tv_distance` for densities on a grid and
+:func:`gaussian_kl` for two Gaussians in closed form.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from ._checks import check_tensor
+
+
+def _check_square_tril_or_cov(name: str, value: object, d: int) -> torch.Tensor:
+    value = check_tensor(name, value)
+    if value.ndim < 2 or value.shape[-2:] != (d, d):
+        raise ValueError(
+            f"{name} must have shape (..., {d}, {d}); got {tuple(value.shape)}"
+        )
+    return value
+
+
+def hpd_level_gaussian(
+    mean: torch.Tensor, cov: torch.Tensor, theta: torch.Tensor
+) -> torch.Tensor:
+    """Level of the smallest Gaussian highest-density region containing ``theta``.
+
+    For ``N(mean, cov)`` in ``d`` dimensions the highest-density regions are
+    ellipses, and ``theta`` lies on the boundary of the one with probability
+
+    .. math::
+
+        \\alpha = P\\big(\\chi^2_d \\le
+        (\\theta-\\mu)^\\top \\Sigma^{-1} (\\theta-\\mu)\\big).
+
+    Parameters
+    ----------
+    mean : torch.Tensor, shape (n, d)
+        Means of ``q(theta | x_i)``.
+    cov : torch.Tensor, shape (n, d, d) or (d, d)
+        Covariances (positive definite); one shared matrix is allowed.
+    theta : torch.Tensor, shape (n, d)
+        True parameters.
+
+    Returns
+    -------
+    torch.Tensor, shape (n,), float64
+        Levels in ``[0, 1]``.
+    """
+    mean = check_tensor("mean", mean, ndim=2)
+    theta = check_tensor("theta", theta, ndim=2)
+    if theta.shape != mean.shape:
+        raise ValueError(
+            f"theta must have the shape of mean {tuple(mean.shape)}; "
+            f"got {tuple(theta.shape)}"
+        )
+    d = mean.shape[1]
+    cov = _check_square_tril_or_cov("cov", cov, d).double()
+    delta = (theta.double() - mean.double())[..., None]
+    chol = torch.linalg.cholesky(cov)
+    z = torch.linalg.solve_triangular(
+        chol.expand(delta.shape[0], d, d), delta, upper=False
+    )
+    m2 = (z[..., 0] ** 2).sum(dim=-1)
+    return torch.special.gammainc(torch.tensor(d / 2, dtype=torch.float64), m2 / 2)
+
+
+def hpd_level_grid(
+    density: torch.Tensor, grid: torch.Tensor, theta: torch.Tensor
+) -> torch.Tensor:
+    """Level of the smallest highest-density region containing ``theta``, on a grid.
+
+    ``alpha_i`` is the mass of ``density[i]`` where it exceeds its value at
+    ``theta_i`` (linearly interpolated), found by summing grid cells.
+
+    Parameters
+    ----------
+    density : torch.Tensor, shape (n, g)
+        Densities of ``q(theta | x_i)`` on ``grid`` (need not be normalised).
+    grid : torch.Tensor, shape (g,)
+        Evenly spaced, increasing ``theta`` values.
+    theta : torch.Tensor, shape (n,) or (n, 1)
+        True parameters.
+
+    Returns
+    -------
+    torch.Tensor, shape (n,), float64
+        Levels in ``[0, 1]``; ``1`` for a ``theta`` outside the grid.
+    """
+    density = check_tensor("density", density, ndim=2).double()
+    grid = check_tensor("grid", grid, ndim=1).double()
+    theta = check_tensor("theta", theta).double().reshape(-1)
+    if density.shape != (theta.numel(), grid.numel()):
+        raise ValueError(
+            f"density must have shape (n, g) = ({theta.numel()}, {grid.numel()}); "
+            f"got {tuple(density.shape)}"
+        )
+    mass = density / density.sum(dim=1, keepdim=True)
+    # the density at the truth, linearly interpolated (zero outside the grid)
+    right = torch.searchsorted(grid, theta).clamp(1, grid.numel() - 1)
+    w = ((theta - grid[right - 1]) / (grid[right] - grid[right - 1]))[:, None]
+    ends = density.gather(1, torch.stack([right - 1, right], dim=1))
+    at_truth = (1 - w[:, 0]) * ends[:, 0] + w[:, 0] * ends[:, 1]
+    at_truth = at_truth.masked_fill((theta < grid[0]) | (theta > grid[-1]), 0.0)
+    return (mass * (density > at_truth[:, None])).sum(dim=1).clamp(0.0, 1.0)
+
+
+def empirical_coverage(levels: torch.Tensor, nominal: object) -> np.ndarray:
+    """Fraction of true parameters inside the credible region of each nominal level.
+
+    Parameters
+    ----------
+    levels : torch.Tensor or array_like, shape (n,)
+        HPD levels of the true parameters (:func:`hpd_level_gaussian` or
+        :func:`hpd_level_grid`), one per simulation.
+    nominal : array_like, shape (k,)
+        Credibility levels in ``[0, 1]``, e.g. ``[0.5, 0.68, 0.95]``.
+
+    Returns
+    -------
+    np.ndarray, shape (k,)
+        ``mean(levels <= nominal_j)``: the empirical coverage.
+    """
+    lv = np.asarray(levels, dtype=float).reshape(-1)
+    nom = np.asarray(nominal, dtype=float)
+    if lv.size == 0:
+        raise ValueError("levels is empty; need at least one simulation")
+    if not np.all(np.isfinite(lv)):
+        raise ValueError("levels contains NaN or infinite values")
+    if nom.ndim != 1 or nom.size == 0 or np.any((nom < 0) | (nom > 1)):
+        raise ValueError(
+            f"nominal must be a 1D array of levels in [0, 1]; got {nominal!r}"
+        )
+    return (lv[None, :] <= nom[:, None]).mean(axis=1)
+
+
+def tv_distance(p: torch.Tensor, q: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    """Total variation distance ``(1/2) int |p - q| dtheta`` of densities on a grid.
+
+    ``0`` for identical densities, ``1`` for densities with disjoint support.
+
+    Parameters
+    ----------
+    p, q : torch.Tensor, shape (m, g)
+        Densities on ``grid`` (each normalised to integrate to 1).
+    grid : torch.Tensor, shape (g,)
+        Increasing ``theta`` values.
+
+    Returns
+    -------
+    torch.Tensor, shape (m,), float64
+    """
+    p = check_tensor("p", p, ndim=2).double()
+    q = check_tensor("q", q, ndim=2).double()
+    grid = check_tensor("grid", grid, ndim=1).double()
+    if p.shape != q.shape or p.shape[1] != grid.numel():
+        raise ValueError(
+            f"p and q must have the same shape (m, g) with g = {grid.numel()}; got "
+            f"{tuple(p.shape)} and {tuple(q.shape)}"
+        )
+    return 0.5 * torch.trapezoid((p - q).abs(), grid, dim=1)
+
+
+def gaussian_kl(
+    mean_p: torch.Tensor, cov_p: torch.Tensor, mean_q: torch.Tensor, cov_q: torch.Tensor
+) -> torch.Tensor:
+    """``KL(N(mean_p, cov_p) || N(mean_q, cov_q))`` in closed form.
+
+    .. math::
+
+        \\tfrac12\\Big[\\operatorname{tr}(\\Sigma_q^{-1}\\Sigma_p)
+        + (\\mu_q-\\mu_p)^\\top\\Sigma_q^{-1}(\\mu_q-\\mu_p) - d
+        + \\log\\frac{\\det\\Sigma_q}{\\det\\Sigma_p}\\Big]
+
+    Parameters
+    ----------
+    mean_p, mean_q : torch.Tensor, shape (m, d)
+        Means.
+    cov_p, cov_q : torch.Tensor, shape (m, d, d) or (d, d)
+        Positive-definite covariances (a single matrix broadcasts).
+
+    Returns
+    -------
+    torch.Tensor, shape (m,), float64
+        ``>= 0``, zero only for identical Gaussians.
+    """
+    mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
+    mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
+    if mean_p.shape != mean_q.shape:
+        raise ValueError(
+            f"mean_p and mean_q must have the same shape; got {tuple(mean_p.shape)} "
+            f"and {tuple(mean_q.shape)}"
+        )
+    m, d = mean_p.shape
+    cov_p = _check_square_tril_or_cov("cov_p", cov_p, d).double().expand(m, d, d)
+    cov_q = _check_square_tril_or_cov("cov_q", cov_q, d).double().expand(m, d, d)
+    chol_q = torch.linalg.cholesky(cov_q)
+    chol_p = torch.linalg.cholesky(cov_p)
+    a = torch.linalg.solve_triangular(chol_q, chol_p, upper=False)
+    trace = (a**2).sum(dim=(-2, -1))
+    z = torch.linalg.solve_triangular(chol_q, (mean_q - mean_p)[..., None], upper=False)
+    maha = (z[..., 0] ** 2).sum(dim=-1)
+    logdet = 2 * (
+        torch.log(torch.diagonal(chol_q, dim1=-2, dim2=-1)).sum(-1)
+        - torch.log(torch.diagonal(chol_p, dim1=-2, dim2=-1)).sum(-1)
+    )
+    return 0.5 * (trace + maha - d + logdet)
+
+
+def gaussian_summary(cov: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Standard deviations and (for 2-D) the correlation of covariance matrices.
+
+    Parameters
+    ----------
+    cov : torch.Tensor, shape (..., 2, 2)
+        Covariance matrices.
+
+    Returns
+    -------
+    std : torch.Tensor, shape (..., 2)
+    corr : torch.Tensor, shape (...)
+    """
+    cov = _check_square_tril_or_cov("cov", cov, 2)
+    std = torch.diagonal(cov, dim1=-2, dim2=-1).sqrt()
+    return std, cov[..., 0, 1] / (std[..., 0] * std[..., 1])
+
+
+def chi2_radius(level: float, d: int = 2) -> float:
+    """Mahalanobis radius of the ``level`` highest-density region of a ``d``-D Gaussian.
+
+    Only ``d = 1`` and ``d = 2`` have closed forms used here: for ``d = 2``,
+    ``r = sqrt(-2 log(1 - level))``.
+
+    Parameters
+    ----------
+    level : float
+        Credibility level in ``(0, 1)``.
+    d : {1, 2}, default 2
+        Dimension.
+
+    Returns
+    -------
+    float
+    """
+    if not (isinstance(level, (int, float)) and 0 < level < 1):
+        raise ValueError(f"level must be in (0, 1); got {level!r}")
+    if d == 2:
+        return math.sqrt(-2.0 * math.log(1.0 - level))
+    if d == 1:
+        return math.sqrt(2.0) * float(
+            torch.special.erfinv(torch.tensor(level, dtype=torch.float64))
+        )
+    raise ValueError(f"d must be 1 or 2; got {d!r}")
+
+
+def rank_correlation(a: object, b: object) -> float:
+    """Spearman's rank correlation of two samples (no ties expected).
+
+    Parameters
+    ----------
+    a, b : array_like, shape (n,)
+        Paired values, ``n >= 2``.
+
+    Returns
+    -------
+    float
+        The Pearson correlation of the ranks, in ``[-1, 1]``; ``1`` when ``b``
+        increases with ``a`` however non-linearly.
+    """
+    a = np.asarray(a, dtype=float).reshape(-1)
+    b = np.asarray(b, dtype=float).reshape(-1)
+    if a.shape != b.shape or a.size < 2:
+        raise ValueError(
+            f"a and b must have the same length >= 2; got {a.size} and {b.size}"
+        )
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("a and b must be finite")
+    ra = np.argsort(np.argsort(a)).astype(float)
+    rb = np.argsort(np.argsort(b)).astype(float)
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+class GaussianErrors(NamedTuple):
+    """How far a learned 2-D Gaussian is from the exact one, per observation.
+
+    Attributes
+    ----------
+    mean : np.ndarray, shape (m,)
+        Largest absolute error of a mean component, in the units of ``theta``.
+    std : np.ndarray, shape (m,)
+        Largest relative error of a standard deviation, ``|s_q / s_p - 1|``.
+    corr : np.ndarray, shape (m,)
+        Absolute error of the correlation coefficient.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    corr: np.ndarray
+
+
+def gaussian_errors(
+    mean_q: torch.Tensor, cov_q: torch.Tensor, mean_p: torch.Tensor, cov_p: torch.Tensor
+) -> GaussianErrors:
+    """Errors of the mean, the standard deviations and the correlation of ``q``.
+
+    Parameters
+    ----------
+    mean_q, mean_p : torch.Tensor, shape (m, 2)
+        Learned and exact means.
+    cov_q, cov_p : torch.Tensor, shape (m, 2, 2) or (2, 2)
+        Learned and exact covariances.
+
+    Returns
+    -------
+    GaussianErrors
+    """
+    mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
+    mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
+    if mean_q.shape != mean_p.shape or mean_q.shape[1] != 2:
+        raise ValueError(
+            "mean_q and mean_p must both have shape (m, 2); got "
+            f"{tuple(mean_q.shape)} and {tuple(mean_p.shape)}"
+        )
+    std_q, corr_q = gaussian_summary(cov_q.double())
+    std_p, corr_p = gaussian_summary(cov_p.double())
+    m = mean_q.shape[0]
+    return GaussianErrors(
+        mean=(mean_q - mean_p).abs().amax(dim=1).numpy(),
+        std=(std_q / std_p - 1).abs().expand(m, 2).amax(dim=1).numpy(),
+        corr=(corr_q - corr_p).abs().expand(m).numpy(),
+    )

@@ -1,0 +1,775 @@
+"""Conditional density estimators: an MLP whose outputs parameterise ``q(theta | x)``.
+
+Neural posterior estimation keeps the network of the earlier chapters and
+changes only what its outputs mean. An :class:`~learnable_bases.models.MLP`
+maps data ``x`` to ``p`` raw numbers ``out``; a *head* turns them into a
+density over the parameter ``theta``:
+
+* ``"gaussian"``: ``q = N(mu(x), L(x) L(x)^T)`` with ``d + d(d+1)/2`` outputs:
+  the mean ``mu``, then the log-diagonal of the Cholesky factor ``L``, then its
+  entries below the diagonal (row by row). For ``d = 1`` that is ``(mu, log
+  sigma)``: the regression head of chapter 2, but with a ``sigma`` that
+  depends on ``x``.
+* ``"mixture"`` (1-D ``theta``): ``q = sum_k w_k(x) N(mu_k(x), sigma_k(x)^2)``
+  with ``3K`` outputs: ``K`` logits of the weights, ``K`` means, ``K`` log
+  widths (a *mixture density network*).
+
+Training minimises the negative log-likelihood of simulated pairs,
+``mean_i -log q(theta_i | x_i)``, whose expectation over the joint is
+``E_x KL(p(theta|x) || q(theta|x))`` plus a constant: its minimum is the posterior.
+
+The log densities take outputs with **arbitrary leading dimensions**:
+``out`` of shape ``(..., n, p)`` and ``theta`` of shape ``(..., n, d)`` (the two
+broadcast against each other) give ``(..., n)``; the NLLs average over the
+sample axis ``n`` and return ``(...)``. The same loss therefore serves one
+network (``out`` of shape ``(n, p)``, a scalar loss) and ``M`` networks stacked
+on a leading model axis (``(M, n, p)``, one loss per model).
+
+:func:`fit_posterior` trains one estimator on fresh simulations and returns a
+:class:`PosteriorFit`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._checks import (
+    check_choice,
+    check_positive_float,
+    check_positive_int,
+    check_tensor,
+)
+from .calibration import gaussian_kl
+from .models import MLP
+from .simulators import get_simulator
+from .sweep import train_stacked
+from .training import History, _frozen, _frozen_int, evaluate
+
+#: Heads: how the network's outputs parameterise ``q(theta | x)``.
+HEADS = ("gaussian", "mixture")
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+
+
+def gaussian_out_dim(theta_dim: int) -> int:
+    """Outputs of a Gaussian head for ``d``-dimensional ``theta``: ``d + d(d+1)/2``.
+
+    Parameters
+    ----------
+    theta_dim : int
+        Dimension ``d`` of ``theta`` (>= 1).
+
+    Returns
+    -------
+    int
+        ``2`` for ``d = 1`` (``mu, log sigma``), ``5`` for ``d = 2``.
+    """
+    d = check_positive_int("theta_dim", theta_dim)
+    return d + d * (d + 1) // 2
+
+
+def mixture_out_dim(components: int) -> int:
+    """Outputs of a mixture head with ``K`` components: ``3K``.
+
+    Parameters
+    ----------
+    components : int
+        Number of Gaussian components ``K`` (>= 1).
+    """
+    return 3 * _check_components(components)
+
+
+def _check_components(components: object) -> int:
+    if isinstance(components, bool) or not isinstance(components, int):
+        raise TypeError(f"components must be an integer >= 1; got {components!r}")
+    if components < 1:
+        raise ValueError(
+            "a mixture needs at least one component (components >= 1); "
+            f"got {components}"
+        )
+    return components
+
+
+def _check_out(out: object, p: int | None = None) -> torch.Tensor:
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"out must be a torch.Tensor; got {type(out).__name__}")
+    if not out.is_floating_point():
+        raise TypeError(f"out must have a floating dtype; got {out.dtype}")
+    if out.ndim < 1:
+        raise ValueError("out must have shape (..., n, p); got a scalar")
+    if p is not None and out.shape[-1] != p:
+        raise ValueError(
+            f"out must have {p} entries in its last dimension; got {tuple(out.shape)}"
+        )
+    return out
+
+
+def _check_theta(theta: object, d: int | None = None) -> torch.Tensor:
+    if not isinstance(theta, torch.Tensor):
+        raise TypeError(f"theta must be a torch.Tensor; got {type(theta).__name__}")
+    if not theta.is_floating_point():
+        raise TypeError(f"theta must have a floating dtype; got {theta.dtype}")
+    if theta.ndim < 1:
+        raise ValueError("theta must have shape (..., n, d); got a scalar")
+    if d is not None and theta.shape[-1] != d:
+        raise ValueError(
+            f"theta must have shape (..., n, {d}) here; got {tuple(theta.shape)}"
+        )
+    return theta
+
+
+def _theta_dim_from_out(p: int) -> int | None:
+    for d in range(1, 64):
+        if d + d * (d + 1) // 2 == p:
+            return d
+        if d + d * (d + 1) // 2 > p:
+            return None
+    return None  # pragma: no cover
+
+
+def gaussian_params(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and Cholesky factor of a Gaussian head's outputs.
+
+    Parameters
+    ----------
+    out : torch.Tensor, shape (..., d + d(d+1)/2)
+        Raw network outputs: mean, log-diagonal of ``L``, then the entries of
+        ``L`` below its diagonal in row order.
+
+    Returns
+    -------
+    mean : torch.Tensor, shape (..., d)
+    scale_tril : torch.Tensor, shape (..., d, d)
+        Lower-triangular ``L`` with a positive diagonal; the covariance is
+        ``L L^T``.
+    """
+    out = _check_out(out)
+    d = _theta_dim_from_out(out.shape[-1])
+    if d is None:
+        raise ValueError(
+            "a Gaussian head needs d + d(d+1)/2 outputs (2 for d = 1, 5 for d = 2, "
+            f"9 for d = 3); got {out.shape[-1]}"
+        )
+    mean = out[..., :d]
+    diag = torch.exp(out[..., d : 2 * d])
+    scale_tril = torch.diag_embed(diag)
+    if d > 1:
+        rows, cols = torch.tril_indices(d, d, offset=-1)
+        lower = torch.zeros_like(scale_tril)
+        lower[..., rows, cols] = out[..., 2 * d :]
+        scale_tril = scale_tril + lower
+    return mean, scale_tril
+
+
+def gaussian_log_prob(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``log q(theta | x)`` for a Gaussian head, per sample.
+
+    .. math::
+
+        \\log q = -\\tfrac12 \\lVert L^{-1}(\\theta - \\mu) \\rVert^2
+        - \\sum_i \\log L_{ii} - \\tfrac d2 \\log 2\\pi
+
+    Parameters
+    ----------
+    out : torch.Tensor, shape (..., n, d + d(d+1)/2)
+        Raw network outputs (see :func:`gaussian_params`).
+    theta : torch.Tensor, shape (..., n, d)
+        Parameter values; broadcasts against ``out``'s leading dimensions.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., n)
+    """
+    theta = _check_theta(theta)
+    d = theta.shape[-1]
+    out = _check_out(out)
+    if out.shape[-1] != gaussian_out_dim(d):
+        raise ValueError(
+            f"theta has dimension {d}, so a Gaussian head needs "
+            f"{gaussian_out_dim(d)} outputs; got out of shape {tuple(out.shape)}"
+        )
+    # Solve L z = theta - mu by forward substitution, reading L straight from
+    # the outputs (cheaper than building the matrix for the small d used here).
+    delta = theta - out[..., :d]
+    log_diag = out[..., d : 2 * d]
+    lower = out[..., 2 * d :]
+    z: list[torch.Tensor] = []
+    k = 0  # index into the below-diagonal entries, row by row
+    for i in range(d):
+        r = delta[..., i]
+        for j in range(i):
+            r = r - lower[..., k] * z[j]
+            k += 1
+        z.append(r * torch.exp(-log_diag[..., i]))
+    z2 = sum(zi**2 for zi in z)
+    log_det = log_diag.sum(dim=-1)
+    return -0.5 * z2 - log_det - d * _HALF_LOG_2PI
+
+
+def mixture_params(
+    out: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Log weights, means and widths of a mixture head's outputs.
+
+    Parameters
+    ----------
+    out : torch.Tensor, shape (..., 3K)
+        Raw outputs: ``K`` logits, ``K`` means, ``K`` log widths.
+
+    Returns
+    -------
+    log_weights, means, sigmas : torch.Tensor, each of shape (..., K)
+        ``log w_k`` (log-softmax of the logits), ``mu_k`` and ``sigma_k > 0``.
+    """
+    out = _check_out(out)
+    if out.shape[-1] % 3 != 0:
+        raise ValueError(
+            f"a mixture head needs 3K outputs (logits, means, log widths); got "
+            f"{out.shape[-1]}"
+        )
+    k = out.shape[-1] // 3
+    logits, means, log_sigmas = out[..., :k], out[..., k : 2 * k], out[..., 2 * k :]
+    return torch.log_softmax(logits, dim=-1), means, torch.exp(log_sigmas)
+
+
+def mixture_log_prob(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``log q(theta | x)`` for a 1-D mixture head, per sample.
+
+    .. math::
+
+        \\log q = \\log \\sum_k w_k\\, \\mathcal N(\\theta; \\mu_k, \\sigma_k^2)
+
+    Parameters
+    ----------
+    out : torch.Tensor, shape (..., n, 3K)
+        Raw network outputs (see :func:`mixture_params`).
+    theta : torch.Tensor, shape (..., n, 1)
+        Parameter values; broadcasts against ``out``'s leading dimensions.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., n)
+    """
+    theta = _check_theta(theta, 1)
+    log_w, means, sigmas = mixture_params(out)
+    z = (theta - means) / sigmas
+    log_comp = -0.5 * z**2 - torch.log(sigmas) - _HALF_LOG_2PI
+    return torch.logsumexp(log_w + log_comp, dim=-1)
+
+
+def log_prob(head: str, out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``log q(theta | x)`` per sample for the head named ``head``.
+
+    Parameters
+    ----------
+    head : {"gaussian", "mixture"}
+        How ``out`` parameterises the density.
+    out : torch.Tensor, shape (..., n, p)
+        Raw network outputs.
+    theta : torch.Tensor, shape (..., n, d)
+        Parameter values.
+
+    Returns
+    -------
+    torch.Tensor, shape (..., n)
+    """
+    head = check_choice("head", head, HEADS)
+    fn = gaussian_log_prob if head == "gaussian" else mixture_log_prob
+    return fn(out, theta)
+
+
+def nll(head: str, out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """Negative log-likelihood averaged over the sample axis.
+
+    Parameters
+    ----------
+    head : {"gaussian", "mixture"}
+        How ``out`` parameterises the density.
+    out : torch.Tensor, shape (..., n, p)
+        Raw network outputs; leading dimensions (e.g. a model axis) are kept.
+    theta : torch.Tensor, shape (..., n, d)
+        Parameter values.
+
+    Returns
+    -------
+    torch.Tensor, shape (...)
+        ``-mean_n log q(theta | x)``: a scalar for one network, one value per
+        model for stacked networks.
+    """
+    lp = log_prob(head, out, theta)
+    if lp.shape[-1] == 0:
+        raise ValueError("need at least one sample to average over")
+    return -lp.mean(dim=-1)
+
+
+def gaussian_nll(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``nll("gaussian", out, theta)``: shapes ``(..., n, p), (..., n, d) -> (...)``."""
+    return nll("gaussian", out, theta)
+
+
+def mixture_nll(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """``nll("mixture", out, theta)``: shapes ``(..., n, 3K), (..., n, 1) -> (...)``."""
+    return nll("mixture", out, theta)
+
+
+def gaussian_objective(
+    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
+) -> torch.Tensor:
+    """``gaussian_nll(model(x), theta)``: a ``loss_fn`` for ``training.train``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``x`` (n, x_dim) to outputs (n, d + d(d+1)/2).
+    x : torch.Tensor, shape (n, x_dim)
+        Simulated data: the network's input.
+    theta : torch.Tensor, shape (n, d)
+        Their parameters: the target.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+    """
+    return gaussian_nll(model(x), theta)
+
+
+def mixture_objective(
+    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
+) -> torch.Tensor:
+    """``mixture_nll(model(x), theta)``: a ``loss_fn`` for ``training.train``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``x`` (n, x_dim) to outputs (n, 3K).
+    x : torch.Tensor, shape (n, x_dim)
+        Simulated data.
+    theta : torch.Tensor, shape (n, 1)
+        Their parameters.
+
+    Returns
+    -------
+    torch.Tensor, shape ()
+    """
+    return mixture_nll(model(x), theta)
+
+
+OBJECTIVES = {"gaussian": gaussian_objective, "mixture": mixture_objective}
+
+
+# ---------------------------------------------------------------------------
+# Fitting
+# ---------------------------------------------------------------------------
+
+
+#: Default training schedule of :func:`fit_posterior`: (epochs, Adam learning rate)
+#: phases, a fast one, then slower ones that settle the noise of the fast one.
+SCHEDULE: tuple[tuple[int, float], ...] = ((12, 1e-2), (6, 1e-3), (6, 1e-4))
+
+
+@dataclass(frozen=True, eq=False)
+class PosteriorFit:
+    """A trained conditional density estimator ``q(theta | x)`` and its data.
+
+    Attributes
+    ----------
+    model : MLP
+        The network; its raw outputs parameterise ``q``.
+    head : {"gaussian", "mixture"}
+        How the outputs are read.
+    histories : tuple of History
+        One training record per phase of the schedule.
+    simulator : object
+        The simulator the training pairs came from.
+    theta, x : torch.Tensor, shapes (n_sims, d) and (n_sims, x_dim)
+        The training pairs.
+    """
+
+    model: MLP
+    head: str
+    histories: tuple[History, ...]
+    simulator: object
+    theta: torch.Tensor
+    x: torch.Tensor
+
+    @property
+    def n_sims(self) -> int:
+        """The simulation budget: number of training pairs."""
+        return self.theta.shape[0]
+
+    @property
+    def losses(self) -> np.ndarray:
+        """Training NLL per epoch over all phases, shape ``(epochs,)``."""
+        return np.concatenate([h.losses for h in self.histories])
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps taken over all phases."""
+        return sum(h.steps for h in self.histories)
+
+    def outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw network outputs for ``x`` (m, x_dim): shape ``(m, p)``, no gradients."""
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.no_grad():
+                return self.model(x)
+        finally:
+            self.model.train(was_training)
+
+    def log_prob(self, x: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+        """``log q(theta_i | x_i)``; ``x`` (m, x_dim), ``theta`` (m, d) -> (m,)."""
+        return log_prob(self.head, self.outputs(x), theta)
+
+    def nll(self, x: torch.Tensor, theta: torch.Tensor) -> float:
+        """Mean negative log-likelihood of pairs, e.g. held-out simulations."""
+        return evaluate(self.model, OBJECTIVES[self.head], x, theta)
+
+    def gaussian(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and covariance of a Gaussian head at each ``x``, in float64.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (m, x_dim)
+            Observed data.
+
+        Returns
+        -------
+        mean : torch.Tensor, shape (m, d)
+        cov : torch.Tensor, shape (m, d, d)
+        """
+        if self.head != "gaussian":
+            raise ValueError(
+                f"gaussian() needs a Gaussian head; this one is {self.head!r}"
+            )
+        mean, scale_tril = gaussian_params(self.outputs(x).double())
+        return mean, scale_tril @ scale_tril.transpose(-1, -2)
+
+    def density_on_grid(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+        """``q(theta | x_i)`` on a 1-D grid of ``theta`` values.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (m, x_dim)
+            Observed data.
+        grid : torch.Tensor, shape (g,)
+            ``theta`` values.
+
+        Returns
+        -------
+        torch.Tensor, shape (m, g), float64
+        """
+        grid = check_tensor("grid", grid, ndim=1).double()
+        out = self.outputs(x).double()
+        return torch.exp(log_prob(self.head, out[:, None, :], grid[None, :, None]))
+
+
+def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
+    try:
+        phases = tuple(
+            (check_positive_int("epochs", e), check_positive_float("lr", lr))
+            for e, lr in schedule
+        )
+    except (TypeError, ValueError) as err:
+        raise type(err)(
+            "schedule must be a sequence of (epochs, lr) pairs with epochs >= 1 and "
+            f"lr > 0, e.g. ((10, 1e-2), (5, 1e-3)); got {schedule!r} ({err})"
+        ) from None
+    if not phases:
+        raise ValueError("schedule needs at least one (epochs, lr) phase")
+    return phases
+
+
+def fit_posterior(
+    simulator: object,
+    head: str = "gaussian",
+    *,
+    n_sims: int = 20_000,
+    components: int = 1,
+    width: int = 32,
+    depth: int = 2,
+    activation: str = "tanh",
+    schedule: tuple[tuple[int, float], ...] = SCHEDULE,
+    batch_size: int = 1024,
+    seed: int = 0,
+) -> PosteriorFit:
+    """Simulate ``n_sims`` pairs and train ``q(theta | x)`` on their NLL.
+
+    The network is an :class:`~learnable_bases.models.MLP` from ``x`` to the
+    head's raw outputs, trained with mini-batch Adam once per phase of
+    ``schedule`` (a fresh optimizer each time, so the slower phases average out
+    the noise of the fast one). ``fit_posterior(..., seed=s)`` is
+    ``fit_posteriors(..., seeds=[s])[0]``.
+
+    Parameters
+    ----------
+    simulator : {"line", "square", "growing"} or simulator
+        A simulator of :mod:`learnable_bases.simulators`, or its name in
+        :data:`~learnable_bases.simulators.SIMULATORS` (default settings).
+    head : {"gaussian", "mixture"}, default "gaussian"
+        Output head; ``"mixture"`` needs a 1-D ``theta``.
+    n_sims : int, default 20000
+        The simulation budget (>= 1).
+    components : int, default 1
+        Mixture components ``K`` (>= 1; used by the mixture head only).
+    width, depth : int, default 32, 2
+        Hidden neurons per layer and hidden layers of the MLP.
+    activation : str, default "tanh"
+        Hidden activation.
+    schedule : sequence of (int, float), default :data:`SCHEDULE`
+        Training phases as ``(epochs, learning rate)``: 12 epochs at ``1e-2``,
+        6 at ``1e-3``, 6 at ``1e-4``.
+    batch_size : int, default 1024
+        Mini-batch size (capped at ``n_sims``).
+    seed : int, default 0
+        Seed of the simulations, the initial weights and the batch order.
+
+    Returns
+    -------
+    PosteriorFit
+
+    Raises
+    ------
+    ValueError
+        On a zero or negative budget, ``components < 1``, a mixture head for a
+        multi-dimensional ``theta``, or a bad schedule.
+    """
+    return fit_posteriors(
+        simulator,
+        head,
+        n_sims=n_sims,
+        components=components,
+        width=width,
+        depth=depth,
+        activation=activation,
+        schedule=schedule,
+        batch_size=batch_size,
+        seeds=[seed],
+    )[0]
+
+
+def fit_posteriors(
+    simulator: object,
+    head: str = "gaussian",
+    *,
+    seeds: Sequence[int],
+    n_sims: int = 20_000,
+    components: int = 1,
+    width: int = 32,
+    depth: int = 2,
+    activation: str = "tanh",
+    schedule: tuple[tuple[int, float], ...] = SCHEDULE,
+    batch_size: int = 1024,
+) -> tuple[PosteriorFit, ...]:
+    """:func:`fit_posterior` for several seeds, the networks trained together.
+
+    Each seed gets its own simulations, initial weights and batch order; the
+    networks are stacked on a leading model axis and trained at once by
+    :func:`~learnable_bases.sweep.train_stacked`, whose loss is the same
+    :func:`nll` evaluated on outputs of shape ``(K, n, p)``.
+
+    Parameters
+    ----------
+    simulator, head, n_sims, components, width, depth, activation : optional
+        As in :func:`fit_posterior`.
+    schedule, batch_size : optional
+        As in :func:`fit_posterior`.
+    seeds : sequence of int, length K
+        One network per seed (K >= 1).
+
+    Returns
+    -------
+    tuple of PosteriorFit, length K
+    """
+    head = check_choice("head", head, HEADS)
+    n_sims = check_positive_int("n_sims (the simulation budget)", n_sims)
+    components = _check_components(components)
+    schedule = _check_schedule(schedule)
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    simulator = get_simulator(simulator)
+    theta_dim = simulator.theta_dim
+    if head == "mixture" and theta_dim != 1:
+        raise ValueError(
+            f"the mixture head needs a 1-D theta; this simulator's is {theta_dim}-D"
+        )
+    out_dim = (
+        gaussian_out_dim(theta_dim)
+        if head == "gaussian"
+        else mixture_out_dim(components)
+    )
+    pairs = [simulator.sample(n_sims, seed=s) for s in seeds]
+    theta = torch.stack([t for t, _ in pairs])  # (K, N, d)
+    x = torch.stack([x for _, x in pairs])  # (K, N, x_dim)
+    models = [
+        MLP(simulator.x_dim, width, depth, activation, out_dim=out_dim, seed=s)
+        for s in seeds
+    ]
+
+    def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return nll(head, out, target)
+
+    phases = [
+        train_stacked(
+            models,
+            loss,
+            x,
+            theta,
+            epochs=epochs,
+            lr=lr,
+            batch_size=min(batch_size, n_sims),
+            optimizer="adam",
+            seeds=[s + phase for s in seeds],
+        )
+        for phase, (epochs, lr) in enumerate(schedule)
+    ]
+    return tuple(
+        PosteriorFit(
+            models[k], head, tuple(h[k] for h in phases), simulator, theta[k], x[k]
+        )
+        for k in range(len(seeds))
+    )
+
+
+# ---------------------------------------------------------------------------
+# The simulation budget
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class BudgetSweep:
+    """Result of :func:`budget_sweep` (arrays are read-only).
+
+    Attributes
+    ----------
+    budgets : np.ndarray of int, shape (b,)
+        Simulation budgets ``n_sims``.
+    seeds : np.ndarray of int, shape (s,)
+        Seeds (simulations, initial weights, batch order) per budget.
+    kl : np.ndarray, shape (b, s)
+        Mean ``KL(p(theta | x_o) || q(theta | x_o))`` over the held-out
+        observations, per budget and seed.
+    heldout_nll : np.ndarray, shape (b, s)
+        Mean ``-log q(theta | x)`` of the held-out pairs.
+    exact_nll : float
+        The same for the exact posterior: the floor ``heldout_nll`` tends to.
+    steps : int
+        Optimizer steps of every network (about the same at every budget).
+    """
+
+    budgets: np.ndarray
+    seeds: np.ndarray
+    kl: np.ndarray
+    heldout_nll: np.ndarray
+    exact_nll: float
+    steps: int
+
+    def slope(self, start: int = 0) -> float:
+        """Least-squares slope of ``log kl`` (seed mean) against ``log n_sims``.
+
+        Parameters
+        ----------
+        start : int, default 0
+            Index of the first budget to include.
+        """
+        kl = self.kl.mean(axis=1)[start:]
+        return float(np.polyfit(np.log(self.budgets[start:]), np.log(kl), 1)[0])
+
+
+def budget_sweep(
+    simulator: object,
+    budgets: object,
+    seeds: object = (0, 1, 2),
+    *,
+    steps: tuple[int, ...] = (240, 120, 120),
+    n_test: int = 2000,
+    test_seed: int = 999,
+    **fit_kwargs: object,
+) -> BudgetSweep:
+    """Train Gaussian posterior estimators on growing simulation budgets.
+
+    At each budget the seeds' networks are trained together
+    (:func:`fit_posteriors`). Every network gets the same number of optimizer
+    steps whatever its budget (``steps`` per phase of :data:`SCHEDULE`'s
+    learning rates), so the sweep measures what more *simulations* buy, not
+    more training. The distance to
+    the exact posterior is the Gaussian KL, averaged over ``n_test`` held-out
+    observations.
+
+    Parameters
+    ----------
+    simulator : "line" or LinearGaussian
+        A simulator with a closed-form Gaussian ``posterior(x)``, or its name.
+    budgets : sequence of int, shape (b,)
+        Simulation budgets (each >= 1).
+    seeds : sequence of int, shape (s,), default (0, 1, 2)
+        Seeds; one network per budget and seed.
+    steps : tuple of int, default (240, 120, 120)
+        Optimizer steps in each phase of :data:`SCHEDULE`.
+    n_test : int, default 2000
+        Held-out pairs for the KL and the NLL.
+    test_seed : int, default 999
+        Seed of the held-out pairs.
+    **fit_kwargs
+        Passed to :func:`fit_posterior` (e.g. ``width``, ``batch_size``).
+
+    Returns
+    -------
+    BudgetSweep
+    """
+    bs = np.asarray(budgets)
+    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
+        raise ValueError(
+            "budgets must be a 1D sequence of integers >= 1 (a zero budget "
+            f"trains on nothing); got {budgets!r}"
+        )
+    ss = np.asarray(seeds)
+    if ss.ndim != 1 or ss.size == 0 or ss.dtype.kind not in "iu":
+        raise ValueError(f"seeds must be a 1D sequence of integers; got {seeds!r}")
+    if len(steps) != len(SCHEDULE):
+        raise ValueError(f"steps needs one count per phase ({len(SCHEDULE)})")
+    simulator = get_simulator(simulator)
+    if not hasattr(simulator, "posterior"):
+        raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
+    batch = fit_kwargs.pop("batch_size", 1024)
+    theta_t, x_t = simulator.sample(n_test, seed=test_seed)
+    mean_p, cov_p = simulator.posterior(x_t)
+    exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
+        theta_t.double()
+    )
+    kl = np.empty((bs.size, ss.size))
+    held = np.empty((bs.size, ss.size))
+    for i, n in enumerate(bs.tolist()):
+        per_epoch = math.ceil(n / min(batch, n))
+        schedule = tuple(
+            (max(1, round(k / per_epoch)), lr)
+            for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
+        )
+        fits = fit_posteriors(
+            simulator,
+            "gaussian",
+            seeds=ss.tolist(),
+            n_sims=n,
+            schedule=schedule,
+            batch_size=batch,
+            **fit_kwargs,
+        )
+        for j, fit in enumerate(fits):
+            mean_q, cov_q = fit.gaussian(x_t)
+            kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
+            held[i, j] = fit.nll(x_t, theta_t)
+    return BudgetSweep(
+        budgets=_frozen_int(bs),
+        seeds=_frozen_int(ss),
+        kl=_frozen(kl),
+        heldout_nll=_frozen(held),
+        exact_nll=float(exact.mean()),
+        steps=sum(steps),
+    )

@@ -1,0 +1,465 @@
+"""Simulators with known posteriors: the test bench of neural posterior estimation.
+
+A simulator draws a parameter ``theta`` from its prior and data ``x`` given
+``theta``. The three below are chosen because their exact posterior
+``p(theta | x)`` is known, so a learned ``q(theta | x)`` can be checked against
+it rather than admired:
+
+* :class:`LinearGaussian`: a straight line ``x_j = a t_j + b + noise`` measured
+  at fixed positions ``t_j``, with ``theta = (a, b)`` and a Gaussian prior. The
+  posterior is Gaussian, correlated, and in closed form.
+* :class:`SquareBimodal`: ``x_j = theta^2 + noise`` with a uniform prior. The
+  data cannot tell ``theta`` from ``-theta``, so the posterior has two modes,
+  at ``±sqrt(mean(x))``. Its reference is computed on a fine grid.
+* :class:`GrowingNoise`: ``x = theta + (s0 + s1 |theta|) noise`` with a
+  Gaussian prior. The posterior's width grows strongly with ``|x|``; reference
+  on a grid.
+
+Each is a frozen record of its settings with the same methods: ``sample(n,
+seed=...)`` draws ``n`` pairs from the joint ``p(theta) p(x | theta)``;
+``simulate(theta, generator)`` runs the simulator on given parameters. The
+1-D ones also give ``log_likelihood`` and ``reference_posterior`` on a grid.
+Shapes: ``theta`` is ``(n, theta_dim)`` and ``x`` is ``(n, x_dim)``, float32.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ._checks import check_positive_float, check_positive_int, check_tensor
+from .models import _make_generator
+
+
+def _generator(seed: int | None, generator: torch.Generator | None):
+    gen = _make_generator(seed, generator)
+    if gen is None:
+        raise ValueError("pass seed=... or generator=... so the draw is reproducible")
+    return gen
+
+
+def _check_theta(theta: object, dim: int) -> torch.Tensor:
+    theta = check_tensor("theta", theta)
+    if theta.ndim != 2 or theta.shape[1] != dim:
+        raise ValueError(
+            f"theta must have shape (n, {dim}) for this simulator; got "
+            f"{tuple(theta.shape)}"
+        )
+    return theta
+
+
+def _check_x(x: object, dim: int) -> torch.Tensor:
+    x = check_tensor("x", x)
+    if x.ndim != 2 or x.shape[1] != dim:
+        raise ValueError(
+            f"x must have shape (m, {dim}) for this simulator; got {tuple(x.shape)}"
+        )
+    return x
+
+
+def _check_grid(grid: object) -> torch.Tensor:
+    grid = check_tensor("grid", grid, ndim=1)
+    if grid.numel() < 3 or not bool((grid.diff() > 0).all()):
+        raise ValueError("grid must be increasing and have at least 3 points")
+    return grid
+
+
+def theta_grid(low: float, high: float, n: int = 801) -> torch.Tensor:
+    """An evenly spaced grid of ``theta`` values, float64.
+
+    Parameters
+    ----------
+    low, high : float
+        End points, ``low < high``.
+    n : int, default 801
+        Number of points (>= 3).
+
+    Returns
+    -------
+    torch.Tensor, shape (n,)
+    """
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"need finite low < high; got {low}, {high}")
+    n = check_positive_int("n", n)
+    if n < 3:
+        raise ValueError(f"a grid needs at least 3 points; got {n}")
+    return torch.linspace(low, high, n, dtype=torch.float64)
+
+
+def normalise_on_grid(log_density: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+    """Turn unnormalised log densities on a grid into densities that integrate to 1.
+
+    Parameters
+    ----------
+    log_density : torch.Tensor, shape (m, g)
+        Unnormalised ``log p(theta_k | x_i)`` at the grid points (``-inf``
+        where the density is zero).
+    grid : torch.Tensor, shape (g,)
+        Evenly or unevenly spaced, increasing ``theta`` values.
+
+    Returns
+    -------
+    torch.Tensor, shape (m, g), float64
+        Densities with trapezoidal integral 1 along the grid.
+    """
+    grid = _check_grid(grid).double()
+    if not isinstance(log_density, torch.Tensor) or log_density.ndim != 2:
+        raise ValueError("log_density must be a tensor of shape (m, g)")
+    if log_density.shape[1] != grid.numel():
+        raise ValueError(
+            f"log_density has {log_density.shape[1]} columns but the grid has "
+            f"{grid.numel()} points"
+        )
+    logd = log_density.double()
+    dens = torch.exp(logd - logd.max(dim=1, keepdim=True).values)
+    return dens / torch.trapezoid(dens, grid, dim=1)[:, None]
+
+
+def grid_moments(
+    density: torch.Tensor, grid: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean and standard deviation of densities given on a grid.
+
+    Parameters
+    ----------
+    density : torch.Tensor, shape (m, g)
+        Normalised densities (see :func:`normalise_on_grid`).
+    grid : torch.Tensor, shape (g,)
+        The ``theta`` values.
+
+    Returns
+    -------
+    mean, std : torch.Tensor, shape (m,), float64
+    """
+    grid = _check_grid(grid).double()
+    density = density.double()
+    mean = torch.trapezoid(density * grid, grid, dim=1)
+    var = torch.trapezoid(density * (grid - mean[:, None]) ** 2, grid, dim=1)
+    return mean, var.sqrt()
+
+
+class _Simulator:
+    """What every simulator here shares: drawing pairs from the joint."""
+
+    def sample(
+        self,
+        n: int,
+        *,
+        seed: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` pairs from the joint ``p(theta) p(x | theta)``.
+
+        Parameters
+        ----------
+        n : int
+            Number of simulations (the simulation budget, >= 1).
+        seed : int, optional
+            Seed of a private generator (or pass ``generator``).
+        generator : torch.Generator, optional
+            Generator to draw from.
+
+        Returns
+        -------
+        theta : torch.Tensor, shape (n, theta_dim), float32
+        x : torch.Tensor, shape (n, x_dim), float32
+        """
+        n = check_positive_int("n (the number of simulations)", n)
+        gen = _generator(seed, generator)
+        theta = self.sample_prior(n, gen)
+        return theta, self.simulate(theta, gen)
+
+
+# ---------------------------------------------------------------------------
+# 1. Linear-Gaussian: closed-form, correlated posterior
+# ---------------------------------------------------------------------------
+
+
+def _default_positions() -> tuple[float, ...]:
+    return tuple(float(t) for t in np.linspace(0.0, 1.0, 8))
+
+
+@dataclass(frozen=True)
+class LinearGaussian(_Simulator):
+    """A line measured with Gaussian noise: ``x_j = a t_j + b + sigma eps_j``.
+
+    ``theta = (a, b)`` (slope, intercept) has prior ``N(0, prior_std^2 I)``.
+    The model is linear in ``theta``, ``x = A theta + noise`` with rows
+    ``A_j = (t_j, 1)``, so the posterior is Gaussian with
+
+    .. math::
+
+        \\Sigma = \\Big(\\frac{A^\\top A}{\\sigma^2} + \\frac{I}{\\tau^2}\\Big)^{-1},
+        \\qquad \\mu(x) = \\Sigma \\frac{A^\\top x}{\\sigma^2},
+
+    (``tau`` the prior standard deviation). Positions away from zero make the
+    slope and intercept strongly (negatively) correlated.
+
+    Parameters
+    ----------
+    positions : tuple of float, default 8 points evenly on [0, 1]
+        Measurement positions ``t_j`` (at least 2, not all equal).
+    noise : float, default 0.5
+        Noise standard deviation ``sigma`` (> 0).
+    prior_std : float, default 1.0
+        Prior standard deviation ``tau`` of each component (> 0).
+    """
+
+    positions: tuple[float, ...] = field(default_factory=_default_positions)
+    noise: float = 0.5
+    prior_std: float = 1.0
+
+    theta_dim = 2
+    theta_labels = ("slope $a$", "intercept $b$")
+
+    def __post_init__(self) -> None:
+        check_positive_float("noise", self.noise)
+        check_positive_float("prior_std", self.prior_std)
+        t = np.asarray(self.positions, dtype=float)
+        if t.ndim != 1 or t.size < 2 or not np.all(np.isfinite(t)) or np.ptp(t) == 0:
+            raise ValueError(
+                "positions must be at least 2 finite, not all equal numbers; "
+                f"got {self.positions!r}"
+            )
+        object.__setattr__(self, "positions", tuple(float(v) for v in t))
+
+    @property
+    def x_dim(self) -> int:
+        """Number of measurements, ``len(positions)``."""
+        return len(self.positions)
+
+    def design(self) -> torch.Tensor:
+        """The design matrix ``A`` with rows ``(t_j, 1)``, shape ``(x_dim, 2)``."""
+        t = torch.tensor(self.positions, dtype=torch.float64)
+        return torch.stack([t, torch.ones_like(t)], dim=1)
+
+    def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """Draw ``theta ~ N(0, prior_std^2 I)``, shape ``(n, 2)``."""
+        n = check_positive_int("n", n)
+        return self.prior_std * torch.randn(n, 2, generator=generator)
+
+    def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Measure the lines ``theta``: ``x = theta A^T + noise``.
+
+        Parameters
+        ----------
+        theta : torch.Tensor, shape (n, 2)
+            Slopes and intercepts.
+        generator : torch.Generator
+            Source of the noise.
+
+        Returns
+        -------
+        torch.Tensor, shape (n, x_dim), float32
+        """
+        theta = _check_theta(theta, 2)
+        mean = theta.double() @ self.design().T
+        noise = torch.randn(mean.shape, generator=generator, dtype=torch.float64)
+        return (mean + self.noise * noise).float()
+
+    def posterior(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The exact posterior ``N(mean(x), cov)`` for each row of ``x``.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (m, x_dim)
+            Observed data.
+
+        Returns
+        -------
+        mean : torch.Tensor, shape (m, 2), float64
+            Posterior means.
+        cov : torch.Tensor, shape (2, 2), float64
+            Posterior covariance (the same for every ``x``).
+        """
+        x = _check_x(x, self.x_dim).double()
+        A = self.design()
+        precision = A.T @ A / self.noise**2 + torch.eye(2) / self.prior_std**2
+        cov = torch.linalg.inv(precision)
+        mean = x @ A @ cov / self.noise**2  # cov is symmetric
+        return mean, cov
+
+
+# ---------------------------------------------------------------------------
+# 2. Square: a bimodal posterior, referenced on a grid
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SquareBimodal(_Simulator):
+    """``x_j = theta^2 + sigma eps_j`` for ``j = 1..n_obs``, ``theta ~ U(-b, b)``.
+
+    The sign of ``theta`` leaves no trace in the data, so for a clearly
+    positive mean ``x̄`` the posterior has two mirror-image modes at
+    ``theta = ±sqrt(x̄)`` (the likelihood depends on ``x`` only through
+    ``x̄``, and peaks where ``theta^2 = x̄``).
+
+    Parameters
+    ----------
+    n_obs : int, default 4
+        Repeated measurements per simulation (>= 1).
+    noise : float, default 0.4
+        Noise standard deviation ``sigma`` (> 0).
+    bound : float, default 2.0
+        Half-width ``b`` of the uniform prior (> 0).
+    """
+
+    n_obs: int = 4
+    noise: float = 0.4
+    bound: float = 2.0
+
+    theta_dim = 1
+    theta_labels = (r"$\theta$",)
+
+    def __post_init__(self) -> None:
+        check_positive_int("n_obs", self.n_obs)
+        check_positive_float("noise", self.noise)
+        check_positive_float("bound", self.bound)
+
+    @property
+    def x_dim(self) -> int:
+        """Number of measurements, ``n_obs``."""
+        return self.n_obs
+
+    def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """Draw ``theta ~ U(-bound, bound)``, shape ``(n, 1)``."""
+        n = check_positive_int("n", n)
+        return self.bound * (2 * torch.rand(n, 1, generator=generator) - 1)
+
+    def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """``x_j = theta^2 + noise``; ``theta`` (n, 1) gives ``x`` (n, n_obs)."""
+        theta = _check_theta(theta, 1)
+        eps = torch.randn(theta.shape[0], self.n_obs, generator=generator)
+        return (theta.float() ** 2 + self.noise * eps).float()
+
+    def log_likelihood(self, grid: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """``log p(x_i | theta_k)`` up to a constant, shape ``(m, g)``.
+
+        Parameters
+        ----------
+        grid : torch.Tensor, shape (g,)
+            ``theta`` values.
+        x : torch.Tensor, shape (m, n_obs)
+            Observed data.
+        """
+        grid = _check_grid(grid).double()
+        x = _check_x(x, self.n_obs).double()
+        resid = x[:, None, :] - grid[None, :, None] ** 2
+        return -0.5 * (resid**2).sum(dim=2) / self.noise**2
+
+    def reference_posterior(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+        """Prior times likelihood on ``grid``, normalised: shape ``(m, g)``, float64."""
+        logp = self.log_likelihood(grid, x)
+        outside = grid.double().abs() > self.bound
+        return normalise_on_grid(logp.masked_fill(outside[None, :], -math.inf), grid)
+
+
+# ---------------------------------------------------------------------------
+# 3. Growing noise: a posterior whose width depends strongly on x
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrowingNoise(_Simulator):
+    """``x = theta + (s0 + s1 |theta|) eps`` with ``theta ~ N(0, prior_std^2)``.
+
+    Near ``theta = 0`` the measurement is sharp, far from it it is vague, so
+    the posterior width grows with ``|x|``: a constant learned ``sigma`` (as in
+    the regression demo of chapter 2) cannot describe it.
+
+    Parameters
+    ----------
+    noise : float, default 0.05
+        Noise standard deviation ``s0`` at ``theta = 0`` (> 0).
+    growth : float, default 0.2
+        Increase ``s1`` of the noise per unit ``|theta|`` (>= 0).
+    prior_std : float, default 1.0
+        Prior standard deviation (> 0).
+    """
+
+    noise: float = 0.05
+    growth: float = 0.2
+    prior_std: float = 1.0
+
+    theta_dim = 1
+    x_dim = 1
+    theta_labels = (r"$\theta$",)
+
+    def __post_init__(self) -> None:
+        check_positive_float("noise", self.noise)
+        check_positive_float("prior_std", self.prior_std)
+        if (
+            isinstance(self.growth, bool)
+            or not isinstance(self.growth, (int, float))
+            or not (math.isfinite(self.growth) and self.growth >= 0)
+        ):
+            raise ValueError(
+                f"growth must be a finite number >= 0; got {self.growth!r}"
+            )
+
+    def noise_std(self, theta: torch.Tensor) -> torch.Tensor:
+        """Noise standard deviation ``s0 + s1 |theta|``, the shape of ``theta``."""
+        return self.noise + self.growth * theta.abs()
+
+    def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        """Draw ``theta ~ N(0, prior_std^2)``, shape ``(n, 1)``."""
+        n = check_positive_int("n", n)
+        return self.prior_std * torch.randn(n, 1, generator=generator)
+
+    def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """``x = theta + (s0 + s1 |theta|) eps``: ``theta`` (n, 1) to ``x`` (n, 1)."""
+        theta = _check_theta(theta, 1).float()
+        eps = torch.randn(theta.shape, generator=generator)
+        return theta + self.noise_std(theta) * eps
+
+    def log_likelihood(self, grid: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """``log p(x_i | theta_k)`` up to a constant, shape ``(m, g)``."""
+        grid = _check_grid(grid).double()
+        x = _check_x(x, 1).double()
+        s = self.noise_std(grid)[None, :]
+        return -0.5 * ((x - grid[None, :]) / s) ** 2 - torch.log(s)
+
+    def reference_posterior(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
+        """Prior times likelihood on ``grid``, normalised: shape ``(m, g)``, float64."""
+        grid = _check_grid(grid).double()
+        log_prior = -0.5 * (grid / self.prior_std) ** 2
+        return normalise_on_grid(self.log_likelihood(grid, x) + log_prior, grid)
+
+
+#: The simulators by name, for calls whose arguments must be plain values
+#: (e.g. ``fit_posterior("line")``, which a result cache can key on).
+SIMULATORS: dict[str, type] = {
+    "line": LinearGaussian,
+    "square": SquareBimodal,
+    "growing": GrowingNoise,
+}
+
+
+def get_simulator(simulator: object) -> _Simulator:
+    """A simulator with default settings from its name, or the simulator given.
+
+    Parameters
+    ----------
+    simulator : {"line", "square", "growing"} or simulator
+        A name from :data:`SIMULATORS`, or a simulator object (returned as is).
+
+    Returns
+    -------
+    LinearGaussian, SquareBimodal or GrowingNoise
+    """
+    if isinstance(simulator, str):
+        if simulator not in SIMULATORS:
+            raise ValueError(
+                f"unknown simulator {simulator!r}; allowed names are "
+                f"{sorted(SIMULATORS)}"
+            )
+        return SIMULATORS[simulator]()
+    if not isinstance(simulator, _Simulator):
+        raise TypeError(
+            "simulator must be a name from lb.simulators.SIMULATORS or a simulator "
+            f"such as lb.simulators.LinearGaussian(); got {type(simulator).__name__}"
+        )
+    return simulator

@@ -1,0 +1,96 @@
+"""The benchmark machinery on a tiny configuration: structure and losses, not speed."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks package
+
+from benchmarks import __main__ as bench
+from benchmarks import pages, timing, training
+
+
+def test_candidates_take_turns():
+    calls = []
+    out = timing.alternate(
+        {"a": lambda: calls.append("a"), "b": lambda: calls.append("b") or 7},
+        repeats=3,
+        warmup=False,
+    )
+    assert calls == ["a", "b"] * 3
+    assert len(out["a"]["seconds"]) == 3 and out["b"]["result"] == 7
+    assert out["a"]["median"] == sorted(out["a"]["seconds"])[1]
+
+
+def test_training_flops_counts_forward_and_both_gradients():
+    # 2 -> 3 -> 1: forward 2B(6 + 3), weight gradients the same, input
+    # gradient only of the second layer 2B*3.
+    assert training.training_flops([2, 3, 1], batch=10) == 2 * 10 * (9 + 9 + 3)
+
+
+def write(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+
+@pytest.fixture
+def tiny_site(tmp_path):
+    html = tmp_path / "html"
+    write(html / "_static" / "theme.css", "body { color: red }" * 50)
+    write(html / "_static" / "theme.js", "let x = 1;" * 50)
+    write(html / "_images" / "fig.png", bytes(range(256)) * 4)
+    write(html / "searchindex.js", "Search.setIndex({})")
+    head = (
+        '<link rel="stylesheet" href="{up}_static/theme.css">'
+        '<script src="{up}_static/theme.js"></script>'
+        '<script src="{up}searchindex.js"></script>'
+    )
+    write(html / "index.html", head.format(up="") + '<a href="ch/one.html">one</a>')
+    write(
+        html / "ch" / "one.html",
+        head.format(up="../")
+        + '<img src="../_images/fig.png" alt="a figure"><a href="../index.html">up</a>',
+    )
+    return html
+
+
+def test_page_weight_splits_shared_and_own(tiny_site):
+    w = pages.site_weights(tiny_site)
+    assert set(w["pages"]) == {"index.html", "ch/one.html"}
+    shared = sum(
+        pages.transfer_bytes(tiny_site / f)
+        for f in ("_static/theme.css", "_static/theme.js", "searchindex.js")
+    )
+    one, index = w["pages"]["ch/one.html"], w["pages"]["index.html"]
+    assert one["shared"] == index["shared"] == shared
+    assert index["own"] == pages.transfer_bytes(tiny_site / "index.html")
+    assert one["own"] == pages.transfer_bytes(tiny_site / "ch" / "one.html") + 1024
+    assert (
+        w["own"]["max"] == one["own"]
+        and w["total"]["median"] == (one["total"] + index["total"]) / 2
+    )
+
+
+def test_tiny_run_reports_every_measure_and_agreeing_losses(tiny_site, tmp_path):
+    out = tmp_path / "report.json"
+    bench.main(["--tiny", "--html", str(tiny_site), "--out", str(out)])
+    report = json.loads(out.read_text())
+    assert {"machine", "tutorial", "sweep", "flops", "build", "pages"} <= set(report)
+    t = report["tutorial"]
+    assert set(t["median"]) == set(t["final_loss"]) == {"library", "tutorial"}
+    lib, tut = t["final_loss"]["library"], t["final_loss"]["tutorial"]
+    assert abs(lib - tut) <= 0.05 * max(lib, tut)  # different batch order only
+    assert [row["k"] for row in report["sweep"]["rows"]] == [1, 2]
+    for row in report["sweep"]["rows"]:
+        assert set(row["median"]) == {"stacked", "loop"}
+        assert row["loss_gap"] < 1e-4  # the same batches: float rounding only
+    for f in report["flops"]:
+        assert f["train_flops"] > 0 and f["mm_flops"] > 0
+        assert f["fraction"] == pytest.approx(f["train_flops"] / f["mm_flops"])
+    assert report["build"] is None  # only with --build
+    assert report["pages"]["own"]["max"] > 0
+    assert "| train() vs tutorial loop" in bench.table(report)

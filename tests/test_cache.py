@@ -1,0 +1,143 @@
+"""The result cache: off by default, equal results when on, never stale."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+
+import learnable_bases as lb
+from learnable_bases.cache import CACHE_ENV, call_key
+
+
+@pytest.fixture
+def trainings(monkeypatch):
+    """Count the calls of ``train`` inside :mod:`learnable_bases.deep`."""
+    calls = []
+    real = lb.deep.train
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lb.deep, "train", counting)
+    return calls
+
+
+def small_fit(**kwargs):
+    return lb.deep.fit_field("moons", depth=2, width=8, epochs=3, grid=12, **kwargs)
+
+
+def assert_same_fit(a, b):
+    assert a.test_mse == b.test_mse and a.r2 == b.r2
+    np.testing.assert_array_equal(a.prediction, b.prediction)
+    np.testing.assert_array_equal(a.history.losses, b.history.losses)
+    torch.testing.assert_close(a.x_train, b.x_train, rtol=0, atol=0)
+    for (name, p), (_, q) in zip(
+        a.model.state_dict().items(), b.model.state_dict().items(), strict=True
+    ):
+        torch.testing.assert_close(p, q, rtol=0, atol=0, msg=name)
+
+
+def test_without_the_variable_every_call_computes(monkeypatch, trainings):
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    small_fit()
+    small_fit()
+    assert len(trainings) == 2
+
+
+def test_a_cached_result_equals_a_computed_one(monkeypatch, tmp_path, trainings):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    computed = small_fit()
+    loaded = small_fit()
+    assert len(trainings) == 1  # the second call trained nothing
+    assert loaded is not computed
+    assert_same_fit(loaded, computed)
+    monkeypatch.delenv(CACHE_ENV)
+    assert_same_fit(small_fit(), loaded)  # and equals a run without the cache
+
+
+def test_other_arguments_compute_again(monkeypatch, tmp_path, trainings):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    small_fit(seed=0)
+    small_fit(seed=1)
+    small_fit(seed=0, activation="relu")  # the default, spelled out: a hit
+    assert len(trainings) == 2
+    assert len(list(tmp_path.glob("fit_field-*.pkl"))) == 2
+
+
+def test_defaults_share_a_key_and_unhashable_arguments_have_none():
+    f = lb.regression.fit_regression
+    assert call_key(f) == call_key(f, epochs=300) == call_key(f, 32)
+    assert call_key(f) != call_key(f, epochs=299)
+    assert call_key(lb.training.evaluate, None, None, torch.zeros(1), None) is None
+
+
+def test_cached_functions_leave_the_global_rng_alone():
+    # A cache hit skips the computation, so the computation must not draw from
+    # (or reseed) the global generator, or code after a hit would change.
+    state = torch.get_rng_state()
+    small_fit()
+    lb.regression.fit_regression(epochs=1)
+    lb.deep.kinks_by_depth([1, 2], 3, n_networks=2, n_grid=101)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_a_cached_result_is_not_reused_after_the_library_changes(tmp_path):
+    lib = tmp_path / "lib"
+    shutil.copytree(lb.cache.LIBRARY, lib / "learnable_bases")
+    cache = tmp_path / "cache"
+    script = textwrap.dedent(
+        f"""
+        import os, sys
+        os.environ[{CACHE_ENV!r}] = {str(cache)!r}
+        import learnable_bases as lb
+        assert lb.__file__.startswith({str(lib)!r}), lb.__file__
+        calls = []
+        real = lb.deep.count_kinks
+        lb.deep.count_kinks = lambda *a: calls.append(1) or real(*a)
+        lb.deep.kinks_by_depth([1], 2, n_networks=1, n_grid=11)
+        print(len(calls))
+        """
+    )
+
+    def run() -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", script],
+            env={
+                "PYTHONPATH": str(lib),
+                "PATH": "/usr/bin:/bin",
+                "OMP_NUM_THREADS": "1",
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(out.stdout)
+
+    assert run() == 1  # computed and stored
+    assert run() == 0  # loaded
+    with (lib / "learnable_bases" / "targets.py").open("a") as f:
+        f.write("\n# any change to any module of the library\n")
+    assert run() == 1  # computed again, not the stored result of the old library
+
+
+def test_histories_with_snapshots_survive_the_round_trip():
+    x, y = lb.targets.sample_field("blob", 64, 0.1, seed=0)
+    model = lb.models.MLP(2, 4, seed=0)
+    history = lb.training.train(
+        model, lb.losses.mse_objective, x, y, epochs=2, lr=0.01, snapshots=[0, 2]
+    )
+    loaded = pickle.loads(lb.cache.dumps(history))
+    assert set(loaded.snapshots) == {0, 2}
+    with pytest.raises(TypeError):  # still read-only
+        loaded.snapshots[1] = {}
+    for epoch, state in history.snapshots.items():
+        for name, value in state.items():
+            assert torch.equal(loaded.snapshots[epoch][name], value)

@@ -1,0 +1,519 @@
+"""Chapter 4 (density estimation): simulators, heads, diagnostics, claims, pages.
+
+The claims of the chapter are checked with *other* seeds than its figures
+(networks with ``seed=1``, fresh held-out simulations), with tolerances that
+leave room for small numerical differences between machines.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+
+import learnable_bases as lb
+from learnable_bases import calibration as cal
+from learnable_bases import posterior as P
+from learnable_bases import simulators as S
+
+CHAPTER = "chapters/04_density_estimation.html"
+LEVELS = [0.5, 0.68, 0.95]
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def line():
+    return S.LinearGaussian()
+
+
+@pytest.fixture(scope="module")
+def square():
+    return S.SquareBimodal()
+
+
+@pytest.fixture(scope="module")
+def fit_line(line):
+    return P.fit_posterior(line, "gaussian", seed=1)
+
+
+@pytest.fixture(scope="module")
+def square_fits(square):
+    return {
+        "gaussian": P.fit_posterior(square, "gaussian", seed=1),
+        "mixture": P.fit_posterior(square, "mixture", components=5, seed=1),
+    }
+
+
+GRID = S.theta_grid(-2.5, 2.5, 501)
+
+
+# ---------------------------------------------------------------- simulators
+def test_linear_gaussian_posterior_matches_a_brute_force_grid(line):
+    _, x = line.sample(1, seed=3)
+    mean, cov = line.posterior(x)
+    a = torch.linspace(-4, 4, 401, dtype=torch.float64)
+    A, B = torch.meshgrid(a, a, indexing="ij")
+    t = torch.tensor(line.positions, dtype=torch.float64)
+    resid = x[0].double() - (A[..., None] * t + B[..., None])
+    logp = -0.5 * (resid**2).sum(-1) / line.noise**2 - 0.5 * (A**2 + B**2)
+    w = torch.exp(logp - logp.max())
+    w = w / w.sum()
+    m = torch.stack([(w * A).sum(), (w * B).sum()])
+    c_ab = (w * (A - m[0]) * (B - m[1])).sum()
+    torch.testing.assert_close(m, mean[0], atol=2e-3, rtol=0)
+    torch.testing.assert_close(c_ab, cov[0, 1], atol=2e-3, rtol=0)
+    assert cal.gaussian_summary(cov)[1] < -0.7  # "strongly correlated"
+
+
+def test_simulators_are_reproducible_and_shaped(line, square):
+    for sim, d, xd in ((line, 2, 8), (square, 1, 4), (S.GrowingNoise(), 1, 1)):
+        theta, x = sim.sample(50, seed=0)
+        assert theta.shape == (50, d) and x.shape == (50, xd)
+        assert theta.dtype == x.dtype == torch.float32
+        theta2, x2 = sim.sample(50, seed=0)
+        assert torch.equal(theta, theta2) and torch.equal(x, x2)
+        assert not torch.equal(x, sim.sample(50, seed=1)[1])
+
+
+def test_square_reference_peaks_at_plus_minus_root_mean(square):
+    x = torch.full((1, 4), 1.44)
+    ref = square.reference_posterior(x, GRID)[0]
+    assert math.isclose(float(torch.trapezoid(ref, GRID)), 1.0, rel_tol=1e-9)
+    pos = GRID > 0
+    assert abs(float(GRID[pos][ref[pos].argmax()]) - 1.2) < 0.011
+    assert abs(float(GRID[~pos][ref[~pos].argmax()]) + 1.2) < 0.011
+    assert float(ref[GRID.abs() > 2].max()) == 0.0  # prior support
+
+
+def test_growing_noise_posterior_widens_with_x():
+    sim = S.GrowingNoise()
+    grid = S.theta_grid(-5, 5, 2001)
+    _, std = S.grid_moments(
+        sim.reference_posterior(torch.tensor([[0.0], [2.0]]), grid), grid
+    )
+    assert std[1] > 3 * std[0]
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: S.LinearGaussian(noise=0.0), ValueError, "noise"),
+        (lambda: S.LinearGaussian(noise=-1.0), ValueError, "noise"),
+        (lambda: S.SquareBimodal(noise=0), ValueError, "noise"),
+        (lambda: S.GrowingNoise(noise=-0.1), ValueError, "noise"),
+        (lambda: S.GrowingNoise(growth=-1.0), ValueError, "growth"),
+        (lambda: S.LinearGaussian(positions=(1.0, 1.0)), ValueError, "positions"),
+        (lambda: S.SquareBimodal(n_obs=0), ValueError, "n_obs"),
+        (lambda: S.LinearGaussian().sample(0, seed=0), ValueError, "simulations"),
+        (lambda: S.LinearGaussian().sample(10), ValueError, "seed"),
+        (lambda: S.LinearGaussian().sample(2.5, seed=0), TypeError, "integer"),
+        (
+            lambda: S.LinearGaussian().simulate(torch.zeros(3, 1), torch.Generator()),
+            ValueError,
+            r"shape \(n, 2\)",
+        ),
+        (
+            lambda: S.SquareBimodal().simulate(torch.zeros(3, 2), torch.Generator()),
+            ValueError,
+            r"shape \(n, 1\)",
+        ),
+        (lambda: S.LinearGaussian().posterior(torch.zeros(3, 5)), ValueError, "x must"),
+        (
+            lambda: S.SquareBimodal().reference_posterior(
+                torch.zeros(1, 4), torch.zeros(5)
+            ),
+            ValueError,
+            "increasing",
+        ),
+    ],
+)
+def test_simulators_reject_bad_input(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+# --------------------------------------------------------------------- heads
+def test_gaussian_log_prob_matches_torch_distributions():
+    gen = torch.Generator().manual_seed(0)
+    for d in (1, 2, 3):
+        out = torch.randn(
+            4, 6, P.gaussian_out_dim(d), generator=gen, dtype=torch.float64
+        )
+        theta = torch.randn(4, 6, d, generator=gen, dtype=torch.float64)
+        mean, tril = P.gaussian_params(out)
+        ref = torch.distributions.MultivariateNormal(mean, scale_tril=tril).log_prob(
+            theta
+        )
+        torch.testing.assert_close(P.gaussian_log_prob(out, theta), ref)
+
+
+def test_mixture_log_prob_matches_a_sum_of_gaussians():
+    gen = torch.Generator().manual_seed(1)
+    out = torch.randn(5, P.mixture_out_dim(3), generator=gen, dtype=torch.float64)
+    theta = torch.randn(5, 1, generator=gen, dtype=torch.float64)
+    log_w, mu, sigma = P.mixture_params(out)
+    dens = (
+        log_w.exp() * torch.exp(torch.distributions.Normal(mu, sigma).log_prob(theta))
+    ).sum(-1)
+    torch.testing.assert_close(P.mixture_log_prob(out, theta), dens.log())
+    # one component is a Gaussian head (its logit does not matter)
+    one = torch.tensor([[7.0, 0.3, -0.5]], dtype=torch.float64)
+    torch.testing.assert_close(
+        P.mixture_log_prob(one, theta[:1]), P.gaussian_log_prob(one[:, 1:], theta[:1])
+    )
+
+
+@pytest.mark.parametrize("head", ["gaussian", "mixture"])
+def test_nll_over_a_leading_model_axis_equals_separate_losses(head):
+    gen = torch.Generator().manual_seed(2)
+    p = 5 if head == "gaussian" else 9
+    d = 2 if head == "gaussian" else 1
+    out = torch.randn(3, 7, p, generator=gen)
+    theta = torch.randn(7, d, generator=gen)
+    stacked = P.nll(head, out, theta)  # theta broadcasts over the model axis
+    assert stacked.shape == (3,)
+    for m in range(3):
+        torch.testing.assert_close(stacked[m], P.nll(head, out[m], theta))
+    assert P.nll(head, out[0], theta).shape == ()
+
+
+def test_density_on_grid_integrates_to_one(square_fits):
+    x = torch.full((2, 4), 1.0)
+    for fit in square_fits.values():
+        q = fit.density_on_grid(x, S.theta_grid(-6, 6, 2001))
+        torch.testing.assert_close(
+            torch.trapezoid(q, S.theta_grid(-6, 6, 2001), dim=1),
+            torch.ones(2, dtype=torch.float64),
+            atol=1e-3,
+            rtol=0,
+        )
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: P.mixture_out_dim(0), ValueError, "at least one component"),
+        (lambda: P.mixture_out_dim(1.5), TypeError, "components"),
+        (
+            lambda: P.gaussian_log_prob(torch.zeros(4, 5), torch.zeros(4, 3)),
+            ValueError,
+            "needs 9 outputs",
+        ),
+        (
+            lambda: P.gaussian_params(torch.zeros(4, 4)),
+            ValueError,
+            "d \\+ d\\(d\\+1\\)/2",
+        ),
+        (
+            lambda: P.mixture_log_prob(torch.zeros(4, 6), torch.zeros(4, 2)),
+            ValueError,
+            r"\(\.\.\., n, 1\)",
+        ),
+        (lambda: P.mixture_params(torch.zeros(4, 7)), ValueError, "3K"),
+        (
+            lambda: P.nll("flow", torch.zeros(4, 2), torch.zeros(4, 1)),
+            ValueError,
+            "head",
+        ),
+        (lambda: P.gaussian_nll([0.0], torch.zeros(1, 1)), TypeError, "out"),
+        (lambda: P.fit_posterior(S.LinearGaussian(), n_sims=0), ValueError, "budget"),
+        (
+            lambda: P.fit_posterior(S.SquareBimodal(), "mixture", components=0),
+            ValueError,
+            "at least one component",
+        ),
+        (
+            lambda: P.fit_posterior(S.LinearGaussian(), "mixture", components=2),
+            ValueError,
+            "1-D theta",
+        ),
+        (lambda: P.fit_posterior("lines"), ValueError, "unknown simulator"),
+        (lambda: P.fit_posterior(3), TypeError, "simulator"),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), schedule=((0, 1e-3),)),
+            ValueError,
+            "schedule",
+        ),
+        (
+            lambda: P.budget_sweep(S.LinearGaussian(), [0, 100]),
+            ValueError,
+            "zero budget",
+        ),
+    ],
+)
+def test_heads_and_fits_reject_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_non_finite_training_loss_stops_with_a_clear_error():
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        P.fit_posterior(S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), seed=0)
+
+
+# --------------------------------------------------------------- diagnostics
+def test_hpd_level_of_known_points():
+    mean = torch.zeros(3, 2, dtype=torch.float64)
+    cov = torch.eye(2, dtype=torch.float64)
+    r = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    theta = torch.stack([r, torch.zeros(3, dtype=torch.float64)], dim=1)
+    torch.testing.assert_close(
+        cal.hpd_level_gaussian(mean, cov, theta), 1 - torch.exp(-(r**2) / 2)
+    )
+    # 1-D on a grid: one sigma from the mean of a standard normal is 68.27 %
+    grid = S.theta_grid(-8, 8, 4001)
+    dens = torch.exp(-0.5 * grid**2)[None, :].expand(2, -1)
+    levels = cal.hpd_level_grid(dens, grid, torch.tensor([1.0, 2.0]))
+    torch.testing.assert_close(
+        levels,
+        torch.tensor([0.682689, 0.954500], dtype=torch.float64),
+        atol=2e-3,
+        rtol=0,
+    )
+    assert float(cal.hpd_level_grid(dens[:1], grid, torch.tensor([9.0]))) == 1.0
+
+
+def test_coverage_of_the_exact_posterior_is_nominal(line, square):
+    """The coverage function, given the exact posterior, returns nominal coverage."""
+    nominal = np.linspace(0.05, 0.95, 19)
+    theta, x = line.sample(4000, seed=101)
+    mean, cov = line.posterior(x)
+    cover = cal.empirical_coverage(cal.hpd_level_gaussian(mean, cov, theta), nominal)
+    assert np.all(np.abs(cover - nominal) < 0.03)
+    theta, x = square.sample(3000, seed=102)
+    ref = square.reference_posterior(x, GRID)
+    cover = cal.empirical_coverage(cal.hpd_level_grid(ref, GRID, theta), nominal)
+    assert np.all(np.abs(cover - nominal) < 0.035)
+
+
+def test_coverage_detects_over_and_underconfidence(line):
+    theta, x = line.sample(3000, seed=103)
+    mean, cov = line.posterior(x)
+    tight = cal.empirical_coverage(
+        cal.hpd_level_gaussian(mean, 0.5 * cov, theta), LEVELS
+    )
+    wide = cal.empirical_coverage(
+        cal.hpd_level_gaussian(mean, 2.0 * cov, theta), LEVELS
+    )
+    assert np.all(tight < np.array(LEVELS) - 0.05)
+    assert np.all(wide > np.array(LEVELS) + 0.02)
+
+
+def test_distances_have_their_known_values():
+    grid = S.theta_grid(-10, 10, 4001)
+    p = torch.exp(-0.5 * grid**2) / math.sqrt(2 * math.pi)
+    q = torch.exp(-0.5 * (grid - 1) ** 2) / math.sqrt(2 * math.pi)
+    tv = cal.tv_distance(p[None], q[None], grid)
+    # TV of two unit Gaussians one apart: 2 Phi(1/2) - 1
+    assert abs(float(tv) - math.erf(0.5 / math.sqrt(2))) < 1e-4
+    assert float(cal.tv_distance(p[None], p[None], grid)) == 0.0
+    gen = torch.Generator().manual_seed(4)
+    a = torch.randn(3, 2, 2, generator=gen, dtype=torch.float64)
+    cov_p = a @ a.transpose(-1, -2) + torch.eye(2)
+    cov_q = 2 * torch.eye(2, dtype=torch.float64)
+    m_p = torch.randn(3, 2, generator=gen, dtype=torch.float64)
+    m_q = torch.randn(3, 2, generator=gen, dtype=torch.float64)
+    ref = torch.distributions.kl_divergence(
+        torch.distributions.MultivariateNormal(m_p, cov_p),
+        torch.distributions.MultivariateNormal(m_q, cov_q),
+    )
+    torch.testing.assert_close(cal.gaussian_kl(m_p, cov_p, m_q, cov_q), ref)
+    assert cal.rank_correlation([1, 2, 3, 4], [1, 4, 9, 16]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: cal.empirical_coverage([], [0.5]), "empty"),
+        (lambda: cal.empirical_coverage([0.1], [1.5]), "nominal"),
+        (
+            lambda: cal.tv_distance(
+                torch.zeros(2, 5), torch.zeros(2, 4), torch.zeros(5)
+            ),
+            "same shape",
+        ),
+        (
+            lambda: cal.hpd_level_gaussian(
+                torch.zeros(3, 2), torch.eye(2), torch.zeros(3, 1)
+            ),
+            "shape of mean",
+        ),
+        (
+            lambda: cal.gaussian_kl(
+                torch.zeros(3, 2), torch.eye(3), torch.zeros(3, 2), torch.eye(2)
+            ),
+            "cov_p",
+        ),
+        (lambda: cal.rank_correlation([1.0], [2.0]), "length"),
+    ],
+)
+def test_diagnostics_reject_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+# --------------------------------------------------- the chapter's claims
+def test_claim_linear_gaussian_posterior_is_learned(line, fit_line):
+    """Over 20 held-out x_o: means within 0.05 prior std, std within 10 %,
+    correlation within 0.05 (averaged over the observations)."""
+    _, x_o = line.sample(20, seed=201)
+    mean_p, cov_p = line.posterior(x_o)
+    mean_q, cov_q = fit_line.gaussian(x_o)
+    err = cal.gaussian_errors(mean_q, cov_q, mean_p, cov_p)
+    assert err.mean.mean() < 0.05 * line.prior_std
+    assert err.std.mean() < 0.10
+    assert err.corr.mean() < 0.05
+
+
+def test_claim_linear_gaussian_coverage_is_nominal(line, fit_line):
+    theta, x = line.sample(4000, seed=202)
+    mean_q, cov_q = fit_line.gaussian(x)
+    cover = cal.empirical_coverage(cal.hpd_level_gaussian(mean_q, cov_q, theta), LEVELS)
+    assert np.all(np.abs(cover - LEVELS) < 0.03), cover
+
+
+def test_claim_heldout_nll_excess_is_the_mean_kl(line, fit_line):
+    theta, x = line.sample(20_000, seed=203)
+    mean_p, cov_p = line.posterior(x)
+    mean_q, cov_q = fit_line.gaussian(x)
+    exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
+        theta.double()
+    )
+    gap = fit_line.nll(x, theta) - float(exact.mean())
+    kl = float(cal.gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
+    assert kl > 0
+    assert abs(gap - kl) < 0.5 * kl
+
+
+def test_claim_mixture_beats_gaussian_on_the_bimodal_posterior(square, square_fits):
+    _, x = square.sample(300, seed=204)
+    ref = square.reference_posterior(x, GRID)
+    tv = {
+        name: cal.tv_distance(ref, fit.density_on_grid(x, GRID), GRID).mean()
+        for name, fit in square_fits.items()
+    }
+    assert tv["mixture"] < 0.1
+    assert tv["gaussian"] > 0.3
+
+
+def test_claim_mixture_modes_sit_at_plus_minus_root_mean(square, square_fits):
+    _, x = square.sample(300, seed=205)
+    x_bar = x.mean(dim=1).double()
+    keep = (x_bar > 0.5) & (x_bar < 3.5)  # two separate peaks inside the prior
+    assert keep.sum() > 100
+    q = square_fits["mixture"].density_on_grid(x[keep], GRID)
+    pos = GRID > 0
+    root = x_bar[keep].sqrt()
+    mode_pos = GRID[pos][q[:, pos].argmax(dim=1)]
+    mode_neg = GRID[~pos][q[:, ~pos].argmax(dim=1)]
+    assert float((mode_pos - root).abs().max()) < 0.1
+    assert float((mode_neg + root).abs().max()) < 0.1
+
+
+def test_claim_gaussian_on_bimodal_is_miscalibrated_both_ways(square, square_fits):
+    theta, x = square.sample(3000, seed=206)
+    levels = {
+        name: cal.hpd_level_grid(fit.density_on_grid(x, GRID), GRID, theta)
+        for name, fit in square_fits.items()
+    }
+    gauss = cal.empirical_coverage(levels["gaussian"], LEVELS)
+    mix = cal.empirical_coverage(levels["mixture"], LEVELS)
+    assert gauss[0] < 0.3 and gauss[2] > 0.95  # an S: below, then above
+    assert np.all(np.abs(mix - LEVELS) < 0.04)
+
+
+def test_claim_learned_width_follows_the_exact_width():
+    sim = S.GrowingNoise()
+    fit = P.fit_posterior(sim, "gaussian", seed=1)
+    xs = torch.linspace(-2, 2, 81)[:, None]
+    grid = S.theta_grid(-5, 5, 2001)
+    _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)
+    sigma = fit.gaussian(xs)[1][:, 0, 0].sqrt()
+    assert cal.rank_correlation(sigma, std) >= 0.9
+    assert std.max() > 3 * std.min()  # "changes strongly with x"
+
+
+def test_claim_more_simulations_bring_q_closer(line):
+    sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000)
+    kl = sweep.kl[:, 0]
+    assert np.all(np.diff(kl) < 0)
+    assert kl[0] > 10 * kl[2]
+    excess = sweep.heldout_nll[:, 0] - sweep.exact_nll
+    assert abs(excess[2] - kl[2]) < 0.5 * kl[2]
+
+
+# ------------------------------------------------------------ the built page
+def _glued(html: str) -> list[str]:
+    return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
+
+
+@pytest.mark.site
+def test_chapter_embeds_all_its_figures(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    assert html.count('class="lb-stepper"') == 2  # amortised, bimodal
+    for script in (
+        "plot_simulated_pairs",
+        "plot_amortised_posterior",
+        "plot_bimodal",
+        "plot_calibration",
+        "plot_simulation_budget",
+    ):
+        assert f"../auto_gallery/04_density_estimation/{script}.html" in html, script
+    images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
+    assert len(images) == 6
+    for src in images:
+        assert (site / "chapters" / src).resolve().exists(), src
+
+
+@pytest.mark.site
+def test_chapter_quotes_computed_numbers_and_real_source(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    glued = _glued(html)
+    assert len(glued) >= 40
+    assert "lb-src" in html and "-lp.mean(dim=-1)" in html
+    fit = P.fit_posterior("line", "gaussian", seed=0)
+    assert str(fit.steps) in glued and f"{fit.n_sims:,}" in glued
+    index = (site / "index.html").read_text("utf-8")
+    assert "chapters/04_density_estimation.html" in index
+    bridge = (site / "chapters/03_going_deep.html").read_text("utf-8")
+    assert 'href="04_density_estimation.html"' in bridge
+
+
+def test_fits_trained_together_equal_fits_trained_alone():
+    sim = S.GrowingNoise()
+    kwargs = dict(n_sims=300, width=8, schedule=((2, 1e-2), (1, 1e-3)))
+    together = P.fit_posteriors(sim, "gaussian", seeds=[3, 4], **kwargs)
+    alone = P.fit_posterior(sim, "gaussian", seed=4, **kwargs)
+    assert torch.equal(together[1].theta, alone.theta)
+    x = torch.linspace(-2, 2, 9)[:, None]
+    torch.testing.assert_close(
+        together[1].outputs(x), alone.outputs(x), atol=1e-5, rtol=1e-4
+    )
+    assert together[1].steps == alone.steps == 3 * 1
+
+
+def test_posterior_plot_helpers_draw_and_reject_bad_input():
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    try:
+        lb.plotting.plot_gaussian_contours(ax1, [0, 0], [[1, 0.5], [0.5, 1]], label="q")
+        assert len(ax1.lines) == 2  # 68 % and 95 % ellipses
+        x, y = ax1.lines[0].get_data()
+        # every point of the 68 % ellipse sits at the chi-square radius
+        inv = np.linalg.inv([[1, 0.5], [0.5, 1]])
+        m2 = np.einsum("ni,ij,nj->n", np.c_[x, y], inv, np.c_[x, y])
+        np.testing.assert_allclose(m2, -2 * np.log(1 - 0.68), rtol=1e-6)
+        lb.plotting.plot_coverage(ax2, [0.5, 0.9], [0.4, 0.95], n=100, label="q")
+        assert ax2.get_xlim() == (0.0, 1.0)
+        with pytest.raises(ValueError, match="mean must have shape"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0, 0], np.eye(2))
+        with pytest.raises(ValueError, match="levels"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0], np.eye(2), levels=(1.2,))
+        with pytest.raises(ValueError, match="same length"):
+            lb.plotting.plot_coverage(ax2, [0.5], [0.5, 0.6])
+    finally:
+        plt.close(fig)
