@@ -57,3 +57,43 @@ learning_1d = lb.stepper.stepper_from_function(
     figsize=(7, 5),
 )
 learning_1d
+
+# %%
+# Where the transitions moved
+# ---------------------------
+# Each tanh neuron switches at :math:`x = -b_j/v_j`, and the steepness of the
+# switch is :math:`|v_j|`. Initially the switches are gentle and some lie outside
+# the data's range :math:`[-3, 3]`; training moves them all inside and makes
+# them steeper, so that they can follow the bends of the curve. Marker size
+# shows :math:`|w_j|`, the weight the head gives the neuron.
+import matplotlib.pyplot as plt
+
+fig, ax = plt.subplots(figsize=(7, 3.4))
+for epoch, color, marker in ((0, "0.55", "o"), (300, lb.plotting.PALETTE[0], "s")):
+    state = fit.history.snapshots[epoch]
+    v, b = state["mean.layers.0.weight"][:, 0], state["mean.layers.0.bias"]
+    w = state["mean.head.weight"][0]
+    inside = int(((-b / v).abs() < 3).sum())
+    print(
+        f"epoch {epoch}: {inside} of 32 transitions inside [-3, 3], "
+        f"median steepness {float(v.abs().median()):.2f}"
+    )
+    ax.scatter(
+        (-b / v).clamp(-6, 6),
+        v.abs(),
+        s=20 + 120 * w.abs() / w.abs().max(),
+        color=color,
+        marker=marker,
+        alpha=0.8,
+        label=f"epoch {epoch}",
+    )
+ax.axvspan(-3, 3, color="0.9", zorder=0, label="data range")
+ax.set(
+    xlabel=r"transition $-b_j / v_j$ (clipped to $\pm 6$)", ylabel=r"steepness $|v_j|$"
+)
+ax.legend(loc="upper left")
+lb.plotting.set_alt_text(
+    fig,
+    "Transition point against steepness of each of the 32 hidden neurons, before "
+    "and after training; after training the steep neurons sit inside the data range",
+)

@@ -15,6 +15,7 @@ same 300 epochs.
 # SGD uses the best of the learning rates 0.03, 0.1 and 0.3 (at 0.3 it is
 # unstable); Adam uses its usual 0.01.
 import matplotlib.pyplot as plt
+import torch
 
 import learnable_bases as lb
 
@@ -36,3 +37,22 @@ lb.plotting.set_alt_text(
 )
 for label, fit in runs.items():
     print(f"{label}: final loss {fit.history.losses[-1]:.3f}, sigma {fit.sigma:.3f}")
+
+# %%
+# The two fits
+# ------------
+# After the same 300 epochs, the Adam-trained mean follows the curve and its
+# band has narrowed to the noise; the SGD-trained mean still misses the bumps,
+# and its learned :math:`\sigma` stays wide to explain the misses as noise.
+grid = torch.linspace(-3, 3, 301)[:, None]
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.2), sharey=True)
+for ax, (label, fit) in zip(axes, runs.items(), strict=True):
+    ax.plot(fit.x[:, 0], fit.y[:, 0], ".", color="0.6", ms=3)
+    mu, sigma = fit.predict(grid)
+    lb.plotting.plot_band(ax, grid[:, 0], mu, sigma)
+    ax.set(title=label, xlabel="$x$", ylim=(-3.2, 3.2))
+lb.plotting.set_alt_text(
+    fig,
+    "Mean and noise band after 300 epochs: left trained by plain SGD, still smooth "
+    "and wide; right trained by Adam, following the data with a narrow band",
+)

@@ -58,3 +58,28 @@ learning_2d = lb.stepper.stepper_from_function(
     figsize=(7.5, 2.2),
 )
 learning_2d
+
+# %%
+# All 32 learned basis functions
+# ------------------------------
+# The whole last hidden layer of the trained network, each term
+# :math:`w_j h^{(4)}_j` on the same colour scale as above. A few are large and
+# carry the windings, some are small corrections, and many are blank: ReLU
+# units that are off for every input in the square (dead, as in chapter 1) and
+# contribute nothing. A deep network often uses only part of its width.
+import matplotlib.pyplot as plt
+
+fig, axes = plt.subplots(4, 8, figsize=(7.5, 4.0), sharex=True, sharey=True)
+for j, ax in enumerate(axes.ravel()):
+    lb.plotting.plot_field(
+        ax, final_terms[..., j], vmin=-m_max, vmax=m_max, cmap="PuOr_r"
+    )
+    ax.set(xticks=[], yticks=[], xlabel="", ylabel="")
+    ax.set_title(f"$j = {j}$", fontsize=9)
+lb.plotting.set_alt_text(
+    fig,
+    "Grid of the 32 last-layer terms of the trained four-layer spiral network, "
+    "some large curved bands, some small, some blank",
+)
+dead = int((abs(final_terms).reshape(-1, final_terms.shape[-1]).max(axis=0) == 0).sum())
+print(f"{dead} of {final_terms.shape[-1]} last-layer units are off everywhere")
