@@ -531,3 +531,13 @@ def test_claim_the_prior_is_calibrated_but_wide(line):
     mean_p, cov_p = line.posterior(x)
     kl = cal.gaussian_kl(mean_p, cov_p, prior_mean, prior_cov)
     assert float(kl.mean()) > 1.0  # useless: far from the posterior
+
+
+@pytest.mark.site
+def test_chapter_ends_with_executed_hidden_exercises(site):
+    html = (site / CHAPTER).read_text("utf-8")
+    section = html[html.index('id="exercises"') :]
+    solutions = re.findall(r'<div class="cell tag_hide-cell[^"]*"', section)
+    assert len(solutions) == 3
+    assert section.count("<details") >= 3
+    assert section.count('class="cell_output') >= 3
