@@ -50,7 +50,8 @@ def python_supported(version: str, requires: str = REQUIRES_PYTHON) -> bool:
 
 def _check_python(session: nox.Session) -> None:
     """Stop the session, in one sentence, on a Python outside the supported range."""
-    version = session.run(
+    # run_always: also in ``--install-only`` mode, where session.run returns None
+    version = session.run_always(
         "python", "-c", "import platform; print(platform.python_version())",
         silent=True,
     ).strip()  # fmt: skip
@@ -132,13 +133,13 @@ def _find_browser(session: nox.Session) -> str:
         if path := shutil.which(name):
             session.log(f"browser tests: using the system browser {path}")
             return path
-    path = session.run("python", "-c", PLAYWRIGHT_PATH, silent=True).strip()
+    path = session.run_always("python", "-c", PLAYWRIGHT_PATH, silent=True).strip()
     if Path(path).exists():
         session.log(f"browser tests: using Playwright's Chromium {path}")
         return path
     session.log("no Chromium or Chrome on PATH: running `playwright install chromium`")
     try:
-        session.run("playwright", "install", "chromium")
+        session.run_install("playwright", "install", "chromium")
     except nox.command.CommandFailed:
         session.error(
             "the browser tests need Chromium and none could be found or installed. "

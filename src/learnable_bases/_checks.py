@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import contextvars
+from collections.abc import Iterable, Iterator
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+
+#: True inside :func:`inputs_checked`: tensors were scanned for NaN/inf already.
+_INPUTS_CHECKED = contextvars.ContextVar("lb_inputs_checked", default=False)
+
+
+@contextlib.contextmanager
+def inputs_checked() -> Iterator[None]:
+    """Within this block, :func:`check_tensor` skips its scan for NaN and inf.
+
+    The training loops check their whole data set once, up front; the batches
+    they feed the model are slices of it, so scanning each one again would only
+    cost a host synchronisation per step. Type, dtype and shape are still
+    checked.
+    """
+    token = _INPUTS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _INPUTS_CHECKED.reset(token)
 
 
 def check_choice(name: str, value: object, allowed: Iterable[str]) -> str:
@@ -89,6 +110,6 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
         raise ValueError(
             f"{name} must have {ndim} dimension(s); got shape {tuple(value.shape)}"
         )
-    if not torch.isfinite(value).all():
+    if not _INPUTS_CHECKED.get() and not torch.isfinite(value).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return value

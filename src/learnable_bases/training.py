@@ -39,6 +39,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_tensor,
+    inputs_checked,
 )
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -482,49 +483,51 @@ def train(
     bar = tqdm(
         range(epochs), disable=not show, desc="training", unit="epoch", leave=False
     )
-    for epoch in bar:
-        if full_batch:
-            batches = [(x, y)]
-        else:
-            perm = torch.randperm(n, generator=gen)
-            batches = zip(
-                x[perm].split(batch_size), y[perm].split(batch_size), strict=True
-            )
-        losses = []
-        for xb, yb in batches:
-            for p in params:
-                p.grad = None
-            loss = _scalar_loss(loss_fn(model, xb, yb))
-            losses.append(loss.detach())
-            loss.backward()
-            step()
-        values = torch.stack(losses).double().numpy()
-        first = epoch * n_batches
-        step_losses[first : first + n_batches] = values
-        if not np.isfinite(values).all():
-            bar.close()
-            step = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
-            raise NonFiniteLossError(
-                f"loss became {step_losses[step - 1]} at step {step} (epoch "
-                f"{epoch + 1}) with lr={lr:g}; lower the learning rate",
-                step=step,
-                epoch=epoch + 1,
-                lr=lr,
-                history=history(epoch, step, time.perf_counter() - start),
-            )
-        epoch_losses[epoch] = float(values @ sizes) / n
-        if has_val:
-            model.eval()
-            with torch.inference_mode():
-                val_t.append(_scalar_loss(loss_fn(model, x_val, y_val)).clone())
-            model.train()
-        if epoch + 1 in snap_epochs:
-            snaps[epoch + 1] = _state_copy(model)
-        if show:
-            post = {"loss": f"{epoch_losses[epoch]:.4g}"}
+    # the data were checked once above; the batches are slices of them
+    with inputs_checked():
+        for epoch in bar:
+            if full_batch:
+                batches = [(x, y)]
+            else:
+                perm = torch.randperm(n, generator=gen)
+                batches = zip(
+                    x[perm].split(batch_size), y[perm].split(batch_size), strict=True
+                )
+            losses = []
+            for xb, yb in batches:
+                for p in params:
+                    p.grad = None
+                loss = _scalar_loss(loss_fn(model, xb, yb))
+                losses.append(loss.detach())
+                loss.backward()
+                step()
+            values = torch.stack(losses).double().numpy()
+            first = epoch * n_batches
+            step_losses[first : first + n_batches] = values
+            if not np.isfinite(values).all():
+                bar.close()
+                step = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
+                raise NonFiniteLossError(
+                    f"loss became {step_losses[step - 1]} at step {step} (epoch "
+                    f"{epoch + 1}) with lr={lr:g}; lower the learning rate",
+                    step=step,
+                    epoch=epoch + 1,
+                    lr=lr,
+                    history=history(epoch, step, time.perf_counter() - start),
+                )
+            epoch_losses[epoch] = float(values @ sizes) / n
             if has_val:
-                post["val"] = f"{float(val_t[-1]):.4g}"
-            bar.set_postfix(post, refresh=False)
+                model.eval()
+                with torch.inference_mode():
+                    val_t.append(_scalar_loss(loss_fn(model, x_val, y_val)).clone())
+                model.train()
+            if epoch + 1 in snap_epochs:
+                snaps[epoch + 1] = _state_copy(model)
+            if show:
+                post = {"loss": f"{epoch_losses[epoch]:.4g}"}
+                if has_val:
+                    post["val"] = f"{float(val_t[-1]):.4g}"
+                bar.set_postfix(post, refresh=False)
     bar.close()
     return history(epochs, epochs * n_batches, time.perf_counter() - start)
 
