@@ -20,8 +20,9 @@ def _fake_build(tmp_path, monkeypatch):
     cache = build / ".jupyter_cache"
     doctrees = build / "doctrees"
     results = build / ".lb_cache"  # learnable_bases.cache, as docs/conf.py sets it
+    stubs = src / "api" / "generated"  # autosummary pages, maybe of removed functions
     monkeypatch.setenv(lb.cache.CACHE_ENV, str(results))
-    for d in (gallery, cache, doctrees, results):
+    for d in (gallery, cache, doctrees, results, stubs):
         d.mkdir(parents=True)
         (d / "old").write_text("stale")
     app = SimpleNamespace(srcdir=str(src), doctreedir=str(doctrees))
@@ -29,7 +30,7 @@ def _fake_build(tmp_path, monkeypatch):
         sphinx_gallery_conf={"gallery_dirs": ["auto_gallery"]},
         nb_execution_cache_path=str(cache),
     )
-    return app, config, (gallery, cache, doctrees, results)
+    return app, config, (gallery, cache, doctrees, results, stubs)
 
 
 def test_outputs_survive_when_library_is_unchanged(tmp_path, monkeypatch):

@@ -20,8 +20,8 @@
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
   the library's source hash differs from the last build's, the generated
-  gallery, the execution cache, the doctrees and the result cache
-  (:mod:`learnable_bases.cache`) are removed before reading.
+  gallery, the API stubs, the execution cache, the doctrees and the result
+  cache (:mod:`learnable_bases.cache`) are removed before reading.
 """
 
 from __future__ import annotations
@@ -54,6 +54,8 @@ def invalidate_on_library_change(app, config) -> None:
             srcdir / config.sphinx_gallery_conf["gallery_dirs"][0],
             doctrees,
             Path(config.nb_execution_cache_path),
+            # autosummary stubs of functions the library may no longer have
+            srcdir / "api" / "generated",
         ]
         if os.environ.get(CACHE_ENV):  # its keys already exclude old results
             stale.append(Path(os.environ[CACHE_ENV]))
