@@ -85,6 +85,19 @@ def name_toctree_toggles(app, pagename, templatename, context, doctree) -> None:
     context["generate_toctree_html"] = labelled
 
 
+# --- myst-nb's hidden cells ---------------------------------------------------------
+
+#: myst-nb's toggle for a hidden cell: an aria-label that differs from its visible
+#: text ("Show code cell source"), which fails label-content-name-mismatch.
+HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+
+
+def name_hidden_cell_toggles(app, pagename, templatename, context, doctree) -> None:
+    """Html-page-context handler: hidden-cell toggles are named by their text."""
+    if HIDDEN_CELL_TOGGLE in context.get("body", ""):
+        context["body"] = context["body"].replace(HIDDEN_CELL_TOGGLE, "<summary>")
+
+
 # --- page descriptions for link previews --------------------------------------------
 
 SITE_DESCRIPTION = (
@@ -308,6 +321,7 @@ def always_rebuild_record(app, env, added, changed, removed) -> list[str]:
 def setup(app):
     app.connect("html-page-context", name_toctree_toggles, priority=900)
     app.connect("html-page-context", add_description)
+    app.connect("html-page-context", name_hidden_cell_toggles)
     app.connect("builder-inited", build_wheel)
     app.connect("build-finished", add_install_note)
     app.connect("doctree-resolved", fill_build_record)
