@@ -189,14 +189,22 @@ def script_with_note(source: str) -> str:
     return "".join(lines)
 
 
+#: Timestamp of every member of a downloadable zip: the zip's bytes then depend on
+#: its contents only, not on when the build copied the files (identical rebuilds).
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
 def rewrite_zip(archive: Path) -> None:
-    """Put the install note into the scripts of a downloadable zip."""
+    """Put the install note into a downloadable zip's scripts; fix its timestamps."""
     with zipfile.ZipFile(archive) as zf:
-        members = [(info, zf.read(info)) for info in zf.infolist()]
+        members = sorted((info.filename, zf.read(info)) for info in zf.infolist())
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, data in members:
-            if info.filename.endswith(".py"):
+        for name, data in members:
+            if name.endswith(".py"):
                 data = script_with_note(data.decode("utf-8")).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
             zf.writestr(info, data)
 
 
