@@ -89,6 +89,7 @@ def _build_site(session: nox.Session, *, clean: bool) -> None:
         "-b", "html",
         "-W", "--keep-going",
         "-w", str(BUILD / "warnings.txt"),
+        "-d", str(BUILD / "doctrees"),  # build state, kept out of the site
         str(DOCS), str(HTML),
         env=THREADS,
     )  # fmt: skip

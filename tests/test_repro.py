@@ -57,3 +57,31 @@ def test_a_training_example_is_byte_identical_when_rerun(tmp_path):
     n = int(first.split("DIGESTS")[1].split()[0])
     assert n >= 2, "the example made fewer images than expected"
     assert first == second, "two runs of the same training example differ"
+
+
+def test_downloadable_zips_depend_on_their_contents_only(tmp_path):
+    """The build rewrites sphinx-gallery's zips (install note, fixed timestamps)."""
+    import sys
+    import time
+    import zipfile
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import lb_site
+
+    made = []
+    for k, stamp in enumerate([(2020, 5, 1, 10, 0, 0), (2026, 1, 2, 3, 4, 6)]):
+        archive = tmp_path / f"{k}.zip"
+        with zipfile.ZipFile(archive, "w") as zf:
+            for name in ["b.ipynb", "plot_a.py"] if k else ["plot_a.py", "b.ipynb"]:
+                data = (
+                    '"""Title\n=====\n\nText.\n"""\n' if name.endswith("py") else "{}"
+                )
+                zf.writestr(zipfile.ZipInfo(name, date_time=stamp), data)
+        time.sleep(0.01)
+        lb_site.rewrite_zip(archive)
+        made.append(archive.read_bytes())
+    assert made[0] == made[1]
+    with zipfile.ZipFile(tmp_path / "0.zip") as zf:
+        assert "pip install learnable_bases" in zf.read("plot_a.py").decode()

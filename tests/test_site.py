@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from conftest import (
 )
 
 pytestmark = pytest.mark.site
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))  # lb_site: the overrides' targets
 
 # Attributes that make the browser fetch something (links to other sites are fine,
 # and so is the canonical address the site declares for itself).
@@ -238,3 +240,23 @@ def test_thumbnail_title_override_targets_sphinx_gallery_rule():
     assert "display: none" in rule[: rule.index("}")]
     ours = (ROOT / "docs/_static/lb-a11y.css").read_text()
     assert selector + " {" in ours and "display: inline" in ours
+
+
+def test_hidden_cell_toggle_override_targets_myst_nb():
+    """myst-nb labels a hidden cell's toggle "Toggle hidden content" while it
+    shows "Show code cell source"; the build drops the label (lb_site.py). If
+    myst-nb changes that markup, the override must follow."""
+    import inspect
+
+    import lb_site
+    import myst_nb.sphinx_
+
+    assert lb_site.HIDDEN_CELL_TOGGLE in inspect.getsource(myst_nb.sphinx_)
+
+
+def test_no_page_keeps_the_hidden_cell_label(site):
+    import lb_site
+
+    assert not [
+        p for p in site_pages() if lb_site.HIDDEN_CELL_TOGGLE in (site / p).read_text()
+    ]

@@ -85,6 +85,19 @@ def name_toctree_toggles(app, pagename, templatename, context, doctree) -> None:
     context["generate_toctree_html"] = labelled
 
 
+# --- myst-nb's hidden cells ---------------------------------------------------------
+
+#: myst-nb's toggle for a hidden cell: an aria-label that differs from its visible
+#: text ("Show code cell source"), which fails label-content-name-mismatch.
+HIDDEN_CELL_TOGGLE = '<summary aria-label="Toggle hidden content">'
+
+
+def name_hidden_cell_toggles(app, pagename, templatename, context, doctree) -> None:
+    """Html-page-context handler: hidden-cell toggles are named by their text."""
+    if HIDDEN_CELL_TOGGLE in context.get("body", ""):
+        context["body"] = context["body"].replace(HIDDEN_CELL_TOGGLE, "<summary>")
+
+
 # --- page descriptions for link previews --------------------------------------------
 
 SITE_DESCRIPTION = (
@@ -176,14 +189,22 @@ def script_with_note(source: str) -> str:
     return "".join(lines)
 
 
+#: Timestamp of every member of a downloadable zip: the zip's bytes then depend on
+#: its contents only, not on when the build copied the files (identical rebuilds).
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
 def rewrite_zip(archive: Path) -> None:
-    """Put the install note into the scripts of a downloadable zip."""
+    """Put the install note into a downloadable zip's scripts; fix its timestamps."""
     with zipfile.ZipFile(archive) as zf:
-        members = [(info, zf.read(info)) for info in zf.infolist()]
+        members = sorted((info.filename, zf.read(info)) for info in zf.infolist())
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for info, data in members:
-            if info.filename.endswith(".py"):
+        for name, data in members:
+            if name.endswith(".py"):
                 data = script_with_note(data.decode("utf-8")).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
             zf.writestr(info, data)
 
 
@@ -308,6 +329,7 @@ def always_rebuild_record(app, env, added, changed, removed) -> list[str]:
 def setup(app):
     app.connect("html-page-context", name_toctree_toggles, priority=900)
     app.connect("html-page-context", add_description)
+    app.connect("html-page-context", name_hidden_cell_toggles)
     app.connect("builder-inited", build_wheel)
     app.connect("build-finished", add_install_note)
     app.connect("doctree-resolved", fill_build_record)
