@@ -85,6 +85,8 @@ sphinx_gallery_conf = {
         "lb_sphinxext.matplotlib_scraper",
         "lb_sphinxext.stepper_scraper",
     ),
+    # every figure also at 2x for high-resolution screens; chapters use the 2x file
+    "image_srcset": ["2x"],
     "capture_repr": (),
     "reset_modules": ("matplotlib", "lb_sphinxext.reset_torch"),
     "remove_config_comments": True,
@@ -118,6 +120,7 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css"]
+html_js_files = ["lb-a11y.js"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"

@@ -28,6 +28,38 @@ def test_one_frame_per_label_and_html_is_self_contained():
     assert plt.get_fignums() == []  # the frames' figures were closed
 
 
+def test_frames_as_files_first_eager_later_lazy_at_half_their_pixel_size():
+    s = st.stepper_from_function(_draw, ["a", "b", "c"], alt="lines", figsize=(3, 2))
+    assert s.pixel_ratio == 2.0  # drawn at 200 dpi, shown at 100 px per inch
+    html = s.to_html(frame_urls=["f0.png", "f1.png", "f2.png"])
+    assert "data:image" not in html
+    imgs = re.findall(r"<img [^>]*>", html)
+    assert [re.search(r'src="([^"]+)"', i).group(1) for i in imgs] == [
+        "f0.png",
+        "f1.png",
+        "f2.png",
+    ]
+    assert "loading=" not in imgs[0]
+    assert all('loading="lazy"' in i for i in imgs[1:])
+    # 3 x 2 inches at 200 dpi are 600 x 400 pixels, shown at 300 x 200
+    assert all('width="300" height="200"' in i for i in imgs)
+    with pytest.raises(ValueError, match="one URL per frame"):
+        s.to_html(frame_urls=["f0.png"])
+    with pytest.raises(TypeError, match="non-empty"):
+        s.to_html(frame_urls=["f0.png", "", "f2.png"])
+
+
+def test_prev_starts_disabled_and_next_only_for_one_frame():
+    many = st.stepper_from_function(_draw, ["a", "b"], alt="x", figsize=(2, 2))
+    one = st.stepper_from_function(_draw, ["a"], alt="x", figsize=(2, 2))
+    for s, next_disabled in ((many, False), (one, True)):
+        html = s.to_html()
+        prev = re.search(r'<button[^>]*data-act="prev"[^>]*>', html).group(0)
+        nxt = re.search(r'<button[^>]*data-act="next"[^>]*>', html).group(0)
+        assert "disabled" in prev
+        assert ("disabled" in nxt) == next_disabled
+
+
 def test_distinct_steppers_get_distinct_ids():
     a = st.stepper_from_function(_draw, ["a", "b"], alt="x", figsize=(2, 2))
     b = st.stepper_from_function(_draw, ["a", "b", "c"], alt="x", figsize=(2, 2))
@@ -58,6 +90,9 @@ def test_bad_input():
         st.Stepper(frames=(b"GIF89a",), labels=("a",), alt="x")
     with pytest.raises(TypeError, match="callable"):
         st.stepper_from_function("draw", ["a"], alt="x")
+    png = st.stepper_from_function(_draw, ["a"], alt="x", figsize=(2, 2)).frames
+    with pytest.raises(ValueError, match="pixel_ratio"):
+        st.Stepper(frames=png, labels=("a",), alt="x", pixel_ratio=0)
     plt.close("all")
 
 

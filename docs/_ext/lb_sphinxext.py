@@ -2,9 +2,14 @@
 
 * :func:`stepper_scraper` — a sphinx-gallery image scraper that finds the
   :class:`learnable_bases.stepper.Stepper` objects a gallery block created, writes
-  each as an HTML fragment (and its last frame as a PNG thumbnail) next to the
-  example's images, and embeds the fragment in the example page. Chapters show
-  the same widget with ``{raw} html`` and ``:file:`` pointing at that fragment.
+  each frame as a PNG file and the widget as an HTML fragment (and its last frame
+  as a PNG thumbnail) next to the example's images, and embeds the fragment in
+  the example page. Chapters show the same widget with ``{raw} html`` and
+  ``:file:`` pointing at that fragment. The fragment names its frames
+  ``@@LB_ROOT@@_images/lb-frames/<file>``; :func:`copy_stepper_frames` copies the
+  frames there once and :func:`finish_page_body` turns the placeholder into
+  the page's relative path to the site root, so the gallery page and the chapter
+  load (and cache) the same files.
 * :func:`matplotlib_scraper` — sphinx-gallery's matplotlib scraper, then each
   PNG re-encoded with a 256-colour palette (a third of the bytes, same colours).
 * :class:`LectureOrder` — a chapter's scripts in the order the lecture shows them.
@@ -70,8 +75,13 @@ def stepper_scraper(block, block_vars, gallery_conf) -> str:
         seen.add(id(value))
         png = Path(next(block_vars["image_path_iterator"]))
         png.write_bytes(value.frames[-1])  # thumbnail candidate
+        urls = []
+        for k, frame in enumerate(value.frames):
+            name = f"{png.stem}_frame{k:02d}.png"
+            (png.parent / name).write_bytes(frame)
+            urls.append(f"{ROOT_TOKEN}{FRAMES_DIR}/{name}")
         fragment = png.with_suffix(".html")
-        fragment.write_text(value.to_html(), encoding="utf-8")
+        fragment.write_text(value.to_html(frame_urls=urls), encoding="utf-8")
         rst.append(f"\n.. raw:: html\n   :file: images/{fragment.name}\n")
     return "".join(rst)
 
@@ -102,6 +112,39 @@ def figure_alt_texts(block_vars) -> list[str]:
     return alts
 
 
+#: File-name ending of sphinx-gallery's 2x copy of a figure (``image_srcset``).
+HIDPI_SUFFIX = "_2_00x.png"
+#: Placeholder for the page's relative path to the site root, in stepper fragments.
+ROOT_TOKEN = "@@LB_ROOT@@"
+#: Where stepper frames are served from, relative to the site root.
+FRAMES_DIR = "_images/lb-frames"
+
+
+def copy_stepper_frames(app, exception) -> None:
+    """Build-finished handler: copy new or changed stepper frames into the site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    gallery = Path(app.srcdir) / app.config.sphinx_gallery_conf["gallery_dirs"][0]
+    target = Path(app.outdir) / FRAMES_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    for frame in gallery.glob("*/images/*_frame[0-9][0-9].png"):
+        out = target / frame.name
+        if not out.exists() or out.read_bytes() != frame.read_bytes():
+            shutil.copyfile(frame, out)
+
+
+def finish_page_body(app, pagename, templatename, context, doctree) -> None:
+    """html-page-context handler: stepper frame URLs and lazy figures.
+
+    Points stepper frame URLs at the site root, and lets the browser load every
+    figure image (``<img>`` without a ``loading`` attribute) only as the reader
+    scrolls near it, so a page's first visit fetches the figures on screen.
+    """
+    body = context.get("body", "")
+    body = body.replace(ROOT_TOKEN, "../" * pagename.count("/"))
+    context["body"] = re.sub(r"<img (?![^>]*\bloading=)", '<img loading="lazy" ', body)
+
+
 def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     """sphinx-gallery's matplotlib scraper, writing palette PNGs.
 
@@ -109,14 +152,19 @@ def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     :func:`learnable_bases.plotting.set_alt_text` (sphinx-gallery's own default
     is the file name or the axes titles, TeX included); a figure without one
     fails the example.
+
+    With ``image_srcset = ["2x"]`` sphinx-gallery saves each figure twice, at
+    100 and 200 pixels per inch (``<name>_2_00x.png``), and offers both to the
+    browser; the chapters show the 2x file. Both are palette-encoded.
     """
     alts = iter(figure_alt_texts(block_vars))
     paths = block_vars["image_path_iterator"].paths
     before = len(paths)
     rst = _sg_matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
     for path in map(Path, paths[before:]):
-        if path.suffix == ".png" and path.exists():
-            path.write_bytes(palette_png(path.read_bytes()))
+        for png in (path, path.with_name(f"{path.stem}{HIDPI_SUFFIX}")):
+            if png.suffix == ".png" and png.exists():
+                png.write_bytes(palette_png(png.read_bytes()))
     return re.sub(
         r"^(\s*):alt: .*$", lambda m: f"{m[1]}:alt: {next(alts)}", rst, flags=re.M
     )
@@ -134,6 +182,7 @@ LECTURE_ORDER = [
     "plot_curvature_2d.py",
     "plot_sgd_noise.py",
     "plot_regression_nll.py",
+    "plot_learned_basis.py",
     "plot_width.py",
     # chapter 3
     "plot_three_fields.py",
@@ -141,6 +190,7 @@ LECTURE_ORDER = [
     "plot_deep_network_diagram.py",
     "plot_effective_basis_depth.py",
     "plot_depth_slider.py",
+    "plot_learned_features_2d.py",
     # chapter 4
     "plot_simulated_pairs.py",
     "plot_amortised_posterior.py",
@@ -198,4 +248,6 @@ def reset_torch(gallery_conf, fname) -> None:
 
 def setup(app):
     app.connect("config-inited", invalidate_on_library_change)
+    app.connect("html-page-context", finish_page_body)
+    app.connect("build-finished", copy_stepper_frames)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -11,14 +11,14 @@ every gradient: the step's is zero everywhere, ReLU's is zero for negative input
 # %%
 # Five activations and their derivatives
 # --------------------------------------
-# The GELU here is the lecture's sigmoid form :math:`x\,\sigma(1.7x)`.
+# The GELU here is the lecture's sigmoid form :math:`z\,\sigma(1.7z)`.
 import matplotlib.pyplot as plt
 
 import learnable_bases as lb
 
 lb.plotting.use_style()
 names = ("step", "sigmoid", "tanh", "relu", "gelu")
-fig, (ax_g, ax_dg) = plt.subplots(1, 2, figsize=(8, 3.6), sharex=True)
+fig, (ax_g, ax_dg) = plt.subplots(1, 2, figsize=(7.5, 3.4), sharex=True)
 lb.plotting.set_alt_text(
     fig,
     (
@@ -37,13 +37,13 @@ fig.legend(*ax_g.get_legend_handles_labels(), loc="outside right center")
 # %%
 # Two forms of GELU
 # -----------------
-# The exact GELU is :math:`x\,\Phi(x)` with :math:`\Phi` the standard normal CDF.
-# The sigmoid form tracks it closely; the gap is largest near :math:`|x| \approx 2.3`.
+# The exact GELU is :math:`z\,\Phi(z)` with :math:`\Phi` the standard normal CDF.
+# The sigmoid form tracks it closely; the gap is largest near :math:`|z| \approx 2.3`.
 import torch
 
-x = torch.linspace(-5, 5, 1001, dtype=torch.float64)
-gap = lb.activations.gelu(x) - lb.activations.gelu_erf(x)
-fig, (ax, ax_gap) = plt.subplots(1, 2, figsize=(8, 3.2))
+z = torch.linspace(-5, 5, 1001, dtype=torch.float64)
+gap = lb.activations.gelu(z) - lb.activations.gelu_erf(z)
+fig, (ax, ax_gap) = plt.subplots(1, 2, figsize=(7.5, 3.0))
 lb.plotting.set_alt_text(
     fig,
     (
@@ -52,10 +52,10 @@ lb.plotting.set_alt_text(
         "within about two hundredths of zero."
     ),
 )
-lb.plotting.plot_activations(ax, ("gelu", "gelu_erf"), x=x)
+lb.plotting.plot_activations(ax, ("gelu", "gelu_erf"), x=z)
 ax.legend(loc="upper left")
-ax_gap.plot(x, gap, color=lb.plotting.ACTIVATION_COLORS["gelu_erf"])
-ax_gap.set(xlabel="$x$", title=r"gap $x\,\sigma(1.7x) - x\,\Phi(x)$")
+ax_gap.plot(z, gap, color=lb.plotting.ACTIVATION_COLORS["gelu_erf"])
+ax_gap.set(xlabel="$z$", title=r"gap $z\,\sigma(1.7z) - z\,\Phi(z)$")
 print(f"largest |gap| on [-10, 10]: {lb.activations.max_gelu_gap():.4f}")
 
 # sphinx_gallery_thumbnail_number = 1

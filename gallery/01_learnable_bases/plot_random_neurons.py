@@ -29,6 +29,8 @@ def draw(fig, i):
     phi = lb.basis.neuron_features(x, v, b, names[i])
     lb.plotting.plot_basis_functions(ax, x, phi)
     ax.set_title(f"8 random neurons with $g$ = {lb.activations.LABELS[names[i]]}")
+    if names[i] == "step":  # the steps overlap: mark the side each one is on
+        lb.plotting.mark_step_directions(ax, v, b)
 
 
 by_activation = lb.stepper.stepper_from_function(
@@ -41,22 +43,36 @@ by_activation
 # %%
 # Adding neurons one at a time
 # ----------------------------
-# With ReLU each neuron is a ramp that starts at its own kink :math:`x = -b_j/v_j`.
-# A hidden layer of width :math:`H` offers the output layer these :math:`H` ramps
-# to combine; each new neuron adds one more.
+# With ReLU each neuron is a ramp that starts at its own kink :math:`x = -b_j/v_j`
+# (dots). A hidden layer of width :math:`H` offers the output layer these
+# :math:`H` ramps to combine. The black curve is one such combination,
+# :math:`\sum_j w_j \phi_j(x)` with random output weights: a broken line that
+# bends at every kink, so each new neuron adds one place where the sum can bend.
 relu = lb.basis.neuron_features(x, v, b, "relu")
+w_out = torch.randn(8, generator=torch.Generator().manual_seed(5), dtype=x.dtype)
+w_out = w_out / relu.amax(dim=0)  # each weighted ramp reaches at most |w| = O(1)
+sums = torch.cumsum(relu * w_out, dim=1)  # sums[:, h - 1]: the first h neurons
+kinks = -b / v[:, 0]
+y_lim = (float(sums.min()) - 0.5, float(relu.max()) * 1.05)
 
 
 def draw_upto(fig, i):
     ax = fig.subplots()
-    lb.plotting.plot_basis_functions(ax, x, relu[:, : i + 1])
-    ax.set_title(f"ReLU basis with $H = {i + 1}$ neuron{'s' if i else ''}")
-    ax.set_ylim(-0.3, float(relu.max()) * 1.05)
+    h = i + 1
+    lb.plotting.plot_basis_functions(ax, x, relu[:, :h], linewidth=1.2)
+    ax.plot(x, sums[:, h - 1], color="black", lw=2.4, label="a combination")
+    ax.plot(kinks[:h], torch.zeros(h), "o", color="black", ms=5, label="kinks")
+    ax.set_title(f"ReLU basis with $H = {h}$ neuron{'s' if h > 1 else ''}")
+    ax.set(ylim=y_lim, xlabel="$x$")
+    ax.legend(loc="upper left")
 
 
 one_by_one = lb.stepper.stepper_from_function(
     draw_upto,
     [f"H = {h}" for h in range(1, 9)],
-    alt="ReLU neurons added one at a time, up to eight",
+    alt=(
+        "ReLU neurons added one at a time, up to eight, with one random weighted "
+        "sum of them that gains a bend at each new kink"
+    ),
 )
 one_by_one

@@ -34,7 +34,7 @@ runs = [
     (1.0 / kappas.max(), 25, lb.plotting.PALETTE[2], 0),
     (1.05 * eta_max, 12, lb.plotting.PALETTE[3], 1),
 ]
-fig, axes = plt.subplots(1, 2, figsize=(8, 4.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.5, 4.4), sharey=True)
 lb.plotting.set_alt_text(
     fig,
     (

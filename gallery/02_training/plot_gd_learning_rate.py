@@ -13,22 +13,28 @@ divergence.
 # ------------------
 # The curvature is :math:`\kappa = 2`, so the ideal step is :math:`\eta = 1/\kappa
 # = 0.5` and anything above :math:`2/\kappa = 1` diverges. Click **Next** to add one
-# gradient step :math:`w \leftarrow w - \eta\,\kappa\,w` in every panel.
+# gradient step :math:`w \leftarrow w - \eta\,\kappa\,w` in every panel. Each
+# panel keeps its own axes, fixed over the whole run and wide enough for its
+# path, so the small oscillation and the large divergence are both visible.
 import numpy as np
 
 import learnable_bases as lb
 
 lb.plotting.use_style()
-kappa, w0, n_steps = 2.0, 1.0, 5
+kappa, w0, n_steps = 2.0, 1.0, 10
 etas = np.array([0.25, 1.0, 1.6, 2.2]) / kappa  # eta * kappa = 0.25, 1, 1.6, 2.2
 paths = [lb.quadratic.gd_iterates(kappa, eta, w0, n_steps) for eta in etas]
-w_grid = np.linspace(-3.3, 3.3, 331)
+reach = [1.15 * float(np.abs(path).max()) for path in paths]  # each panel's range
 colors = [lb.plotting.PALETTE[k] for k in (0, 7, 2, 3)]
 
 
 def draw(fig, i):
-    axes = fig.subplots(2, 2, sharex=True, sharey=True).ravel()
-    for ax, eta, path, color in zip(axes, etas, paths, colors, strict=True):
+    axes = fig.subplots(2, 2).ravel()
+    for ax, eta, path, color, r_max in zip(
+        axes, etas, paths, colors, reach, strict=True
+    ):
+        w_grid = np.linspace(-r_max, r_max, 301)
+        e_max = lb.quadratic.quadratic_loss(kappa, r_max)
         ax.plot(w_grid, lb.quadratic.quadratic_loss(kappa, w_grid), color=color, lw=1.2)
         w = path[: i + 1]
         ax.plot(w, lb.quadratic.quadratic_loss(kappa, w), "-o", color=color, ms=5)
@@ -48,7 +54,7 @@ def draw(fig, i):
             va="top",
             bbox={"fc": "white", "ec": "none", "alpha": 0.85},
         )
-        ax.set(xlim=(-3.3, 3.3), ylim=(-0.4, 10.5))
+        ax.set(xlim=(-r_max, r_max), ylim=(-0.04 * e_max, 1.45 * e_max))
     for ax in axes[2:]:
         ax.set_xlabel("$w$")
     for ax in axes[::2]:
@@ -59,7 +65,7 @@ steps = lb.stepper.stepper_from_function(
     draw,
     ["start"] + [f"step {i}" for i in range(1, n_steps + 1)],
     alt="Gradient descent on a parabola for four learning rates, one step per frame",
-    figsize=(7, 5.2),
+    figsize=(7, 5.6),
 )
 steps
 

@@ -56,7 +56,7 @@ noise = lb.training.gradient_noise(
 )
 full_dw = noise.full_grad[0]
 
-fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(10, 4.2))
+fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(7.5, 3.6))
 lb.plotting.set_alt_text(
     fig,
     (
@@ -112,7 +112,7 @@ for label, b in [("gradient descent, $B = N$", None), ("SGD, $B = 8$", 8)]:
     )
 w_grid, b_grid = np.linspace(-1.5, 1.0, 81), np.linspace(-0.6, 1.9, 81)
 surface = lb.training.loss_surface_2d(model, loss_fn, x, y, w_grid, b_grid)
-fig, ax = plt.subplots(figsize=(6, 5))
+fig, ax = plt.subplots(figsize=(6, 5.6))
 lb.plotting.set_alt_text(
     fig,
     (
@@ -128,6 +128,6 @@ for (label, path), color in zip(paths.items(), lb.plotting.PALETTE[::3], strict=
 ax.set(
     xlabel="slope $w$", ylabel="intercept $b$", title=f"{n_steps} steps, $\\eta = {lr}$"
 )
-ax.legend(loc="upper right", frameon=True, framealpha=0.9)
+fig.legend(loc="outside lower center", ncols=2)  # below the contours, not on them
 
 # sphinx_gallery_thumbnail_number = 2

@@ -17,7 +17,9 @@ layer's functions again, and the shapes grow richer.
 # order, so the network of each frame is the previous frame's network with one
 # more layer on top. With one layer every function is a single ramp with one
 # kink; each further layer adds and folds the ramps below it, so the functions
-# gain kinks with every layer.
+# gain kinks with every layer. Each frame shows one network, and its title gives
+# that network's average number of kinks per function; the next section
+# averages over 20 networks per depth.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -38,14 +40,19 @@ def draw(fig, i):
     lb.plotting.plot_basis_functions(ax, x, f / f.abs().max(dim=0).values)
     layers = "hidden layer" if depths[i] == 1 else "hidden layers"
     ax.set_title(
-        f"{depths[i]} {layers}: {kinks.mean():.1f} kinks per function on average"
+        f"{depths[i]} {layers}: this network's functions have "
+        f"{kinks.mean():.1f} kinks on average"
     )
     ax.set(ylabel=r"$h^{(L)}_j(x)$ / its maximum", ylim=(-0.05, 1.05))
 
 
+kinks_here = [lb.deep.count_kinks(x, f).mean() for f in features]
 basis_by_depth = lb.stepper.stepper_from_function(
     draw,
-    [f"L = {L}" for L in depths],
+    [
+        f"L = {L}, one network: {k:.1f} kinks"
+        for L, k in zip(depths, kinks_here, strict=True)
+    ],
     alt="The 8 last-layer functions of a random ReLU network of a 1D input, for "
     "1 to 4 hidden layers; more layers give more kinks and more varied shapes",
     figsize=(7.0, 3.8),

@@ -59,7 +59,7 @@ lb.plotting.finish_field_grid(axes, [r"$\theta(x_1, x_2)$"] * len(names))
 # the training samples within 0.02 of the line.
 x1 = torch.linspace(0, 1, 501)
 line = torch.stack([x1, torch.full_like(x1, 0.5)], dim=1)
-fig, axes = plt.subplots(1, 3, figsize=(9.0, 3.3), sharex=True)
+fig, axes = plt.subplots(1, 3, figsize=(7.5, 2.9), sharex=True)
 lb.plotting.set_alt_text(
     fig,
     (

@@ -179,12 +179,12 @@ _DERIVATIVES: dict[str, Activation] = {
 
 #: Display names with the formula, for legends and frame labels.
 LABELS: dict[str, str] = {
-    "step": r"step $\mathbb{1}[x>0]$",
-    "sigmoid": r"sigmoid $1/(1+e^{-x})$",
-    "tanh": r"tanh $\tanh x$",
-    "relu": r"ReLU $\max(0,x)$",
-    "gelu": r"GELU $x\,\sigma(1.7x)$",
-    "gelu_erf": r"GELU (exact) $x\,\Phi(x)$",
+    "step": r"step $\mathbb{1}[z>0]$",
+    "sigmoid": r"sigmoid $1/(1+e^{-z})$",
+    "tanh": r"tanh $\tanh z$",
+    "relu": r"ReLU $\max(0,z)$",
+    "gelu": r"GELU $z\,\sigma(1.7z)$",
+    "gelu_erf": r"GELU (exact) $z\,\Phi(z)$",
 }
 
 

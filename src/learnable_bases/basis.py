@@ -5,7 +5,9 @@ A hidden neuron is a basis function ``phi_j(x) = g(v_j·x + b_j)`` whose weights
 evaluates them, shows that a sum of ReLU kinks reproduces any piecewise-linear
 interpolant, fits the output weights ``w`` of ``f(x) = sum_j w_j phi_j(x) + w0`` by
 least squares, measures how fast the best fit improves with the number of neurons,
-and computes the "effective basis functions" of deeper networks with random weights.
+computes the "effective basis functions" of deeper networks with random weights,
+and splits a trained network's output into the terms ``w_j phi_j(x)`` of the
+basis it learned (:func:`head_terms`).
 
 Everything takes and returns :class:`torch.Tensor` (float64 is used where exactness
 matters); random draws come from a :class:`torch.Generator`, never global state.
@@ -13,8 +15,9 @@ matters); random draws come from a :class:`torch.Generator`, never global state.
 
 from __future__ import annotations
 
+import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -30,6 +33,7 @@ __all__ = [
     "demo_target",
     "fit_output_weights",
     "fit_rate",
+    "head_terms",
     "is_dead",
     "kink_approximation",
     "neuron_features",
@@ -683,3 +687,61 @@ def random_deep_features(
         h_at_c = forward(random_points())  # (width, width): row k is h(c_k)
         layers.append((weight, -(weight * h_at_c).sum(dim=1)))
     return forward(x2)
+
+
+# ------------------------------------------------------------ a trained basis
+def head_terms(
+    model: torch.nn.Module,
+    x: torch.Tensor,
+    state: Mapping[str, torch.Tensor] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Split a network's output into one term per learned basis function.
+
+    For a network whose linear head reads the last hidden layer,
+    ``mu(x) = sum_j w_j h_j(x) + w_0``, return the terms ``w_j h_j(x)`` and
+    their sum plus ``w_0``. The ``h_j = h^{(L)}_j`` are the basis functions the
+    network learned (one neuron each with one hidden layer).
+
+    Parameters
+    ----------
+    model : MLP or GaussianMLP
+        A network with ``features(x)`` and a linear ``head`` with one output
+        (for a :class:`~learnable_bases.models.GaussianMLP`, its mean network).
+    x : torch.Tensor, shape (n, in_dim)
+        Inputs.
+    state : mapping of str to torch.Tensor, optional
+        Parameters to use instead of the model's own, e.g. a snapshot from
+        training (``history.snapshots[epoch]``, a ``state_dict`` of ``model``).
+        The model itself is not changed.
+
+    Returns
+    -------
+    terms : torch.Tensor, shape (n, width)
+        ``terms[:, j] = w_j h_j(x)``.
+    total : torch.Tensor, shape (n,)
+        ``terms.sum(dim=1) + w_0``: the network's mean output (before a sigmoid
+        head, if it has one).
+    """
+    if state is not None:
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a state_dict (a mapping); got {state!r}")
+        model = copy.deepcopy(model)
+        model.load_state_dict(state)
+    net = getattr(model, "mean", model)
+    head = getattr(net, "head", None)
+    if not callable(getattr(net, "features", None)) or not isinstance(
+        head, torch.nn.Linear
+    ):
+        raise TypeError(
+            "model must be an MLP or GaussianMLP (with features() and a linear head); "
+            f"got {type(model).__name__}"
+        )
+    if head.out_features != 1:
+        raise ValueError(
+            "model must have one output to split into terms; "
+            f"it has {head.out_features}"
+        )
+    with torch.no_grad():
+        terms = net.features(x) * head.weight[0]
+        total = terms.sum(dim=1) + head.bias[0]
+    return terms, total

@@ -41,8 +41,8 @@ ACTIVATION_COLORS: dict[str, str] = {
     "sigmoid": PALETTE[0],
     "tanh": PALETTE[2],
     "relu": PALETTE[3],
-    "gelu": PALETTE[1],
-    "gelu_erf": PALETTE[4],
+    "gelu": PALETTE[4],  # purple: far from ReLU's vermillion
+    "gelu_erf": PALETTE[5],
 }
 
 STYLE: dict[str, object] = {
@@ -284,6 +284,52 @@ def plot_kink_approximation(
 # ---------------------------------------------------------------------------
 # Training pictures: bands, loss curves, loss contours, parameter paths
 # ---------------------------------------------------------------------------
+
+
+def mark_step_directions(
+    ax: Axes,
+    v: torch.Tensor,
+    b: torch.Tensor,
+    *,
+    colors: Sequence[str] | None = None,
+) -> Axes:
+    """Mark which way each step neuron ``1[v_j x + b_j > 0]`` faces.
+
+    Steps drawn on one axes overlap at 0 and 1, so nothing shows which side of
+    its jump each one is on. This puts a triangle at each jump ``x = -b_j/v_j``,
+    at height 1, pointing to the side where the neuron is on (right for
+    ``v_j > 0``, left for ``v_j < 0``), in the neuron's colour.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    v : torch.Tensor, shape (n_neurons,) or (n_neurons, 1)
+        Input weights of one-input neurons (none may be zero).
+    b : torch.Tensor, shape (n_neurons,)
+        Biases.
+    colors : sequence of str, optional
+        Colours to cycle through; defaults to the colours of
+        :func:`plot_basis_functions`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _check_ax(ax)
+    v = torch.as_tensor(v).detach().reshape(-1).double()
+    b = torch.as_tensor(b).detach().reshape(-1).double()
+    if v.shape != b.shape:
+        raise ValueError(
+            f"need one bias per weight; got {v.numel()} weights and {b.numel()} biases"
+        )
+    if bool((v == 0).any()):
+        raise ValueError("a step neuron with v_j = 0 has no jump to mark")
+    colors = list(colors or BASIS_COLORS)
+    for j, (vj, bj) in enumerate(zip(v.tolist(), b.tolist(), strict=True)):
+        marker = ">" if vj > 0 else "<"
+        ax.plot(-bj / vj, 1.0, marker, color=colors[j % len(colors)], ms=9, mec="white")
+    return ax
 
 
 def plot_band(

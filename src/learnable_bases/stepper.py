@@ -3,8 +3,13 @@
 A :class:`Stepper` is a short sequence of matplotlib frames with one label each.
 In a Jupyter notebook or on the website it shows as a small self-contained
 widget (previous / next / play buttons, a slider and the frame's label, usable
-from the keyboard). It loads nothing from the network: frames are embedded PNG
-images and the controls are a few lines of inline JavaScript.
+from the keyboard). It loads nothing from the network. In a notebook the frames
+are embedded PNG images; the website writes them as image files once, shares
+them between the gallery page and the chapter, and loads every frame after the
+first only when it is about to be shown.
+
+Frames are rendered at twice the displayed resolution (``dpi=200`` for a figure
+shown at 100 pixels per inch), so they stay sharp on high-resolution screens.
 
 Make one with :func:`stepper_from_figures` (you draw the figures) or
 :func:`stepper_from_function` (you give a function that draws frame ``i``).
@@ -40,11 +45,15 @@ class Stepper:
         Text shown with each frame (e.g. ``"H = 8 neurons"``).
     alt : str
         Description of what the figure shows, for screen readers.
+    pixel_ratio : float, default 2.0
+        Image pixels per displayed (CSS) pixel: 2 for frames drawn at twice
+        the resolution they are shown at.
     """
 
     frames: tuple[bytes, ...]
     labels: tuple[str, ...]
     alt: str
+    pixel_ratio: float = 2.0
 
     def __post_init__(self) -> None:
         if len(self.frames) == 0:
@@ -60,6 +69,10 @@ class Stepper:
             raise TypeError("frames must be PNG images as bytes")
         if not all(isinstance(s, str) for s in self.labels):
             raise TypeError("labels must be strings")
+        if not (isinstance(self.pixel_ratio, int | float) and self.pixel_ratio > 0):
+            raise ValueError(
+                f"pixel_ratio must be a positive number; got {self.pixel_ratio!r}"
+            )
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -67,16 +80,32 @@ class Stepper:
     def __repr__(self) -> str:
         return f"Stepper({len(self)} frames: {', '.join(self.labels)})"
 
-    def to_html(self) -> str:
-        """Return the widget as one self-contained HTML fragment.
+    def to_html(self, frame_urls: Sequence[str] | None = None) -> str:
+        """Return the widget as one HTML fragment.
+
+        Parameters
+        ----------
+        frame_urls : sequence of str, length n_frames, optional
+            Where the frames are served, one URL per frame (the website writes
+            them as files). Frames after the first are then loaded lazily. By
+            default the frames are embedded as data URIs, so the fragment is
+            self-contained (what a notebook shows).
 
         Returns
         -------
         str
-            A ``<div class="lb-stepper">`` holding the frames as data-URI
-            images, the controls and a short inline script.
+            A ``<div class="lb-stepper">`` holding the frames, the controls and
+            a short inline script.
         """
-        return _render_html(self)
+        if frame_urls is not None:
+            if isinstance(frame_urls, str) or len(frame_urls) != len(self):
+                raise ValueError(
+                    f"frame_urls must give one URL per frame ({len(self)}); "
+                    f"got {frame_urls!r}"
+                )
+            if not all(isinstance(u, str) and u for u in frame_urls):
+                raise TypeError("frame_urls must be non-empty strings")
+        return _render_html(self, frame_urls)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -131,7 +160,7 @@ def stepper_from_figures(
     labels: Sequence[str],
     *,
     alt: str,
-    dpi: float = 100,
+    dpi: float = 200,
     close: bool = True,
 ) -> Stepper:
     """Turn matplotlib figures into a :class:`Stepper`, one frame per figure.
@@ -144,8 +173,9 @@ def stepper_from_figures(
         One label per frame.
     alt : str
         Text alternative describing the figure as a whole.
-    dpi : float, default 100
-        Resolution of the embedded PNGs.
+    dpi : float, default 200
+        Resolution of the PNG frames: twice the 100 pixels per inch at which
+        the widget shows them, for high-resolution screens.
     close : bool, default True
         Close the figures afterwards (so they are not also shown as still images).
 
@@ -165,7 +195,7 @@ def stepper_from_figures(
     if close:
         for f in figures:
             plt.close(f)
-    return Stepper(frames=frames, labels=tuple(labels), alt=alt)
+    return Stepper(frames=frames, labels=tuple(labels), alt=alt, pixel_ratio=dpi / 100)
 
 
 def stepper_from_function(
@@ -174,7 +204,7 @@ def stepper_from_function(
     *,
     alt: str,
     figsize: tuple[float, float] = (7.0, 3.6),
-    dpi: float = 100,
+    dpi: float = 200,
 ) -> Stepper:
     """Build a :class:`Stepper` by calling ``draw(fig, i)`` on a fresh figure per frame.
 
@@ -188,8 +218,9 @@ def stepper_from_function(
         Text alternative describing the figure as a whole.
     figsize : (float, float), default (7.0, 3.6)
         Figure size in inches, the same for every frame.
-    dpi : float, default 100
-        Resolution of the embedded PNGs.
+    dpi : float, default 200
+        Resolution of the PNG frames: twice the 100 pixels per inch at which
+        the widget shows them, for high-resolution screens.
 
     Returns
     -------
@@ -213,15 +244,22 @@ _SCRIPT = """
   var frames = root.querySelectorAll(".lb-stepper-frame");
   var slider = root.querySelector("input[type=range]");
   var label = root.querySelector(".lb-stepper-label");
+  var prev = root.querySelector("[data-act=prev]");
+  var next = root.querySelector("[data-act=next]");
   var play = root.querySelector("[data-act=play]");
   var n = frames.length, i = Number(root.dataset.start), timer = null;
+  function load(k) { if (k >= 0 && k < n) frames[k].loading = "eager"; }
   function show(k) {
-    i = (k + n) %% n;
+    i = Math.max(0, Math.min(n - 1, k));
     frames.forEach(function (f, j) { f.hidden = j !== i; });
+    load(i); load(i + 1); load(i - 1);
     slider.value = i;
     slider.setAttribute("aria-valuetext", frames[i].dataset.label);
     label.textContent = (i + 1) + " / " + n + ": " + frames[i].dataset.label;
+    prev.disabled = i === 0;
+    next.disabled = i === n - 1;
     root.dataset.frame = i;
+    if (i === n - 1) stop();
   }
   function stop() {
     if (timer) { clearInterval(timer); timer = null; }
@@ -229,15 +267,14 @@ _SCRIPT = """
   }
   function toggle() {
     if (timer) { stop(); return; }
+    frames.forEach(function (f, j) { load(j); });
+    if (i === n - 1) show(0);
     play.textContent = "\\u275A\\u275A Pause";
     play.setAttribute("aria-pressed", "true");
-    timer = setInterval(function () {
-      if (i === n - 1) stop(); else show(i + 1);
-    }, 900);
-    if (i === n - 1) show(0);
+    timer = setInterval(function () { show(i + 1); }, 900);
   }
-  root.querySelector("[data-act=prev]").onclick = function () { stop(); show(i - 1); };
-  root.querySelector("[data-act=next]").onclick = function () { stop(); show(i + 1); };
+  prev.onclick = function () { stop(); show(i - 1); };
+  next.onclick = function () { stop(); show(i + 1); };
   play.onclick = toggle;
   slider.oninput = function () { stop(); show(Number(slider.value)); };
   root.addEventListener("keydown", function (e) {
@@ -258,26 +295,39 @@ _STYLE = """
 .lb-stepper-controls{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin-top:.4em}
 .lb-stepper-controls button{font:inherit;padding:.15em .7em;border:1px solid #888;
 border-radius:4px;background:transparent;color:inherit;cursor:pointer}
+.lb-stepper-controls button:disabled{opacity:.4;cursor:default}
 .lb-stepper-controls button:focus-visible,.lb-stepper input:focus-visible{
 outline:2px solid #0072B2;outline-offset:2px}
 .lb-stepper input[type=range]{flex:1 1 10em;min-width:8em;accent-color:#0072B2}
-.lb-stepper-label{font-weight:600;min-width:12em}
+.lb-stepper-label{min-width:12em}
 """
 
 
-def _render_html(stepper: Stepper) -> str:
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from the PNG header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def _render_html(stepper: Stepper, frame_urls: Sequence[str] | None) -> str:
     digest = hashlib.sha1(b"".join(stepper.frames)).hexdigest()[:12]
     uid = f"lb-stepper-{digest}"
     n = len(stepper)
     alt = html.escape(stepper.alt, quote=True)
     imgs = []
     for k, (png, lab) in enumerate(zip(stepper.frames, stepper.labels, strict=True)):
-        data = base64.b64encode(png).decode("ascii")
+        if frame_urls is None:
+            src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            lazy = ""
+        else:
+            src = html.escape(frame_urls[k], quote=True)
+            lazy = "" if k == 0 else ' loading="lazy"'
+        width, height = (round(p / stepper.pixel_ratio) for p in _png_size(png))
         hidden = "" if k == 0 else " hidden"
         lab_e = html.escape(lab, quote=True)
         imgs.append(
-            f'<img class="lb-stepper-frame" src="data:image/png;base64,{data}" '
-            f'alt="{alt} ({k + 1} of {n}: {lab_e})" data-label="{lab_e}"{hidden}>'
+            f'<img class="lb-stepper-frame" src="{src}" width="{width}" '
+            f'height="{height}"{lazy} alt="{alt} ({k + 1} of {n}: {lab_e})" '
+            f'data-label="{lab_e}"{hidden}>'
         )
     return (
         f"<style>{_STYLE % ()}</style>"
@@ -285,9 +335,10 @@ def _render_html(stepper: Stepper) -> str:
         f'role="group" aria-label="{alt}" tabindex="0">'
         + "".join(imgs)
         + '<div class="lb-stepper-controls">'
-        '<button type="button" data-act="prev" aria-label="Previous frame">'
-        "\u25c0 Prev</button>"
-        '<button type="button" data-act="next" aria-label="Next frame">'
+        '<button type="button" data-act="prev" aria-label="Previous frame" disabled>'
+        "\u25c0 Previous</button>"
+        '<button type="button" data-act="next" aria-label="Next frame"'
+        f"{' disabled' if n == 1 else ''}>"
         "Next \u25b6</button>"
         '<button type="button" data-act="play" aria-pressed="false">'
         "\u25b6 Play</button>"

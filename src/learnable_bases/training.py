@@ -866,9 +866,10 @@ def parameter_path(
 ) -> np.ndarray:
     """Plain (mini-batch) gradient descent that records every parameter vector.
 
-    Each step is ``phi <- phi - lr * grad`` on one batch. Batches come from a
-    seeded permutation per epoch, as in :func:`train` with ``optimizer="sgd"``
-    (so the two agree step for step); a new epoch starts every
+    Each step is ``omega <- omega - lr * grad`` on one batch (``omega``: all the
+    parameters). Batches come from a seeded permutation per epoch, as in
+    :func:`train` with ``optimizer="sgd"`` (so the two agree step for step); a
+    new epoch starts every
     ``ceil(N / batch_size)`` steps. The model is updated in place. Meant for
     models small enough to draw, e.g. two parameters over a loss contour.
 
