@@ -141,3 +141,15 @@ def test_histories_with_snapshots_survive_the_round_trip():
     for epoch, state in history.snapshots.items():
         for name, value in state.items():
             assert torch.equal(loaded.snapshots[epoch][name], value)
+
+
+def test_the_regression_demo_callers_share_one_key():
+    # plot_regression_nll, plot_learned_basis, plot_sgd_vs_adam and chapter 2
+    # ask for the same run, so the docs build trains it once.
+    f, snaps = lb.regression.fit_regression, lb.regression.DEMO_SNAPSHOTS
+    keys = {
+        call_key(f, snapshots=snaps),
+        call_key(f, epochs=300, snapshots=list(snaps)),
+        call_key(f, optimizer="adam", lr=0.01, snapshots=snaps),
+    }
+    assert len(keys) == 1 and None not in keys

@@ -24,7 +24,7 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 moments = [0, 3, 10, 30, 100, 300]  # epochs; 0 is the initial network
-fit = lb.regression.fit_regression(snapshots=moments)  # one run, six snapshots
+fit = lb.regression.fit_regression(snapshots=lb.regression.DEMO_SNAPSHOTS)  # one run
 grid = torch.linspace(-3, 3, 301)[:, None]
 terms, totals = zip(
     *(lb.basis.head_terms(fit.model, grid, fit.history.snapshots[e]) for e in moments),

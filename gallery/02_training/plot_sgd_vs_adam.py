@@ -22,7 +22,9 @@ import learnable_bases as lb
 lb.plotting.use_style()
 runs = {
     "plain SGD, $\\eta = 0.1$": lb.regression.fit_regression(optimizer="sgd", lr=0.1),
-    "Adam, $\\eta = 0.01$": lb.regression.fit_regression(optimizer="adam", lr=0.01),
+    "Adam, $\\eta = 0.01$": lb.regression.fit_regression(  # the demo run
+        optimizer="adam", lr=0.01, snapshots=lb.regression.DEMO_SNAPSHOTS
+    ),
 }
 fig, ax = plt.subplots(figsize=(7, 3.6))
 for (label, fit), color in zip(runs.items(), lb.plotting.PALETTE[::3], strict=False):

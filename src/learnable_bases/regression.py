@@ -26,6 +26,13 @@ from .sweep import evaluate_stacked, gaussian_nll_loss, train_stacked
 from .targets import sine_data
 from .training import History, _frozen, _frozen_int, evaluate, train
 
+#: Every epoch at which the book looks at the default demo run (the two steppers
+#: of chapter 2's gallery and the chapter itself). Passing all of them as
+#: ``fit_regression(snapshots=DEMO_SNAPSHOTS)`` makes those calls one call, which
+#: the docs build trains once (:mod:`learnable_bases.cache`); snapshots do not
+#: change the training.
+DEMO_SNAPSHOTS = (0, 1, 3, 10, 30, 100, 300)
+
 
 @dataclass(frozen=True, eq=False)
 class RegressionFit:
