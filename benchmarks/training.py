@@ -72,6 +72,7 @@ def train_vs_tutorial(
     lr: float = 5e-3,
     seed: int = 0,
     repeats: int = 5,
+    n_seeds: int = 5,
     n_threads: int = 1,
 ) -> dict:
     """``lb.training.train`` against :func:`tutorial_train`, alternated.
@@ -79,13 +80,15 @@ def train_vs_tutorial(
     Both train ``MLP(2, width, depth)`` from the same initial weights on the
     same spiral samples with Adam; they differ only in the loop (and so in the
     batch order). The final full-data MSE of each is reported: they must agree
-    within the spread that a different batch order makes.
+    within the spread that a different batch order makes, which
+    ``seed_losses`` shows (the library's final MSE for ``n_seeds`` batch
+    seeds, untimed).
 
     Returns
     -------
     dict
         ``config``, ``seconds`` and ``median`` per loop, ``speedup``
-        (tutorial / library) and ``final_loss`` per loop.
+        (tutorial / library), ``final_loss`` per loop and ``seed_losses``.
     """
     x, y = spiral(n, seed)
     settings = {"epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed}
@@ -106,10 +109,19 @@ def train_vs_tutorial(
 
         return run
 
+    def other_seed(batch_seed: int) -> float:
+        model = lb.models.MLP(2, width, depth, seed=seed)
+        lb.training.train(
+            model, MSE, x, y, optimizer="adam", progress=False,
+            **(settings | {"seed": batch_seed}),
+        )  # fmt: skip
+        return lb.training.evaluate(model, MSE, x, y)
+
     with threads(n_threads):
         runs = alternate(
             {"library": timed(library), "tutorial": timed(tutorial)}, repeats
         )
+        spread = [other_seed(seed + i) for i in range(1, n_seeds)]
     return {
         "config": {"n": n, "width": width, "depth": depth, "threads": n_threads}
         | settings,
@@ -117,6 +129,7 @@ def train_vs_tutorial(
         "median": {k: v["median"] for k, v in runs.items()},
         "speedup": runs["tutorial"]["median"] / runs["library"]["median"],
         "final_loss": {k: v["result"] for k, v in runs.items()},
+        "seed_losses": [runs["library"]["result"], *spread],
     }
 
 

@@ -120,6 +120,7 @@ html_theme_options = {
     "navigation_with_keys": False,
 }
 html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css"]
+html_js_files = ["lb-a11y.js"]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"

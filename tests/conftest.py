@@ -110,6 +110,7 @@ def site_pages() -> list[str]:
     )
 
 
+@functools.cache
 def find_chromium() -> tuple[str | None, str]:
     """A Chromium or Chrome to drive, and where it came from.
 
@@ -147,16 +148,31 @@ def find_chromium() -> tuple[str | None, str]:
 _BROWSER_FAILED: list[str] = []
 
 
-@pytest.fixture(scope="session")
-def _chromium():
-    """The launched browser, or None and the reason there is none."""
-    if os.environ.get("LB_SKIP_BROWSER") == "1":
-        yield None, "skip"
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Browser tests without a browser: the first fails with the reason, the rest skip.
+
+    (A session fixture that fails is re-raised for every test that uses it: one
+    missing browser would read as a hundred errors.)
+    """
+    if item.get_closest_marker("browser") is None:
         return
+    if os.environ.get("LB_SKIP_BROWSER") == "1":
+        pytest.skip("LB_SKIP_BROWSER=1: browser tests skipped on request")
     path, how = find_chromium()
     if path is None:
-        yield None, how
-        return
+        if not _BROWSER_FAILED:
+            _BROWSER_FAILED.append(how)
+            pytest.fail(f"browser tests need Chromium: {how}", pytrace=False)
+        pytest.skip("no browser (reported by the first browser test)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole run (found by :func:`find_chromium`)."""
+    path, how = find_chromium()
+    if path is None:
+        pytest.skip(f"no browser: {how}")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -171,19 +187,5 @@ def _chromium():
                 "--no-first-run",
             ],
         )
-        yield b, how
+        yield b
         b.close()
-
-
-@pytest.fixture
-def browser(_chromium):
-    """One Chromium for the whole run; without one, one failure and the rest skip."""
-    b, how = _chromium
-    if how == "skip":
-        pytest.skip("LB_SKIP_BROWSER=1: browser tests skipped on request")
-    if b is None:
-        if not _BROWSER_FAILED:
-            _BROWSER_FAILED.append(how)
-            pytest.fail(f"browser tests need Chromium: {how}", pytrace=False)
-        pytest.skip("no browser (reported by the first browser test)")
-    return b

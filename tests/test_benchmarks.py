@@ -84,6 +84,7 @@ def test_tiny_run_reports_every_measure_and_agreeing_losses(tiny_site, tmp_path)
     assert set(t["median"]) == set(t["final_loss"]) == {"library", "tutorial"}
     lib, tut = t["final_loss"]["library"], t["final_loss"]["tutorial"]
     assert abs(lib - tut) <= 0.05 * max(lib, tut)  # different batch order only
+    assert len(t["seed_losses"]) == 2 and t["seed_losses"][0] == lib
     assert [row["k"] for row in report["sweep"]["rows"]] == [1, 2]
     for row in report["sweep"]["rows"]:
         assert set(row["median"]) == {"stacked", "loop"}

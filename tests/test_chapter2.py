@@ -11,6 +11,7 @@ the functions added for them (``minibatch_gradients``, ``parameter_path``,
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 
@@ -35,7 +36,8 @@ from learnable_bases.training import (
 )
 
 CHAPTER = "chapters/02_training.html"
-WIDTHS = [1, 2, 4, 16, 64]  # the chapter's and plot_width.py's widths
+WIDTHS = [1, 2, 4, 8, 16, 32, 64]  # the chapter's and plot_width.py's widths
+WIDTH_DATA, WIDTH_SEEDS = 5, 4  # data sets and initialisations per width
 
 
 def line(w, b, dtype=torch.float32):
@@ -249,12 +251,26 @@ def test_regression_band_covers_new_data_about_right(demo):
 
 
 def test_shorter_runs_are_the_start_of_longer_ones(demo):
-    # the training stepper shows runs of 1, 3, ..., 300 epochs as one run
     short = fit_regression(epochs=10)
     np.testing.assert_array_equal(short.history.losses, demo.history.losses[:10])
     np.testing.assert_array_equal(
         short.history.val_losses, demo.history.val_losses[:10]
     )
+
+
+def test_stepper_snapshots_of_one_run_equal_shorter_runs():
+    # the training stepper draws snapshots of one 300-epoch run
+    epochs = [1, 3, 10, 30]
+    run = fit_regression(epochs=30, snapshots=epochs)
+    for e in epochs:
+        at, fresh = run.at_epoch(e), fit_regression(epochs=e)
+        for a, b in zip(at.model.parameters(), fresh.model.parameters(), strict=True):
+            assert torch.equal(a, b), e
+        assert at.history is run.history and at.x is run.x
+    grid = torch.linspace(-3, 3, 7)[:, None]
+    assert not np.array_equal(run.at_epoch(1).predict(grid)[0], run.predict(grid)[0])
+    with pytest.raises(ValueError, match="no snapshot at epoch 5"):
+        run.at_epoch(5)
 
 
 def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
@@ -280,32 +296,66 @@ def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
 # --------------------------------------------------------------------- width
 @pytest.fixture(scope="module")
 def sweep():
-    return width_sweep(WIDTHS)
+    return width_sweep(WIDTHS, n_data=WIDTH_DATA, n_seeds=WIDTH_SEEDS)
 
 
 def test_width_underfits_small_and_overfits_large(sweep):
     true = sweep.fits[0].noise_sigma
     assert sweep.widths.tolist() == WIDTHS
+    assert sweep.train_loss.shape == (len(WIDTHS), WIDTH_DATA, WIDTH_SEEDS)
+    assert sweep.n_members == WIDTH_DATA * WIDTH_SEEDS
     assert all(f.x.shape == (30, 1) for f in sweep.fits)
     assert all(torch.equal(f.x, sweep.fits[0].x) for f in sweep.fits)  # same data
+    train, val = sweep.mean("train_loss"), sweep.mean("val_loss")
+    sigma = sweep.mean("sigma")
     # too few neurons: high training loss, misfit explained as noise
-    assert sweep.train_loss[0] > sweep.train_loss[-1] + 0.5
-    assert sweep.sigma[0] > true > sweep.sigma[-1]
-    # the validation minimum is at a small width, and the widest network is worse
-    best = int(np.argmin(sweep.val_loss))
-    assert 0 < best < len(WIDTHS) - 1
-    assert sweep.val_loss[-1] > sweep.val_loss[best] + 1.0
-    assert sweep.gap[-1] > sweep.gap[0] + 1.0
+    assert train[0] > train[-1] + 0.5
+    assert sigma[0] > true
+    # "falls as neurons are added ... then levels off ... slightly less tightly"
+    fit_best = int(np.argmin(train))
+    assert WIDTHS[fit_best] >= 16
+    assert all(b < a for a, b in itertools.pairwise(train[: fit_best + 1]))
+    assert 0 < train[-1] - train[fit_best] < 0.15
+    # "from a few neurons on, the band is narrower than the true noise"
+    assert np.all(sigma[2:] < true)
+    # validation: lowest at a few neurons, a peak well above it, still high at 64
+    best, peak = int(np.argmin(val)), int(np.argmax(val))
+    assert 0 < best < peak < len(WIDTHS) - 1
+    assert val[peak] > val[best] + 1.0
+    assert val[best] + 0.5 < val[-1] < val[peak]
+    # the spread grows with the overfitting
+    spread = sweep.quantile("val_loss", 0.9) - sweep.quantile("val_loss", 0.1)
+    assert spread[peak] > 3 * spread[best]
     np.testing.assert_allclose(sweep.gap, sweep.val_loss - sweep.train_loss)
+
+
+def test_width_sweep_members_equal_single_fits():
+    """Member (data set i, seed j) is fit_regression(data_seed=1 + 2i, seed=j).
+
+    Equal up to float32 rounding (a few ulp after 30 epochs). Over hundreds of
+    epochs of an overfitting network such differences grow: after 200 epochs a
+    width-8 member's validation loss differs from the single fit's by about 1 %.
+    """
+    kw = {"n": 30, "epochs": 30, "lr": 3e-2, "batch_size": None, "n_val": 300}
+    r = width_sweep([3, 8], n_data=2, n_seeds=2, **kw)
+    for k, width in enumerate((3, 8)):
+        for i, j in itertools.product(range(2), range(2)):
+            single = fit_regression(
+                width, data_seed=1 + 2 * i, seed=j, track_val=False, **kw
+            )
+            assert r.train_loss[k, i, j] == pytest.approx(single.train_loss, abs=1e-5)
+            assert r.val_loss[k, i, j] == pytest.approx(single.val_loss, abs=1e-5)
+            assert r.sigma[k, i, j] == pytest.approx(single.sigma, rel=1e-5)
 
 
 @pytest.mark.parametrize("data_seed", [2, 3])
 def test_width_pattern_holds_for_other_data(data_seed):
     r = width_sweep([1, 64], data_seed=data_seed)
     true = r.fits[0].noise_sigma
-    assert r.train_loss[0] > r.train_loss[1] + 0.5
-    assert r.sigma[0] > true > r.sigma[1]
-    assert r.gap[1] > r.gap[0]
+    train, sigma = r.mean("train_loss"), r.mean("sigma")
+    assert train[0] > train[1] + 0.5
+    assert sigma[0] > true > sigma[1]
+    assert r.mean("gap")[1] > r.mean("gap")[0]
 
 
 def test_width_sweep_rejects_bad_widths():
@@ -412,7 +462,9 @@ def test_chapter_quotes_the_measured_numbers(site, demo, sweep, line_data):
     bs = 2 ** np.arange(9)
     r = gradient_noise(line(-1.0, 1.5), mse, x, y, bs, n_batches=300, seed=1)
     slope = np.polyfit(np.log(bs), np.log(r.msd * (r.n - 1) / (r.n - bs)), 1)[0]
-    best = int(np.argmin(sweep.val_loss))
+    train, val = sweep.mean("train_loss"), sweep.mean("val_loss")
+    lo, hi = sweep.quantile("val_loss", 0.1), sweep.quantile("val_loss", 0.9)
+    best, peak = int(np.argmin(val)), int(np.argmax(val))
 
     def signed(value, digits):
         return f"{value:.{digits}f}".replace("-", "\u2212")
@@ -420,12 +472,16 @@ def test_chapter_quotes_the_measured_numbers(site, demo, sweep, line_data):
     for value in (
         signed(slope, 3),
         f"{demo.sigma:.3f}",
-        signed(sweep.train_loss[0], 2),
-        signed(sweep.train_loss[-1], 2),
-        signed(sweep.val_loss[best], 2),
-        signed(sweep.val_loss[-1], 2),
-        f"{sweep.sigma[-1]:.2f}",
+        signed(train[0], 2),
+        signed(train.min(), 2),
+        signed(train[-1], 2),
+        *(signed(a[i], 2) for a in (val, lo, hi) for i in (best, peak)),
+        signed(val[-1], 2),
+        f"{sweep.mean('sigma')[0]:.2f}",
+        f"{sweep.mean('sigma')[-1]:.2f}",
         str(WIDTHS[best]),
+        str(WIDTHS[peak]),
+        str(sweep.n_members),
         str(q.steps_vs_condition([1000])[0]),
     ):
         assert value in glued, value

@@ -517,3 +517,17 @@ def test_posterior_plot_helpers_draw_and_reject_bad_input():
             lb.plotting.plot_coverage(ax2, [0.5], [0.5, 0.6])
     finally:
         plt.close(fig)
+
+
+def test_claim_the_prior_is_calibrated_but_wide(line):
+    """'The prior itself, returned for every x, is perfectly calibrated.'"""
+    theta, x = line.sample(4000, seed=207)
+    prior_mean = torch.zeros(4000, 2, dtype=torch.float64)
+    prior_cov = line.prior_std**2 * torch.eye(2, dtype=torch.float64)
+    cover = cal.empirical_coverage(
+        cal.hpd_level_gaussian(prior_mean, prior_cov, theta), LEVELS
+    )
+    assert np.all(np.abs(cover - LEVELS) < 0.03)
+    mean_p, cov_p = line.posterior(x)
+    kl = cal.gaussian_kl(mean_p, cov_p, prior_mean, prior_cov)
+    assert float(kl.mean()) > 1.0  # useless: far from the posterior

@@ -26,8 +26,8 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 snapshot_epochs = [1, 3, 10, 30, 100, 300]
-fits = [lb.regression.fit_regression(epochs=e) for e in snapshot_epochs]
-final = fits[-1]  # the same run as every snapshot, only longer
+final = lb.regression.fit_regression(epochs=300, snapshots=snapshot_epochs)
+fits = [final.at_epoch(e) for e in snapshot_epochs]  # snapshots of the one run
 grid = torch.linspace(-3, 3, 301)[:, None]
 truth = lb.targets.target_1d(grid)[:, 0]
 

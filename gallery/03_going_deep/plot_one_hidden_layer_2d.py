@@ -11,11 +11,12 @@ samples. It recovers the smooth blob well and the spiral poorly.
 # Inferred surfaces
 # -----------------
 # Each network is trained on the 1500 noisy samples of one field with
-# mini-batch Adam (batches of 128, 100 epochs), by
-# :func:`learnable_bases.deep.fit_field`. Top: the true field. Bottom: the
-# inferred :math:`\mu(x_1, x_2)` on the same colour scale. The titles give the
-# test error (the mean squared difference from the true field over the whole
-# square) and :math:`R^2`, the fraction of the field's variance recovered.
+# mini-batch Adam (batches of 128, 100 epochs); the three networks have one
+# shape and train together, by :func:`learnable_bases.deep.fit_fields`. Top:
+# the true field. Bottom: the inferred :math:`\mu(x_1, x_2)` on the same colour
+# scale. The titles give the test error (the mean squared difference from the
+# true field over the whole square) and :math:`R^2`, the fraction of the
+# field's variance recovered.
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -24,7 +25,8 @@ import learnable_bases as lb
 lb.plotting.use_style()
 names = ("blob", "moons", "spiral")
 scales = {"blob": (0.0, 1.0), "moons": (0.0, 1.0), "spiral": (-1.0, 1.0)}
-fits = {name: lb.deep.fit_field(name, depth=1, width=32, seed=0) for name in names}
+rows = lb.deep.fit_fields(names, depth=1, width=32, seeds=[0])
+fits = {name: row[0] for name, row in zip(names, rows, strict=True)}
 
 fig, axes = plt.subplots(2, 3, figsize=(7.2, 6.1), sharex=True, sharey=True)
 lb.plotting.set_alt_text(

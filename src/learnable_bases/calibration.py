@@ -10,13 +10,15 @@ levels are uniform on ``[0, 1]``. :func:`empirical_coverage` counts, for a sweep
 of nominal levels, how often ``theta*`` was inside; calibrated estimators lie on
 the diagonal, overconfident ones below it, underconfident ones above it.
 
-**Distances.** :func:`tv_distance` for densities on a grid and
-:func:`gaussian_kl` for two Gaussians in closed form.
+**Distances.** :func:`tv_distance` for densities on a grid,
+:func:`gaussian_kl` for two Gaussians in closed form, and
+:func:`gaussian_errors` for the mean, widths and correlation of a learned 2-D
+Gaussian against the exact one. :func:`rank_correlation` checks that one
+quantity follows another (e.g. a learned width the exact one).
 """
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
@@ -25,7 +27,7 @@ import torch
 from ._checks import check_tensor
 
 
-def _check_square_tril_or_cov(name: str, value: object, d: int) -> torch.Tensor:
+def _check_matrices(name: str, value: object, d: int) -> torch.Tensor:
     value = check_tensor(name, value)
     if value.ndim < 2 or value.shape[-2:] != (d, d):
         raise ValueError(
@@ -69,7 +71,7 @@ def hpd_level_gaussian(
             f"got {tuple(theta.shape)}"
         )
     d = mean.shape[1]
-    cov = _check_square_tril_or_cov("cov", cov, d).double()
+    cov = _check_matrices("cov", cov, d).double()
     delta = (theta.double() - mean.double())[..., None]
     chol = torch.linalg.cholesky(cov)
     z = torch.linalg.solve_triangular(
@@ -112,9 +114,9 @@ def hpd_level_grid(
     mass = density / density.sum(dim=1, keepdim=True)
     # the density at the truth, linearly interpolated (zero outside the grid)
     right = torch.searchsorted(grid, theta).clamp(1, grid.numel() - 1)
-    w = ((theta - grid[right - 1]) / (grid[right] - grid[right - 1]))[:, None]
+    w = (theta - grid[right - 1]) / (grid[right] - grid[right - 1])
     ends = density.gather(1, torch.stack([right - 1, right], dim=1))
-    at_truth = (1 - w[:, 0]) * ends[:, 0] + w[:, 0] * ends[:, 1]
+    at_truth = (1 - w) * ends[:, 0] + w * ends[:, 1]
     at_truth = at_truth.masked_fill((theta < grid[0]) | (theta > grid[-1]), 0.0)
     return (mass * (density > at_truth[:, None])).sum(dim=1).clamp(0.0, 1.0)
 
@@ -206,8 +208,8 @@ def gaussian_kl(
             f"and {tuple(mean_q.shape)}"
         )
     m, d = mean_p.shape
-    cov_p = _check_square_tril_or_cov("cov_p", cov_p, d).double().expand(m, d, d)
-    cov_q = _check_square_tril_or_cov("cov_q", cov_q, d).double().expand(m, d, d)
+    cov_p = _check_matrices("cov_p", cov_p, d).double().expand(m, d, d)
+    cov_q = _check_matrices("cov_q", cov_q, d).double().expand(m, d, d)
     chol_q = torch.linalg.cholesky(cov_q)
     chol_p = torch.linalg.cholesky(cov_p)
     a = torch.linalg.solve_triangular(chol_q, chol_p, upper=False)
@@ -234,37 +236,9 @@ def gaussian_summary(cov: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     std : torch.Tensor, shape (..., 2)
     corr : torch.Tensor, shape (...)
     """
-    cov = _check_square_tril_or_cov("cov", cov, 2)
+    cov = _check_matrices("cov", cov, 2)
     std = torch.diagonal(cov, dim1=-2, dim2=-1).sqrt()
     return std, cov[..., 0, 1] / (std[..., 0] * std[..., 1])
-
-
-def chi2_radius(level: float, d: int = 2) -> float:
-    """Mahalanobis radius of the ``level`` highest-density region of a ``d``-D Gaussian.
-
-    Only ``d = 1`` and ``d = 2`` have closed forms used here: for ``d = 2``,
-    ``r = sqrt(-2 log(1 - level))``.
-
-    Parameters
-    ----------
-    level : float
-        Credibility level in ``(0, 1)``.
-    d : {1, 2}, default 2
-        Dimension.
-
-    Returns
-    -------
-    float
-    """
-    if not (isinstance(level, (int, float)) and 0 < level < 1):
-        raise ValueError(f"level must be in (0, 1); got {level!r}")
-    if d == 2:
-        return math.sqrt(-2.0 * math.log(1.0 - level))
-    if d == 1:
-        return math.sqrt(2.0) * float(
-            torch.special.erfinv(torch.tensor(level, dtype=torch.float64))
-        )
-    raise ValueError(f"d must be 1 or 2; got {d!r}")
 
 
 def rank_correlation(a: object, b: object) -> float:

@@ -31,9 +31,11 @@ from ._checks import (
 )
 from .cache import cached
 from .models import MLP
-from .training import History, train
+from .sweep import mse_loss, train_stacked
+from .training import History, _frozen, _frozen_int, train
 
 __all__ = [
+    "DepthSweep",
     "FieldFit",
     "backprop",
     "count_kinks",
@@ -41,6 +43,7 @@ __all__ = [
     "equal_parameter_width",
     "field_grid",
     "fit_field",
+    "fit_fields",
     "kinks_by_depth",
 ]
 
@@ -386,6 +389,19 @@ def fit_field(
         progress=False,
         snapshots=snapshots,
     )
+    return _field_fit(name, model, history, x, y, float(noise_sigma), grid)
+
+
+def _field_fit(
+    name: str,
+    model: MLP,
+    history: History,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    noise_sigma: float,
+    grid: int,
+) -> FieldFit:
+    """The :class:`FieldFit` record of a trained model: its test error on a grid."""
     points = field_grid(grid)
     model.eval()
     with torch.no_grad():
@@ -394,10 +410,10 @@ def fit_field(
     test_mse = float(np.mean((prediction - truth) ** 2))
     return FieldFit(
         name=name,
-        depth=depth,
-        width=width,
+        depth=model.depth,
+        width=model.width,
         n_params=sum(p.numel() for p in model.parameters()),
-        noise_sigma=float(noise_sigma),
+        noise_sigma=noise_sigma,
         model=model,
         history=history,
         x_train=x,
@@ -410,12 +426,125 @@ def fit_field(
 
 
 @cached
+def fit_fields(
+    names: Sequence[str],
+    depth: int = 1,
+    width: int = 32,
+    *,
+    seeds: Sequence[int] = (0,),
+    n_train: int = 1500,
+    noise_sigma: float = 0.1,
+    epochs: int = 100,
+    lr: float = 5e-3,
+    batch_size: int | None = 128,
+    optimizer: str = "adam",
+    activation: str = "relu",
+    grid: int = 100,
+) -> list[list[FieldFit]]:
+    """:func:`fit_field` for several fields and seeds, trained together.
+
+    The ``len(names) * len(seeds)`` networks have one shape, so
+    :func:`~learnable_bases.sweep.train_stacked` trains them at once, each on
+    its own data; each equals the :func:`fit_field` with the same arguments up
+    to float rounding (but keeps no snapshots).
+
+    Parameters
+    ----------
+    names : sequence of {"blob", "moons", "spiral"}
+        Fields.
+    depth, width : int
+        Hidden layers and neurons per layer of every network.
+    seeds : sequence of int, default (0,)
+        For each seed, a fit with that seed for the data, the initial weights
+        and the batch order (as ``fit_field(..., seed=s)``).
+    n_train, noise_sigma, epochs, lr, batch_size, optimizer, activation, grid :
+        As in :func:`fit_field`.
+
+    Returns
+    -------
+    list of list of FieldFit
+        ``fits[i][j]`` is field ``names[i]`` fitted with ``seeds[j]``.
+    """
+    names = _check_names(names)
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
+        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
+    grid = check_positive_int("grid", grid)
+    if grid < 2:
+        raise ValueError(f"grid must be at least 2; got {grid}")
+    members = [(name, s) for name in names for s in seeds]
+    data = [targets.sample_field(name, n_train, noise_sigma, s) for name, s in members]
+    models = [MLP(2, width, depth, activation, seed=s) for _, s in members]
+    histories = train_stacked(
+        models,
+        mse_loss,
+        torch.stack([x for x, _ in data]),
+        torch.stack([y for _, y in data]),
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        optimizer=optimizer,
+        seeds=[s for _, s in members],
+        progress=False,
+    )
+    fits = [
+        _field_fit(name, m, h, x, y, float(noise_sigma), grid)
+        for (name, _), m, h, (x, y) in zip(
+            members, models, histories, data, strict=True
+        )
+    ]
+    return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
+
+
+def _check_names(names: object) -> list[str]:
+    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
+        raise TypeError(
+            f"names must be a non-empty sequence of field names; got {names!r}"
+        )
+    return [check_choice("field", name, targets.FIELDS) for name in names]
+
+
+@dataclass(frozen=True, eq=False)
+class DepthSweep:
+    """Result of :func:`depth_sweep` (arrays are read-only).
+
+    Attributes
+    ----------
+    names : tuple of str
+        Fields.
+    depths : np.ndarray of int, shape (n_depths,)
+        Numbers of hidden layers.
+    seeds : np.ndarray of int, shape (n_seeds,)
+        Seeds of the data, initial weights and batch order.
+    fits : dict of str to tuple of tuple of FieldFit
+        ``fits[name][i][j]``: the fit with ``depths[i]`` layers and ``seeds[j]``.
+    """
+
+    names: tuple[str, ...]
+    depths: np.ndarray
+    seeds: np.ndarray
+    fits: dict[str, tuple[tuple[FieldFit, ...], ...]]
+
+    def __getitem__(self, name: str) -> list[FieldFit]:
+        """Fits of field ``name`` with the first seed, one per depth."""
+        return [row[0] for row in self.fits[name]]
+
+    def test_mse(self, name: str) -> np.ndarray:
+        """Test errors of field ``name``, shape (n_depths, n_seeds)."""
+        return _frozen(np.array([[f.test_mse for f in row] for row in self.fits[name]]))
+
+
+@cached
 def depth_sweep(
     names: Sequence[str] = ("blob", "spiral"),
     depths: Sequence[int] = (1, 2, 3, 4),
+    *,
+    seeds: Sequence[int] = (0,),
     **kwargs: object,
-) -> dict[str, list[FieldFit]]:
-    """:func:`fit_field` for every field and depth, all else equal.
+) -> DepthSweep:
+    """:func:`fit_field` for every field, depth and seed, all else equal.
+
+    At each depth the networks of every field and seed are trained together
+    by :func:`fit_fields`.
 
     Parameters
     ----------
@@ -423,26 +552,33 @@ def depth_sweep(
         Fields.
     depths : sequence of int, default (1, 2, 3, 4)
         Numbers of hidden layers.
+    seeds : sequence of int, default (0,)
+        Seeds of the data, the initial weights and the batch order.
     **kwargs
-        Passed to :func:`fit_field` (``width``, ``epochs``, ``seed``, ...); not
-        ``name`` or ``depth``.
+        Passed to :func:`fit_fields` (``width``, ``epochs``, ...); not
+        ``depth``.
 
     Returns
     -------
-    dict of str to list of FieldFit
-        ``sweep[name][i]`` is the fit with ``depths[i]`` hidden layers.
+    DepthSweep
+        ``sweep[name][i]`` is the fit with ``depths[i]`` hidden layers and the
+        first seed; ``sweep.test_mse(name)`` has every seed.
     """
-    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
-        raise TypeError(
-            f"names must be a non-empty sequence of field names; got {names!r}"
-        )
-    for key in ("name", "depth"):
+    names = _check_names(names)
+    for key in ("name", "depth", "seed"):
         if key in kwargs:
             raise TypeError(f"depth_sweep sets {key!r} itself; do not pass it")
     depths = _check_depths(depths)
-    return {
-        name: [fit_field(name, depth, **kwargs) for depth in depths] for name in names
-    }
+    by_depth = [fit_fields(names, depth, seeds=seeds, **kwargs) for depth in depths]
+    return DepthSweep(
+        names=tuple(names),
+        depths=_frozen_int(np.array(depths)),
+        seeds=_frozen_int(np.array(list(seeds))),
+        fits={
+            name: tuple(tuple(fits[i]) for fits in by_depth)
+            for i, name in enumerate(names)
+        },
+    )
 
 
 def equal_parameter_width(in_dim: int, width: int, depth: int) -> int:

@@ -45,6 +45,7 @@ from ._checks import (
     check_positive_int,
     check_tensor,
 )
+from .cache import cached
 from .calibration import gaussian_kl
 from .models import MLP
 from .simulators import get_simulator
@@ -486,6 +487,7 @@ def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
     return phases
 
 
+@cached
 def fit_posterior(
     simulator: object,
     head: str = "gaussian",
@@ -683,6 +685,7 @@ class BudgetSweep:
         return float(np.polyfit(np.log(self.budgets[start:]), np.log(kl), 1)[0])
 
 
+@cached
 def budget_sweep(
     simulator: object,
     budgets: object,

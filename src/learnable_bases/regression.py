@@ -3,21 +3,26 @@
 :func:`fit_regression` trains a :class:`~learnable_bases.models.GaussianMLP`
 (weights, biases and ``log sigma``) on noisy samples of
 :func:`~learnable_bases.targets.target_1d` with the Gaussian negative
-log-likelihood; :func:`width_sweep` repeats it for several widths to show
-under- and overfitting. Both return frozen result records.
+log-likelihood; :func:`width_sweep` repeats it for several widths, data sets
+and seeds to show under- and overfitting, training each width's networks
+together. Both return frozen result records.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from ._checks import check_choice, check_positive_int
 from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
+from .sweep import evaluate_stacked, gaussian_nll_loss, train_stacked
 from .targets import sine_data
 from .training import History, _frozen, _frozen_int, evaluate, train
 
@@ -90,6 +95,29 @@ class RegressionFit:
             self.model.train(was_training)
         return mu, self.sigma
 
+    def at_epoch(self, epoch: int) -> RegressionFit:
+        """The same fit with the model as it was after ``epoch`` epochs.
+
+        Parameters
+        ----------
+        epoch : int
+            One of the epochs asked for with ``fit_regression(snapshots=...)``.
+
+        Returns
+        -------
+        RegressionFit
+            A copy whose ``model`` is loaded from ``history.snapshots[epoch]``
+            (data and history are shared).
+        """
+        if epoch not in self.history.snapshots:
+            raise ValueError(
+                f"no snapshot at epoch {epoch!r}; the run kept "
+                f"{sorted(self.history.snapshots)} (pass snapshots= to fit_regression)"
+            )
+        model = copy.deepcopy(self.model)
+        model.load_state_dict(self.history.snapshots[epoch])
+        return dataclasses.replace(self, model=model)
+
 
 @cached
 def fit_regression(
@@ -148,7 +176,8 @@ def fit_regression(
         one forward pass over the validation data per epoch).
     snapshots : sequence of int, optional
         Epochs (0 is the initial model) after which to keep the model's
-        ``state_dict``, in ``history.snapshots`` (see :func:`train`).
+        ``state_dict``, in ``history.snapshots`` (see :func:`train`);
+        :meth:`RegressionFit.at_epoch` gives the fit at one of them.
 
     Returns
     -------
@@ -188,18 +217,23 @@ def fit_regression(
 class WidthSweep:
     """Result of :func:`width_sweep` (arrays are read-only).
 
+    Every width is trained on ``n_data`` data sets with ``n_seeds`` initial
+    weights each; member ``(i, j)`` is the fit to data set ``i`` from seed ``j``.
+
     Attributes
     ----------
     widths : np.ndarray of int, shape (k,)
         Hidden widths, as given.
-    train_loss : np.ndarray, shape (k,)
-        Negative log-likelihood on the training data after training.
-    val_loss : np.ndarray, shape (k,)
-        Negative log-likelihood on the validation data.
-    sigma : np.ndarray, shape (k,)
+    train_loss : np.ndarray, shape (k, n_data, n_seeds)
+        Negative log-likelihood on each member's training data after training.
+    val_loss : np.ndarray, shape (k, n_data, n_seeds)
+        Negative log-likelihood on its data set's validation data.
+    sigma : np.ndarray, shape (k, n_data, n_seeds)
         Learned noise scale of each network.
     fits : tuple of RegressionFit, length k
-        The trained networks (all on the same data).
+        For each width, the member fitted to data set 0 from the first seed
+        (the one :func:`fit_regression` with the same arguments gives, up to
+        float rounding).
     """
 
     widths: np.ndarray
@@ -210,8 +244,31 @@ class WidthSweep:
 
     @property
     def gap(self) -> np.ndarray:
-        """Generalisation gap ``val_loss - train_loss``, shape (k,)."""
+        """Generalisation gap ``val_loss - train_loss``, shape (k, n_data, n_seeds)."""
         return self.val_loss - self.train_loss
+
+    @property
+    def n_members(self) -> int:
+        """Networks trained per width, ``n_data * n_seeds``."""
+        return self.train_loss[0].size
+
+    def mean(self, name: str) -> np.ndarray:
+        """Mean over data sets and seeds of ``"train_loss"``, ``"val_loss"``,
+        ``"sigma"`` or ``"gap"``, shape (k,)."""
+        return (
+            getattr(self, _check_width_field(name))
+            .reshape(len(self.widths), -1)
+            .mean(1)
+        )
+
+    def quantile(self, name: str, q: float) -> np.ndarray:
+        """Quantile ``q`` over data sets and seeds of a field, shape (k,)."""
+        values = getattr(self, _check_width_field(name))
+        return np.quantile(values.reshape(len(self.widths), -1), q, axis=1)
+
+
+def _check_width_field(name: str) -> str:
+    return check_choice("name", name, ("train_loss", "val_loss", "sigma", "gap"))
 
 
 @cached
@@ -228,13 +285,18 @@ def width_sweep(
     seed: int = 0,
     data_seed: int = 1,
     n_val: int = 1000,
+    n_data: int = 1,
+    n_seeds: int = 1,
 ) -> WidthSweep:
-    """Fit the regression demo with several hidden widths on the same data.
+    """Fit the regression demo with several hidden widths, data sets and seeds.
 
     Few training points (``n = 30`` by default) make the trade-off visible:
     narrow networks cannot follow the curve (high training loss, a wide learned
     band), wide ones can chase the noise (low training loss, a narrow band
-    that the validation data punish).
+    that the validation data punish). One data set and one seed give a noisy
+    curve; ``n_data`` data sets and ``n_seeds`` seeds per width show its mean
+    and spread. The ``n_data * n_seeds`` networks of one width are trained
+    together by :func:`~learnable_bases.sweep.train_stacked`.
 
     Parameters
     ----------
@@ -243,40 +305,84 @@ def width_sweep(
     n, noise_sigma, epochs, lr, batch_size, optimizer, activation : optional
         As in :func:`fit_regression`; the defaults differ (30 samples,
         full-batch Adam for 1000 epochs at ``lr = 0.03``).
-    seed, data_seed, n_val : int, optional
-        As in :func:`fit_regression`; every width uses the same data.
+    seed : int, default 0
+        Seeds of the initial weights (and batch order) are ``seed, seed + 1,
+        ..., seed + n_seeds - 1``.
+    data_seed : int, default 1
+        Data set ``i`` is drawn with seed ``data_seed + 2 i`` and its validation
+        data with ``data_seed + 2 i + 1``, so data set 0 is the data of
+        :func:`fit_regression` with the same ``data_seed``.
+    n_val : int, default 1000
+        Validation samples per data set.
+    n_data, n_seeds : int, default 1
+        Data sets, and initial weights per data set (>= 1 each).
 
     Returns
     -------
     WidthSweep
-        Training and validation losses, learned ``sigma`` and the fits.
+        Training and validation losses and learned ``sigma`` of every member,
+        and one fit per width to draw.
     """
     ws = np.asarray(widths)
     if ws.ndim != 1 or ws.size == 0 or ws.dtype.kind not in "iu" or np.any(ws < 1):
         raise ValueError(
             f"widths must be a 1D sequence of integers >= 1; got {widths!r}"
         )
-    fits = tuple(
-        fit_regression(
-            int(w),
-            n=n,
-            noise_sigma=noise_sigma,
+    n_data = check_positive_int("n_data", n_data)
+    n_seeds = check_positive_int("n_seeds", n_seeds)
+    data = [sine_data(n, noise_sigma, seed=data_seed + 2 * i) for i in range(n_data)]
+    val = [
+        sine_data(n_val, noise_sigma, seed=data_seed + 2 * i + 1) for i in range(n_data)
+    ]
+    seeds = [seed + j for j in range(n_seeds)]
+    # member m = i * n_seeds + j: data set i, seed j
+    x = torch.stack([data[i][0] for i in range(n_data) for _ in seeds])
+    y = torch.stack([data[i][1] for i in range(n_data) for _ in seeds])
+    x_val = torch.stack([val[i][0] for i in range(n_data) for _ in seeds])
+    y_val = torch.stack([val[i][1] for i in range(n_data) for _ in seeds])
+    shape = (len(ws), n_data, n_seeds)
+    train_loss, val_loss, sigma = np.empty(shape), np.empty(shape), np.empty(shape)
+    fits = []
+    for k, w in enumerate(ws.tolist()):
+        models = [
+            GaussianMLP(1, w, activation=activation, seed=s)
+            for _ in range(n_data)
+            for s in seeds
+        ]
+        histories = train_stacked(
+            models,
+            gaussian_nll_loss,
+            x,
+            y,
             epochs=epochs,
             lr=lr,
             batch_size=batch_size,
             optimizer=optimizer,
-            activation=activation,
-            seed=seed,
-            data_seed=data_seed,
-            n_val=n_val,
-            track_val=False,
+            seeds=seeds * n_data,
         )
-        for w in ws.tolist()
-    )
+        train_loss[k] = evaluate_stacked(models, gaussian_nll_loss, x, y).reshape(
+            n_data, n_seeds
+        )
+        val_loss[k] = evaluate_stacked(models, gaussian_nll_loss, x_val, y_val).reshape(
+            n_data, n_seeds
+        )
+        sigma[k] = np.array([float(m.sigma) for m in models]).reshape(n_data, n_seeds)
+        fits.append(
+            RegressionFit(
+                model=models[0],
+                history=histories[0],
+                x=data[0][0],
+                y=data[0][1],
+                x_val=val[0][0],
+                y_val=val[0][1],
+                noise_sigma=float(noise_sigma),
+                width=w,
+            )
+        )
     return WidthSweep(
         widths=_frozen_int(ws),
-        train_loss=_frozen(np.array([f.train_loss for f in fits])),
-        val_loss=_frozen(np.array([f.val_loss for f in fits])),
-        sigma=_frozen(np.array([f.sigma for f in fits])),
-        fits=fits,
+        train_loss=_frozen(train_loss),
+        val_loss=_frozen(val_loss),
+        sigma=_frozen(sigma),
+        fits=tuple(fits),
     )

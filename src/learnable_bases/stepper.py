@@ -336,7 +336,7 @@ def _render_html(stepper: Stepper, frame_urls: Sequence[str] | None) -> str:
         + "".join(imgs)
         + '<div class="lb-stepper-controls">'
         '<button type="button" data-act="prev" aria-label="Previous frame" disabled>'
-        "\u25c0 Prev</button>"
+        "\u25c0 Previous</button>"
         '<button type="button" data-act="next" aria-label="Next frame"'
         f"{' disabled' if n == 1 else ''}>"
         "Next \u25b6</button>"

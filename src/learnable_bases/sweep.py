@@ -79,7 +79,13 @@ from .training import (
     _show_progress,
 )
 
-__all__ = ["gaussian_nll_loss", "mse_loss", "stacked_forward", "train_stacked"]
+__all__ = [
+    "evaluate_stacked",
+    "gaussian_nll_loss",
+    "mse_loss",
+    "stacked_forward",
+    "train_stacked",
+]
 
 StackedLoss = Callable[[object, torch.Tensor], torch.Tensor]
 
@@ -495,3 +501,40 @@ def train_stacked(
     bar.close()
     _write_back(models, params)
     return tuple(histories(epochs, epochs * n_batches, time.perf_counter() - start))
+
+
+def evaluate_stacked(
+    models: Sequence[MLP] | Sequence[GaussianMLP],
+    loss: StackedLoss,
+    x: torch.Tensor,
+    y: torch.Tensor,
+) -> np.ndarray:
+    """Loss of each of ``K`` same-shaped models on its data, without gradients.
+
+    Parameters
+    ----------
+    models : list of MLP, or list of GaussianMLP, length K
+        As in :func:`train_stacked`.
+    loss : callable
+        ``loss(pred, y) -> tensor of shape (K,)``.
+    x : torch.Tensor, shape (N, in_dim) or (K, N, in_dim)
+        Inputs, shared or one data set per member.
+    y : torch.Tensor, shape (N, ...) or (K, N, ...)
+        Targets, matching ``x``.
+
+    Returns
+    -------
+    np.ndarray, shape (K,)
+        ``loss`` of each member (float64).
+    """
+    models = _check_models(models)
+    k = len(models)
+    mlp0 = _mlp_of(models[0])
+    x, y, per_member = _check_stacked_data(
+        x, y, k, mlp0.in_dim, mlp0.head.weight.dtype, "x,y"
+    )
+    with torch.inference_mode():
+        params = _stack(models)
+        pred = stacked_forward(models[0], params, _all(x, k, per_member))
+        value = _check_loss(loss(pred, _all(y, k, per_member)), k)
+    return value.double().numpy().copy()
