@@ -383,7 +383,11 @@ def test_plot_band_draws_mean_and_bands(ax):
         -1
     )
     labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
-    assert labels == [r"$\pm\sigma$", r"$\pm2\sigma$", r"mean $\mu(x)$"]
+    assert labels == [
+        r"$\pm\sigma$",
+        r"$\pm2\sigma$",
+        "mean μ(x)",
+    ]  # plotting.plot_band default label
     with pytest.raises(ValueError, match="same length"):
         lb.plotting.plot_band(ax, x, x[:5], 0.5)
     with pytest.raises(ValueError, match="sigma"):
