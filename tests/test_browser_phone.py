@@ -31,7 +31,7 @@ DISPLAY_MATHS = """() => Array.from(document.querySelectorAll('div.math'))
 })"""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def phone(browser, server):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True

@@ -32,7 +32,7 @@ def _is_shared(url: str) -> bool:
     return "/_static/" in path or path.endswith("/searchindex.js")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def visit(browser, server):
     def _visit(path):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -45,13 +45,12 @@ def visit(browser, server):
     return _visit
 
 
-@pytest.fixture(scope="module")
-def own_kib(visit):
-    sizes = {}
+def test_own_bytes_within_budget(visit):
+    own_kib = {}
     for path in PAGES:
         context, _, responses = visit(path)
         try:
-            sizes[path] = (
+            own_kib[path] = (
                 sum(
                     len(gzip.compress(r.body(), 6))
                     for r in responses
@@ -61,18 +60,10 @@ def own_kib(visit):
             )
         finally:
             context.close()
-    return sizes
-
-
-def test_chapters_own_bytes_within_budget(own_kib):
     chapters = {p: round(own_kib[p]) for p in CHAPTERS}
-    print(chapters)
-    assert max(chapters.values()) <= CHAPTER_BUDGET_KIB, chapters
-
-
-def test_median_page_own_bytes_within_budget(own_kib):
     median = statistics.median(own_kib.values())
-    print(f"median own bytes: {median:.0f} KiB gzip")
+    print(chapters, f"median own bytes: {median:.0f} KiB gzip")
+    assert max(chapters.values()) <= CHAPTER_BUDGET_KIB, chapters
     assert median <= MEDIAN_BUDGET_KIB
 
 
