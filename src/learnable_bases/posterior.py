@@ -97,32 +97,27 @@ def _check_components(components: object) -> int:
     return components
 
 
+def _check_batched(
+    name: str, value: object, axes: str, last: int | None, shape: str
+) -> torch.Tensor:
+    """A floating tensor of shape ``(..., n, last)``; ``shape`` words the error."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
+    if value.ndim < 1:
+        raise ValueError(f"{name} must have shape (..., n, {axes}); got a scalar")
+    if last is not None and value.shape[-1] != last:
+        raise ValueError(f"{name} must {shape.format(last)}; got {tuple(value.shape)}")
+    return value
+
+
 def _check_out(out: object, p: int | None = None) -> torch.Tensor:
-    if not isinstance(out, torch.Tensor):
-        raise TypeError(f"out must be a torch.Tensor; got {type(out).__name__}")
-    if not out.is_floating_point():
-        raise TypeError(f"out must have a floating dtype; got {out.dtype}")
-    if out.ndim < 1:
-        raise ValueError("out must have shape (..., n, p); got a scalar")
-    if p is not None and out.shape[-1] != p:
-        raise ValueError(
-            f"out must have {p} entries in its last dimension; got {tuple(out.shape)}"
-        )
-    return out
+    return _check_batched("out", out, "p", p, "have {} entries in its last dimension")
 
 
 def _check_theta(theta: object, d: int | None = None) -> torch.Tensor:
-    if not isinstance(theta, torch.Tensor):
-        raise TypeError(f"theta must be a torch.Tensor; got {type(theta).__name__}")
-    if not theta.is_floating_point():
-        raise TypeError(f"theta must have a floating dtype; got {theta.dtype}")
-    if theta.ndim < 1:
-        raise ValueError("theta must have shape (..., n, d); got a scalar")
-    if d is not None and theta.shape[-1] != d:
-        raise ValueError(
-            f"theta must have shape (..., n, {d}) here; got {tuple(theta.shape)}"
-        )
-    return theta
+    return _check_batched("theta", theta, "d", d, "have shape (..., n, {}) here")
 
 
 def _theta_dim_from_out(p: int) -> int | None:

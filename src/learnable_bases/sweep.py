@@ -73,6 +73,7 @@ from .training import (
     OPTIMIZERS,
     History,
     NonFiniteLossError,
+    _check_batch_size,
     _check_seed,
     _frozen,
     _make_step,
@@ -403,14 +404,7 @@ def train_stacked(
     lr = check_positive_float("lr", lr)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     seeds = _check_seeds(seeds, k)
-    if batch_size is None:
-        batch_size = n
-    batch_size = check_positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of samples N={n}; got "
-            f"{batch_size} (use batch_size=None for full batches)"
-        )
+    batch_size = _check_batch_size(batch_size, n)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     has_val = x_val is not None

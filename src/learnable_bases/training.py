@@ -192,6 +192,19 @@ def _check_seed(seed: object) -> int:
     return seed
 
 
+def _check_batch_size(batch_size: object, n: int) -> int:
+    """``batch_size`` as an int in ``1..n``; ``None`` means full batches (``n``)."""
+    if batch_size is None:
+        return n
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of samples N={n}; got "
+            f"{batch_size} (use batch_size=None for full batches)"
+        )
+    return batch_size
+
+
 def _scalar_loss(loss: object) -> torch.Tensor:
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
         raise TypeError(
@@ -430,14 +443,7 @@ def train(
     lr = check_positive_float("lr", lr)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     seed = _check_seed(seed)
-    if batch_size is None:
-        batch_size = n
-    batch_size = check_positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of samples N={n}; got "
-            f"{batch_size} (use batch_size=None for full batches)"
-        )
+    batch_size = _check_batch_size(batch_size, n)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     has_val = x_val is not None
