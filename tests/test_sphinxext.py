@@ -1,4 +1,5 @@
-"""The docs glue: stale outputs are dropped when the library changes."""
+"""The docs glue: stale outputs are dropped when the library changes, current
+API stubs are not generated again, build jobs and the wheel's name."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from types import SimpleNamespace
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
 import lb_sphinxext
+import pytest
 
 import learnable_bases as lb
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fake_build(tmp_path, monkeypatch):
@@ -53,3 +57,101 @@ def test_library_hash_tracks_every_source_file():
     h = lb_sphinxext.library_hash()
     assert len(h) == 64 and h == lb_sphinxext.library_hash()
     assert (lb.cache.LIBRARY / "activations.py").exists()
+
+
+# --- API stubs: generated only when their inputs changed ------------------------
+
+
+def _stub_app(tmp_path):
+    """A fake Sphinx app with autosummary's generator hooked on builder-inited."""
+    from sphinx.events import EventListener
+    from sphinx.ext.autosummary import process_generate_options
+
+    src = tmp_path / "docs"
+    (src / "api" / "generated").mkdir(parents=True)
+    (src / "_templates" / "autosummary").mkdir(parents=True)
+    (src / "api" / "index.rst").write_text("API\n===\n")
+    (src / "_templates" / "autosummary" / "module.rst").write_text("{{ fullname }}\n")
+    listeners = {"builder-inited": [EventListener(7, process_generate_options, 500)]}
+    app = SimpleNamespace(srcdir=str(src), events=SimpleNamespace(listeners=listeners))
+    app.disconnect = lambda i: listeners["builder-inited"].pop(
+        next(k for k, x in enumerate(listeners["builder-inited"]) if x.id == i)
+    )
+    return app, src
+
+
+def test_stubs_are_generated_when_missing_or_stale(tmp_path):
+    app, src = _stub_app(tmp_path)
+    lb_sphinxext.skip_current_stubs(app, None)  # no stamp yet
+    assert len(app.events.listeners["builder-inited"]) == 1
+    lb_sphinxext.stamp_stubs(app, None)
+    (src / "api" / "index.rst").write_text("API\n===\n\nnew module\n")
+    lb_sphinxext.skip_current_stubs(app, None)  # the index changed
+    assert len(app.events.listeners["builder-inited"]) == 1
+
+
+def test_current_stubs_are_not_generated_again(tmp_path):
+    app, _ = _stub_app(tmp_path)
+    lb_sphinxext.stamp_stubs(app, None)
+    lb_sphinxext.skip_current_stubs(app, None)
+    assert app.events.listeners["builder-inited"] == []
+
+
+def test_a_failed_build_leaves_no_stamp(tmp_path):
+    app, src = _stub_app(tmp_path)
+    lb_sphinxext.stamp_stubs(app, RuntimeError("build failed"))
+    assert not (src / "api" / "generated" / lb_sphinxext.STUBS_STAMP).exists()
+
+
+def test_stubs_key_follows_the_library(tmp_path, monkeypatch):
+    _, src = _stub_app(tmp_path)
+    before = lb_sphinxext.stubs_key(src)
+    monkeypatch.setattr(lb_sphinxext, "library_hash", lambda: "another library")
+    assert lb_sphinxext.stubs_key(src) != before
+
+
+# --- build jobs and the wheel ---------------------------------------------------
+
+
+def test_build_jobs_reads_the_environment(monkeypatch):
+    import lb_prerun
+
+    monkeypatch.setenv("LB_BUILD_JOBS", "3")
+    assert lb_prerun.build_jobs() == 3
+    monkeypatch.delenv("LB_BUILD_JOBS")
+    assert 1 <= lb_prerun.build_jobs() <= 4
+    for bad in ("0", "-1", "two", "1.5"):
+        monkeypatch.setenv("LB_BUILD_JOBS", bad)
+        with pytest.raises(ValueError, match="LB_BUILD_JOBS must be a positive"):
+            lb_prerun.build_jobs()
+
+
+def test_wheel_name_matches_the_project():
+    import tomllib
+
+    import lb_site
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert lb_site.wheel_name() == (
+        f"{project['name'].replace('-', '_')}-{project['version']}-py3-none-any.whl"
+    )
+    assert lb_site.wheel_name().startswith("learnable_bases-")
+
+
+# --- the library loads its submodules on first use ------------------------------
+
+
+def test_cache_module_imports_without_torch():
+    import subprocess
+    import sys as _sys
+
+    code = (
+        "import sys, learnable_bases.cache, learnable_bases as lb\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "assert lb.training.train and 'torch' in sys.modules\n"
+        "assert set(lb.__all__) <= set(dir(lb))\n"
+        "try:\n    lb.no_such_module\nexcept AttributeError as e:\n"
+        "    assert 'no_such_module' in str(e)\n"
+        "else:\n    raise SystemExit('no error')\n"
+    )
+    subprocess.run([_sys.executable, "-c", code], check=True, timeout=120)

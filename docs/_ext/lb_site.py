@@ -3,7 +3,7 @@
 * :func:`name_toctree_toggles` — the theme's side-bar toggles are ``<summary>``
   elements holding only a chevron icon, so a screen reader announces nothing;
   each gets an ``aria-label`` naming the section it opens.
-* :func:`build_wheel` — the library is built as a wheel at the start of every
+* :func:`start_wheel` — the library is built as a wheel during every
   build and offered on the site (``_downloads/wheel/``), so a downloaded script
   or notebook can be run with ``pip install`` and nothing else. The ``lb-wheel``
   role links to it from any page.
@@ -31,6 +31,8 @@ from docutils.parsers.rst import Directive
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEEL_DIR = "_downloads/wheel"
+#: Files besides the library's source that go into the wheel (its metadata).
+WHEEL_INPUTS = ("pyproject.toml", "README.md", "LICENSE")
 #: Name of the reproducibility page (the repro check skips it by this name).
 RECORD_PAGE = "reproducibility"
 INSTALL_NOTE = (
@@ -129,35 +131,71 @@ def add_description(app, pagename, templatename, context, doctree) -> None:
 # --- the library as a wheel -----------------------------------------------------
 
 
-def build_wheel(app) -> None:
-    """Builder-inited handler: build the library wheel for the site to offer."""
+def wheel_key() -> str:
+    """What the wheel is built from: the library's source, its metadata files."""
+    from learnable_bases.cache import library_hash
+
+    meta = "".join((ROOT / name).read_text("utf-8") for name in WHEEL_INPUTS)
+    return library_hash() + meta
+
+
+def wheel_name() -> str:
+    """File name of the library's wheel (pure Python, so ``py3-none-any``)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    name = project["name"].replace("-", "_")
+    return f"{name}-{project['version']}-py3-none-any.whl"
+
+
+def start_wheel(app, env) -> None:
+    """Env-updated handler: build the wheel while the pages are written.
+
+    Writing runs in one process, so ``pip wheel`` (about 2 s) takes the idle
+    core. Skipped when the wheel of the same sources is already there.
+    """
     out = Path(app.outdir) / WHEEL_DIR
+    stamp = Path(app.doctreedir) / "lb-wheel-key.txt"
+    app.lb_wheel_build = None
+    key = wheel_key()
+    if (out / wheel_name()).exists() and stamp.exists() and stamp.read_text() == key:
+        return
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.whl"):
         old.unlink()
-    subprocess.run(
+    stamp.unlink(missing_ok=True)
+    process = subprocess.Popen(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
          "-w", str(out), str(ROOT)],
-        check=True,
     )  # fmt: skip
-    (wheel,) = out.glob("*.whl")
-    app.env.lb_wheel = wheel.name
+    app.lb_wheel_build = (process, stamp, key)
+
+
+def finish_wheel(app, exception) -> None:
+    """Build-finished handler: wait for the wheel; fail if it was not made."""
+    build = getattr(app, "lb_wheel_build", None)
+    if build is None:
+        return
+    process, stamp, key = build
+    if (
+        process.wait() != 0
+        or not (Path(app.outdir) / WHEEL_DIR / wheel_name()).exists()
+    ):
+        raise RuntimeError(
+            f"building the library wheel {wheel_name()} failed (pip wheel exited "
+            f"with {process.returncode}); see its output above"
+        )
+    stamp.write_text(key)
 
 
 def wheel_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``{lb-wheel}`wheel```: a link to the library wheel, showing its file name."""
     env = inliner.document.settings.env
     depth = env.docname.count("/")
-    wheel = getattr(env, "lb_wheel", None) or wheel_name(Path(env.app.outdir))
+    wheel = wheel_name()
     uri = "../" * depth + f"{WHEEL_DIR}/{wheel}"
     label = wheel if text in ("", "wheel") else text
     return [nodes.reference(rawtext, label, refuri=uri, classes=["lb-wheel"])], []
-
-
-def wheel_name(outdir: Path) -> str:
-    """File name of the wheel in a built site."""
-    (wheel,) = (outdir / WHEEL_DIR).glob("*.whl")
-    return wheel.name
 
 
 # --- install notes in the downloads -------------------------------------------------
@@ -330,7 +368,8 @@ def setup(app):
     app.connect("html-page-context", name_toctree_toggles, priority=900)
     app.connect("html-page-context", add_description)
     app.connect("html-page-context", name_hidden_cell_toggles)
-    app.connect("builder-inited", build_wheel)
+    app.connect("env-updated", start_wheel)
+    app.connect("build-finished", finish_wheel)
     app.connect("build-finished", add_install_note)
     app.connect("doctree-resolved", fill_build_record)
     app.connect("env-get-outdated", always_rebuild_record)

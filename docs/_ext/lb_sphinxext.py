@@ -21,7 +21,9 @@
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
   the library's source hash differs from the last build's, the generated
   gallery, the API stubs, the execution cache, the doctrees and the result
-  cache (:mod:`learnable_bases.cache`) are removed before reading.
+  cache (:mod:`learnable_bases.cache`) are removed before reading. The API
+  stubs are generated only when they are missing or older than the library,
+  the API index or the autosummary templates.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import sphinxcontrib.katex
 from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
 
 from learnable_bases.cache import CACHE_ENV, library_hash
-from learnable_bases.stepper import palette_png
 
 
 def invalidate_on_library_change(app, config) -> None:
@@ -63,6 +64,43 @@ def invalidate_on_library_change(app, config) -> None:
             shutil.rmtree(path, ignore_errors=True)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(current)
+
+
+def skip_current_stubs(app, config) -> None:
+    """Config-inited handler: no autosummary run when the API stubs are current.
+
+    The stubs depend on the library, the API index and the templates only;
+    generating them again on every build (which imports torch) was most of a
+    no-op rebuild.
+    """
+    from sphinx.ext.autosummary import process_generate_options
+
+    stubs = Path(app.srcdir) / "api" / "generated" / STUBS_STAMP
+    if not (stubs.exists() and stubs.read_text() == stubs_key(Path(app.srcdir))):
+        return
+    # Unhook the generator rather than set autosummary_generate = False: that
+    # option is an "env" setting, and changing it would make Sphinx re-read all.
+    for listener in list(app.events.listeners.get("builder-inited", [])):
+        if listener.handler is process_generate_options:
+            app.disconnect(listener.id)
+
+
+#: Written into the API stubs' folder after a build that generated them.
+STUBS_STAMP = ".lb-stubs-key"
+
+
+def stubs_key(srcdir: Path) -> str:
+    """What autosummary's stubs are made from: the library, index and templates."""
+    inputs = [srcdir / "api" / "index.rst"]
+    inputs += sorted((srcdir / "_templates" / "autosummary").glob("*"))
+    return library_hash() + "".join(p.read_text("utf-8") for p in inputs)
+
+
+def stamp_stubs(app, exception) -> None:
+    """Build-finished handler: the stubs now match the library (see above)."""
+    folder = Path(app.srcdir) / "api" / "generated"
+    if exception is None and folder.is_dir():
+        (folder / STUBS_STAMP).write_text(stubs_key(Path(app.srcdir)))
 
 
 def stepper_scraper(block, block_vars, gallery_conf) -> str:
@@ -159,6 +197,8 @@ def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     100 and 200 pixels per inch (``<name>_2_00x.png``), and offers both to the
     browser; the chapters show the 2x file. Both are palette-encoded.
     """
+    from learnable_bases.stepper import palette_png
+
     alts = iter(figure_alt_texts(block_vars))
     paths = block_vars["image_path_iterator"].paths
     before = len(paths)
@@ -250,6 +290,8 @@ def reset_torch(gallery_conf, fname) -> None:
 
 def setup(app):
     app.connect("config-inited", invalidate_on_library_change)
+    app.connect("config-inited", skip_current_stubs, priority=600)
     app.connect("html-page-context", finish_page_body)
     app.connect("build-finished", copy_stepper_frames)
+    app.connect("build-finished", stamp_stubs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,28 +1,13 @@
 """Learnable Bases: deep neural networks as learnable basis functions.
 
 The library behind the book. Import submodules by name, e.g.
-``import learnable_bases as lb; lb.activations.relu(x)``.
+``import learnable_bases as lb; lb.activations.relu(x)``. Submodules load on
+first use, so a tool that needs one (the docs build's cache key) does not pay
+for torch.
 """
 
-from . import (
-    activations,
-    basis,
-    cache,
-    calibration,
-    deep,
-    diagrams,
-    losses,
-    models,
-    plotting,
-    posterior,
-    quadratic,
-    regression,
-    simulators,
-    stepper,
-    sweep,
-    targets,
-    training,
-)
+import importlib
+from types import ModuleType
 
 __all__ = [
     "activations",
@@ -44,3 +29,15 @@ __all__ = [
     "training",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import a submodule on first use (PEP 562): ``lb.training`` loads torch, but
+    ``import learnable_bases.cache`` alone does not."""
+    if name in __all__:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
