@@ -79,9 +79,26 @@ def site() -> Path:
     return HTML
 
 
+#: Where the test server offers axe-core (``tests/axe``), beside the site: loaded
+#: by URL, the browser caches it and its compiled code for every later page.
+AXE_URL_PATH = "/__tests__/axe.min.js"
+AXE_FILE = Path(__file__).parent / "axe" / "axe.min.js"
+
+
 class _QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output clean
         pass
+
+    def translate_path(self, path: str) -> str:
+        if path.split("?", 1)[0] == AXE_URL_PATH:
+            return str(AXE_FILE)
+        return super().translate_path(path)
+
+    def end_headers(self) -> None:
+        # as a static host would: a browser keeps the theme's assets for an hour
+        # instead of asking again on every page
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
 
 
 @pytest.fixture(scope="session")

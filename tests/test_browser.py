@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import HTML, ROOT, site_pages
+from conftest import AXE_URL_PATH, HTML, ROOT, site_pages
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,6 @@ STEPPER_PAGES = [
     p for p in PAGES if 'class="lb-stepper"' in (HTML / p).read_text("utf-8")
 ]
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
-AXE = Path(__file__).parent / "axe" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "_build" / "screenshots"
 
 #: Text left with these after rendering means a formula was not typeset:
@@ -75,9 +74,6 @@ RUN_AXE = """async () => {
 #: Largest allowed page weight of a first visit, as a static host serves it (gzip),
 #: shared assets in; figures below the fold and later stepper frames load lazily.
 BUDGET_KIB = 800
-
-_REPORTS: dict[str, dict] = {}
-
 
 _CRAWL_CONTEXT: dict = {}
 
@@ -123,38 +119,6 @@ def _open(browser, server, path, **context_options):
     return context, page, log
 
 
-def _report(browser, server, path) -> dict:
-    """Everything the per-page tests check, from one load of ``path`` (cached)."""
-    if path in _REPORTS:
-        return _REPORTS[path]
-    context, page, log = _open(browser, server, path)
-    try:
-        # what a first visit fetches, before the check below forces every lazy
-        # figure and stepper frame to load
-        first_visit = list(log["responses"])
-        report = {
-            "title": page.title(),
-            "bad_images": page.evaluate(DECODE_ALL_IMAGES),
-            "raw_tex": RAW_TEX.findall(
-                page.evaluate(VISIBLE_TEXT_WITHOUT_MATH_OR_CODE)
-            ),
-            # KaTeX renders what it cannot parse in red, as a .katex-error span
-            "katex_errors": page.locator(".katex-error").all_inner_texts(),
-        }
-        page.add_script_tag(path=str(AXE))
-        report["axe"] = page.evaluate(RUN_AXE)
-        report["errors"] = log["errors"]
-        report["outside"] = log["outside"]
-        report["kib"] = sum(len(gzip.compress(r.body(), 6)) for r in first_visit) / 1024
-        report["files"] = [
-            urlparse(r.url).path.rsplit("/", 1)[-1] for r in log["responses"]
-        ]
-    finally:
-        context.close()
-    _REPORTS[path] = report
-    return report
-
-
 def test_the_crawl_covers_every_kind_of_page():
     kinds = {p.split("/")[0] if "/" in p else "top" for p in PAGES}
     assert {"top", "chapters", "auto_gallery", "api"} <= kinds, kinds
@@ -162,28 +126,34 @@ def test_the_crawl_covers_every_kind_of_page():
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_is_clean(browser, server, path):
-    report = _report(browser, server, path)
-    assert report["title"], "page has no title"
-    assert report["errors"] == [], f"console errors: {report['errors']}"
-    assert report["outside"] == [], f"requests leaving the site: {report['outside']}"
-    assert report["bad_images"] == [], f"images not decoded: {report['bad_images']}"
-    assert report["raw_tex"] == [], f"raw TeX in the page text: {report['raw_tex']}"
-    assert report["katex_errors"] == [], f"unparsed: {report['katex_errors']}"
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page_has_no_serious_accessibility_violation(browser, server, path):
-    violations = _report(browser, server, path)["axe"]
-    assert violations == [], "\n".join(violations)
-
-
-@pytest.mark.parametrize("path", PAGES)
-def test_page_weight_within_budget(browser, server, path):
-    report = _report(browser, server, path)
-    print(f"{path}: {report['kib']:.0f} KiB gzip")
-    assert report["kib"] < BUDGET_KIB
-    assert "fontawesome.js" not in report["files"]  # the 1.5 MB icon script
+def test_page(browser, server, path):
+    """One load of ``path``: clean, typeset, accessible and within its weight."""
+    context, page, log = _open(browser, server, path)
+    try:
+        # what a first visit fetches, before the check below forces every lazy
+        # figure and stepper frame to load
+        first_visit = list(log["responses"])
+        title = page.title()
+        bad_images = page.evaluate(DECODE_ALL_IMAGES)
+        raw_tex = RAW_TEX.findall(page.evaluate(VISIBLE_TEXT_WITHOUT_MATH_OR_CODE))
+        # KaTeX renders what it cannot parse in red, as a .katex-error span
+        katex_errors = page.locator(".katex-error").all_inner_texts()
+        page.add_script_tag(url=server + AXE_URL_PATH)
+        violations = page.evaluate(RUN_AXE)
+        kib = sum(len(gzip.compress(r.body(), 6)) for r in first_visit) / 1024
+        files = [urlparse(r.url).path.rsplit("/", 1)[-1] for r in log["responses"]]
+    finally:
+        context.close()
+    print(f"{path}: {kib:.0f} KiB gzip")
+    assert title, "page has no title"
+    assert log["errors"] == [], f"console errors: {log['errors']}"
+    assert log["outside"] == [], f"requests leaving the site: {log['outside']}"
+    assert bad_images == [], f"images not decoded: {bad_images}"
+    assert raw_tex == [], f"raw TeX in the page text: {raw_tex}"
+    assert katex_errors == [], f"unparsed: {katex_errors}"
+    assert violations == [], "axe-core:\n" + "\n".join(violations)
+    assert kib < BUDGET_KIB, f"first visit weighs {kib:.0f} KiB gzip"
+    assert "fontawesome.js" not in files  # the 1.5 MB icon script
 
 
 @pytest.mark.parametrize("path", ["index.html", "chapters/01_learnable_bases.html"])
@@ -333,7 +303,7 @@ def test_chapter_readable_in_both_modes(browser, server, path, mode):
         page.evaluate(DECODE_ALL_IMAGES)
         boxes = page.evaluate(FIGURE_BOXES)
         png = page.screenshot(full_page=True)
-        page.add_script_tag(path=str(AXE))
+        page.add_script_tag(url=server + AXE_URL_PATH)
         low_contrast = page.evaluate(COLOUR_CONTRAST)
     finally:
         context.close()

@@ -45,7 +45,7 @@ def test_display_equations_start_at_their_left_edge_on_a_phone(phone, path):
     context, server = phone
     page = context.new_page()
     try:
-        page.goto(f"{server}/{path}", wait_until="networkidle")
+        page.goto(f"{server}/{path}", wait_until="load")
         equations = page.evaluate(DISPLAY_MATHS)
         bad = [e for e in equations if e["scrolled"] > 0 or e["cut"] > 1]
         assert bad == [], f"equations opened scrolled or cut off: {bad}"
@@ -58,7 +58,7 @@ def test_phone_check_sees_wide_equations(phone):
     context, server = phone
     page = context.new_page()
     try:
-        page.goto(f"{server}/chapters/02_training.html", wait_until="networkidle")
+        page.goto(f"{server}/chapters/02_training.html", wait_until="load")
         equations = page.evaluate(DISPLAY_MATHS)
         assert len(equations) >= 5
         assert sum(e["overflows"] for e in equations) >= 3

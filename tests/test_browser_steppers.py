@@ -39,7 +39,7 @@ def visit(browser, server):
         page = context.new_page()
         responses = []
         page.on("response", lambda r: responses.append(r))
-        page.goto(f"{server}/{path}", wait_until="networkidle")
+        page.goto(f"{server}/{path}", wait_until="load")
         return context, page, responses
 
     return _visit
