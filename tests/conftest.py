@@ -12,6 +12,7 @@ to skip them knowingly on a machine without a browser.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import threading
@@ -29,14 +30,23 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "docs" / "_build" / "html"
 WARNINGS = ROOT / "docs" / "_build" / "warnings.txt"
 GALLERY = ROOT / "gallery"
-#: Browser executables looked for on PATH, in order, when LB_CHROMIUM is unset.
-SYSTEM_BROWSERS = (
-    "chromium",
-    "chromium-browser",
-    "google-chrome",
-    "google-chrome-stable",
-    "chrome",
-)
+
+
+def load_noxfile():
+    """The project's ``noxfile.py`` as a module (nox runs it; tests read it).
+
+    Load it once, as :data:`NOXFILE`: nox warns when a session is registered twice.
+    """
+    spec = importlib.util.spec_from_file_location("noxfile_", ROOT / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+NOXFILE = load_noxfile()
+#: Browser executables looked for on PATH, in order, when LB_CHROMIUM is unset:
+#: the noxfile's list, so ``nox -s tests`` and a bare ``pytest`` look alike.
+SYSTEM_BROWSERS = NOXFILE.SYSTEM_BROWSERS
 
 
 def quoted_source(html: str) -> tuple[list[list[str]], set[str], set[str]]:

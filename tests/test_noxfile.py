@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import platform
 import tomllib
 
 import pytest
+from conftest import NOXFILE as noxfile  # loaded once (nox registers its sessions)
 from conftest import ROOT
 
-_spec = importlib.util.spec_from_file_location("noxfile", ROOT / "noxfile.py")
-noxfile = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(noxfile)  # needs nox, a test dependency
 REQUIRES = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
     "requires-python"
 ]
