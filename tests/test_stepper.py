@@ -125,3 +125,49 @@ def test_palette_png_rejects_bad_input():
         st.palette_png(b"not a png")
     with pytest.raises(ValueError, match="2 to 256"):
         st.palette_png(b"\x89PNG\r\n\x1a\n", colors=1000)
+
+
+# --- same_layout: one layout for all frames ------------------------------------------
+
+
+def _draw_line(fig, i):
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, i / 4])
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="x", ylabel="y", title="same axes")
+
+
+def test_same_layout_gives_the_frames_of_a_per_frame_layout():
+    labels = ["a", "b", "c"]
+    own = st.stepper_from_function(_draw_line, labels, alt="a line that rises")
+    same = st.stepper_from_function(
+        _draw_line, labels, alt="a line that rises", same_layout=True
+    )
+    assert same.frames == own.frames
+
+
+def test_same_layout_keeps_the_axes_where_the_first_frame_has_them():
+    def draw(fig, i):  # tick labels grow from "0.5" to "50000", moving the axes
+        fig.subplots().plot([0, 1], [0, 10 ** (i * 2)])
+
+    first, later = (plt.figure(layout="constrained") for _ in range(2))
+    draw(first, 0)
+    draw(later, 2)
+    st._reuse_layout(first, None, 0, 100)
+    st._reuse_layout(later, first, 1, 100)
+    assert later.axes[0].get_position().bounds == first.axes[0].get_position().bounds
+    other = plt.figure(layout="constrained")
+    draw(other, 2)
+    other.draw_without_rendering()
+    assert other.axes[0].get_position().x0 > first.axes[0].get_position().x0
+    plt.close("all")
+
+
+def test_same_layout_rejects_frames_with_other_axes():
+    def draw(fig, i):
+        fig.subplots(1, i + 1)
+
+    with pytest.raises(ValueError, match="frame 1 has 2, frame 0 has 1"):
+        st.stepper_from_function(draw, ["a", "b"], alt="panels", same_layout=True)
+    with pytest.raises(TypeError, match="same_layout must be True or False"):
+        st.stepper_from_function(draw, ["a"], alt="panels", same_layout="yes")
+    plt.close("all")

@@ -74,5 +74,6 @@ one_by_one = lb.stepper.stepper_from_function(
         "ReLU neurons added one at a time, up to eight, with one random weighted "
         "sum of them that gains a bend at each new kink"
     ),
+    same_layout=True,
 )
 one_by_one

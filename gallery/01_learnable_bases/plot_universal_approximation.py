@@ -43,6 +43,7 @@ kinks = lb.stepper.stepper_from_function(
     [f"H = {h}" for h in widths],
     alt="Best fit of a smooth curve by a sum of H ReLU kinks, for H from 1 to 64",
     figsize=(7.0, 5.6),
+    same_layout=True,
 )
 kinks
 

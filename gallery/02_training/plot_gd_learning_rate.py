@@ -66,6 +66,7 @@ steps = lb.stepper.stepper_from_function(
     ["start"] + [f"step {i}" for i in range(1, n_steps + 1)],
     alt="Gradient descent on a parabola for four learning rates, one step per frame",
     figsize=(7, 5.6),
+    same_layout=True,
 )
 steps
 

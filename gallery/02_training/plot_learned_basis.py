@@ -55,6 +55,7 @@ learning_1d = lb.stepper.stepper_from_function(
         "to the trained one"
     ),
     figsize=(7, 5),
+    same_layout=True,
 )
 learning_1d
 

@@ -53,6 +53,7 @@ training = lb.stepper.stepper_from_function(
     [f"epoch {e}" for e in snapshot_epochs],
     alt="A network's mean and noise band fitting noisy 1D data, at six epochs",
     figsize=(7.5, 3.6),
+    same_layout=True,
 )
 training
 

@@ -47,6 +47,7 @@ by_width = lb.stepper.stepper_from_function(
     [f"H = {w}" for w in shown],
     alt="Fits of the same 30 noisy points by networks of 1 to 64 hidden neurons",
     figsize=(7.5, 4),
+    same_layout=True,
 )
 by_width
 

@@ -52,6 +52,7 @@ slider = lb.stepper.stepper_from_function(
     alt="Blob and spiral inferred by networks with 1 to 4 hidden layers of 32 "
     "neurons, beside the true fields; the spiral is resolved only with depth",
     figsize=(6.4, 5.9),
+    same_layout=True,
 )
 slider
 

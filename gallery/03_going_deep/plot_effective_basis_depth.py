@@ -56,6 +56,7 @@ basis_by_depth = lb.stepper.stepper_from_function(
     alt="The 8 last-layer functions of a random ReLU network of a 1D input, for "
     "1 to 4 hidden layers; more layers give more kinks and more varied shapes",
     figsize=(7.0, 3.8),
+    same_layout=True,
 )
 basis_by_depth
 

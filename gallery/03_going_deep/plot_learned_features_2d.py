@@ -56,6 +56,7 @@ learning_2d = lb.stepper.stepper_from_function(
         "learned last-layer feature maps, from the initial network to the trained one"
     ),
     figsize=(7.5, 2.2),
+    same_layout=True,
 )
 learning_2d
 

@@ -205,6 +205,7 @@ def stepper_from_function(
     alt: str,
     figsize: tuple[float, float] = (7.0, 3.6),
     dpi: float = 200,
+    same_layout: bool = False,
 ) -> Stepper:
     """Build a :class:`Stepper` by calling ``draw(fig, i)`` on a fresh figure per frame.
 
@@ -221,19 +222,58 @@ def stepper_from_function(
     dpi : float, default 200
         Resolution of the PNG frames: twice the 100 pixels per inch at which
         the widget shows them, for high-resolution screens.
+    same_layout : bool, default False
+        Lay out the first frame only (matplotlib's constrained layout) and put
+        every later frame's axes where the first frame has them. Use it when
+        all frames have the same axes, limits, ticks and labels: the axes then
+        stay put while the reader steps, and the layout, the slowest part of
+        drawing a frame, runs once instead of once per frame. By default each
+        frame is laid out on its own.
 
     Returns
     -------
     Stepper
+
+    Raises
+    ------
+    ValueError
+        With ``same_layout``, if a frame has a different number of axes than
+        the first.
     """
     if not callable(draw):
         raise TypeError("draw must be a callable draw(fig, i)")
-    figures = []
+    if not isinstance(same_layout, bool):
+        raise TypeError(f"same_layout must be True or False; got {same_layout!r}")
+    figures: list[Figure] = []
     for i in range(len(labels)):
         fig = plt.figure(figsize=figsize, layout="constrained")
         draw(fig, i)
+        if same_layout:
+            _reuse_layout(fig, figures[0] if figures else None, i, dpi)
         figures.append(fig)
     return stepper_from_figures(figures, labels, alt=alt, dpi=dpi)
+
+
+def _reuse_layout(fig: Figure, first: Figure | None, i: int, dpi: float) -> None:
+    """Fix ``fig``'s layout: computed if it is the first frame, else copied.
+
+    The layout is computed at the resolution the frames are saved at: text
+    extents, and so the margins, depend on it.
+    """
+    if first is None:
+        screen_dpi = fig.dpi
+        fig.set_dpi(dpi)
+        fig.draw_without_rendering()  # runs the constrained layout once
+        fig.set_dpi(screen_dpi)
+    elif len(fig.axes) != len(first.axes):
+        raise ValueError(
+            f"same_layout needs the same axes in every frame; frame {i} has "
+            f"{len(fig.axes)}, frame 0 has {len(first.axes)}"
+        )
+    else:
+        for ax, ax0 in zip(fig.axes, first.axes, strict=True):
+            ax.set_position(ax0.get_position(original=True))
+    fig.set_layout_engine("none")
 
 
 _SCRIPT = """
