@@ -266,8 +266,37 @@ def _make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[],
         return step
     exp_avgs = [torch.zeros_like(p) for p in params]
     exp_avg_sqs = [torch.zeros_like(p) for p in params]
-    steps = [torch.tensor(0.0) for _ in params]
     beta1, beta2 = opt.defaults["betas"]
+    fused_adam = getattr(torch, "_fused_adam_", None)
+    if fused_adam is not None:
+        # The kernel behind adam(..., fused=True), called as that function calls
+        # it, but with one step counter for all parameters (they all take every
+        # step): one scalar add per step instead of one per parameter.
+        count = torch.tensor(0.0)
+        counts = [count] * len(params)
+        eps = opt.defaults["eps"]
+
+        def fused_step() -> None:
+            with torch.no_grad():
+                count.add_(1.0)
+                fused_adam(
+                    params,
+                    [p.grad for p in params],
+                    exp_avgs,
+                    exp_avg_sqs,
+                    [],
+                    counts,
+                    amsgrad=False,
+                    lr=lr,
+                    beta1=beta1,
+                    beta2=beta2,
+                    weight_decay=0.0,
+                    eps=eps,
+                    maximize=False,
+                )
+
+        return fused_step
+    steps = [torch.tensor(0.0) for _ in params]
 
     def step() -> None:
         with torch.no_grad():
