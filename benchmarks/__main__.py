@@ -140,9 +140,13 @@ def table(report: dict) -> str:
             w["own"] for k, w in p["pages"].items() if k.startswith("chapters/")
         ]
         rows += [
-            ("pages: own bytes, median / max", f"{p['own']['median'] / 1e3:.0f} KB / "
-             f"{p['own']['max'] / 1e3:.0f} KB ({heaviest})"),
-            ("chapters: own bytes, max", f"{max(chapters, default=0) / 1e3:.0f} KB"),
+            ("pages: own bytes, HTML and eager files, median / max",
+             f"{p['own']['median'] / 1e3:.0f} KB / {p['own']['max'] / 1e3:.0f} KB "
+             f"({heaviest})"),
+            ("chapters: own bytes, HTML and eager files, max",
+             f"{max(chapters, default=0) / 1e3:.0f} KB"),
+            ("pages: lazy images (loaded when scrolled or stepped to), max",
+             f"{p['lazy']['max'] / 1e3:.0f} KB"),
             ("pages: shared bytes, median / max", f"{p['shared']['median'] / 1e3:.0f}"
              f" KB / {p['shared']['max'] / 1e3:.0f} KB"),
         ]  # fmt: skip

@@ -4,10 +4,13 @@ Text files (HTML, CSS, JS, SVG) count gzip-compressed, as a static host serves
 them; images and fonts count as they are. The files a page loads are those its
 ``<script>``, ``<link>``, ``<img>``, ``<source>`` and ``<iframe>`` tags name
 (``src``, ``href``, ``data-src`` or ``srcset``), not the pages its ``<a>`` tags
-link, nor fonts a stylesheet fetches only when a glyph needs them. A page's
-*shared* bytes are the files it loads from ``_static/`` or the site's root
-(``searchindex.js``); its *own* bytes are the HTML itself plus every other file
-it loads: its images, stepper frames and fragments.
+link, nor fonts a stylesheet fetches only when a glyph needs them. An image
+marked ``loading="lazy"`` (a stepper's later frames) is fetched only when it is
+about to be shown (or scrolled near), so it is not counted with the page;
+``lazy`` reports those bytes apart. What a browser really fetches on a first
+visit, lazy figures in view included, is measured by the browser tests. A page's *shared* bytes are the files it loads from ``_static/`` or
+the site's root (``searchindex.js``); its *own* bytes are the HTML itself plus
+every other file it loads: its figures, first stepper frames and fragments.
 """
 
 from __future__ import annotations
@@ -31,11 +34,18 @@ def transfer_bytes(path: Path) -> int:
     return len(gzip.compress(data, 6)) if path.suffix in TEXT else len(data)
 
 
-def loaded_files(page: Path, html: Path) -> set[Path]:
-    """Files inside the site ``html`` that loading ``page`` fetches."""
+LAZY = re.compile(r"""\sloading\s*=\s*["']lazy["']""", re.IGNORECASE)
+
+
+def loaded_files(page: Path, html: Path, *, lazy: bool = False) -> set[Path]:
+    """Files inside the site ``html`` that loading ``page`` fetches.
+
+    With ``lazy=True``, instead the files of its lazily loaded images.
+    """
     found = set()
     text = page.read_text(encoding="utf-8")
-    for url in (u for tag in TAG.findall(text) for u in URL.findall(tag)):
+    tags = [tag for tag in TAG.findall(text) if bool(LAZY.search(tag)) == lazy]
+    for url in (u for tag in tags for u in URL.findall(tag)):
         parts = urlsplit(url)
         if parts.scheme or parts.netloc or not parts.path:
             continue
@@ -59,17 +69,19 @@ def page_weight(page: Path, html: Path) -> dict[str, int]:
     Returns
     -------
     dict
-        ``shared``, ``own`` and ``total`` bytes.
+        ``shared``, ``own`` and ``total`` bytes of a first visit, and ``lazy``:
+        those of images loaded only when scrolled or stepped to.
     """
     html = html.resolve()
     page = page.resolve()
     files = loaded_files(page, html)
+    lazy = sum(transfer_bytes(f) for f in loaded_files(page, html, lazy=True) - files)
     shared = {
         f for f in files if f.is_relative_to(html / "_static") or f.parent == html
     }
     own = transfer_bytes(page) + sum(transfer_bytes(f) for f in files - shared)
     shared = sum(transfer_bytes(f) for f in shared)
-    return {"shared": shared, "own": own, "total": shared + own}
+    return {"shared": shared, "own": own, "total": shared + own, "lazy": lazy}
 
 
 def site_weights(html: Path) -> dict:
@@ -95,6 +107,6 @@ def site_weights(html: Path) -> dict:
             "median": statistics.median(w[key] for w in pages.values()),
             "max": max(w[key] for w in pages.values()),
         }
-        for key in ("own", "shared", "total")
+        for key in ("own", "shared", "total", "lazy")
     }
     return {"pages": pages, **summary}

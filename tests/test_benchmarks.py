@@ -43,6 +43,7 @@ def tiny_site(tmp_path):
     write(html / "_static" / "theme.css", "body { color: red }" * 50)
     write(html / "_static" / "theme.js", "let x = 1;" * 50)
     write(html / "_images" / "fig.png", bytes(range(256)) * 4)
+    write(html / "_images" / "frame1.png", bytes(range(256)) * 2)
     write(html / "searchindex.js", "Search.setIndex({})")
     head = (
         '<link rel="stylesheet" href="{up}_static/theme.css">'
@@ -53,7 +54,8 @@ def tiny_site(tmp_path):
     write(
         html / "ch" / "one.html",
         head.format(up="../")
-        + '<img src="../_images/fig.png" alt="a figure"><a href="../index.html">up</a>',
+        + '<img src="../_images/fig.png" alt="a figure"><a href="../index.html">up</a>'
+        + '<img src="../_images/frame1.png" loading="lazy" alt="a later frame">',
     )
     return html
 
@@ -69,6 +71,7 @@ def test_page_weight_splits_shared_and_own(tiny_site):
     assert one["shared"] == index["shared"] == shared
     assert index["own"] == pages.transfer_bytes(tiny_site / "index.html")
     assert one["own"] == pages.transfer_bytes(tiny_site / "ch" / "one.html") + 1024
+    assert one["lazy"] == 512 and index["lazy"] == 0  # not part of a first visit
     assert (
         w["own"]["max"] == one["own"]
         and w["total"]["median"] == (one["total"] + index["total"]) / 2
