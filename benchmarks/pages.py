@@ -1,4 +1,4 @@
-"""Page weight: the bytes a first visit to each page of the built site transfers.
+"""Page weight: the bytes each page of the built site loads, read from its HTML.
 
 Text files (HTML, CSS, JS, SVG) count gzip-compressed, as a static host serves
 them; images and fonts count as they are. The files a page loads are those its
@@ -8,9 +8,10 @@ link, nor fonts a stylesheet fetches only when a glyph needs them. An image
 marked ``loading="lazy"`` (a stepper's later frames) is fetched only when it is
 about to be shown (or scrolled near), so it is not counted with the page;
 ``lazy`` reports those bytes apart. What a browser really fetches on a first
-visit, lazy figures in view included, is measured by the browser tests. A page's *shared* bytes are the files it loads from ``_static/`` or
-the site's root (``searchindex.js``); its *own* bytes are the HTML itself plus
-every other file it loads: its figures, first stepper frames and fragments.
+visit, lazy figures in view included, is measured by the browser tests. A
+page's *shared* bytes are the files it loads from ``_static/`` or the site's
+root (``searchindex.js``); its *own* bytes are the HTML itself plus every other
+file it loads eagerly: its first stepper frames, eager figures and fragments.
 """
 
 from __future__ import annotations
