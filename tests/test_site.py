@@ -260,3 +260,16 @@ def test_no_page_keeps_the_hidden_cell_label(site):
     assert not [
         p for p in site_pages() if lb_site.HIDDEN_CELL_TOGGLE in (site / p).read_text()
     ]
+
+
+def test_every_stepper_in_a_chapter_has_a_caption(site):
+    """A stepper's caption sits right under it, styled as a figure's caption."""
+    for page in sorted((site / "chapters").glob("*.html")):
+        html = page.read_text("utf-8")
+        for start in (m.start() for m in re.finditer('<div class="lb-stepper"', html)):
+            # the stepper's own markup ends with its script; the caption follows
+            after = html[html.index("</script>", start) :]
+            following = re.search(r"<(p|div|section)\b[^>]*>", after)
+            assert following and "lb-caption" in following.group(0), (
+                f"{page.name}: a stepper without an lb-caption right after it"
+            )
