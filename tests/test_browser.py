@@ -69,6 +69,14 @@ DECODE_ALL_IMAGES = """async () => {
   return bad;
 }"""
 
+#: Every image loaded into the page, lazy ones too (for a full-page screenshot).
+LOAD_ALL_IMAGES = """async () => {
+  for (const img of Array.from(document.images)) {
+    img.loading = 'eager';
+    await img.decode().catch(() => null);
+  }
+}"""
+
 LAZY_BELOW_THE_FOLD = """async () => {
   const lazy = Array.from(document.images).filter(i => i.loading === 'lazy');
   const shown = lazy.filter(i => i.getBoundingClientRect().top < innerHeight
@@ -352,7 +360,7 @@ def test_chapter_readable_in_both_modes(browser, server, path, mode):
     context, page, _ = _open(browser, server, path, color_scheme=mode)
     try:
         assert page.evaluate("document.documentElement.dataset.theme") == mode
-        page.evaluate(DECODE_ALL_IMAGES)
+        page.evaluate(LOAD_ALL_IMAGES)
         boxes = page.evaluate(FIGURE_BOXES)
         png = page.screenshot(full_page=True)
         page.add_script_tag(url=server + AXE_URL_PATH)

@@ -61,7 +61,7 @@ def draw(fig, i):
 
 amortised = lb.stepper.stepper_from_function(
     draw,
-    [f"x_o number {i + 1}" for i in range(len(x_o))],
+    [f"observation {i + 1}" for i in range(len(x_o))],
     alt="For five observed data sets, the line fits and the credible ellipses of "
     "slope and intercept from the network, drawn over the exact posterior; "
     "the two sets of ellipses nearly coincide",
