@@ -47,12 +47,10 @@ def _execute(notebook, cwd: str, timeout: int):
     return result.nb, result.time, error
 
 
-def pending_chapters(app, env, docnames: list[str]) -> list[tuple[Path, object]]:
-    """``(path, notebook)`` of each chapter to be read that the cache lacks."""
-    from jupyter_cache import get_cache
+def pending_chapters(env, docnames: list[str], cache) -> list[tuple[Path, object]]:
+    """``(path, notebook)`` of each chapter to be read that ``cache`` lacks."""
     from myst_nb.core.read import create_nb_reader
 
-    cache = get_cache(env.mystnb_config.execution_cache_path)
     pending = []
     for docname in sorted(docnames):
         path = Path(env.doc2path(docname))
@@ -77,14 +75,14 @@ def execute_chapters_in_parallel(app, env, docnames: list[str]) -> None:
     """Env-before-read-docs handler: fill myst-nb's cache with parallel runs."""
     if env.mystnb_config.execution_mode != "cache":
         return
-    pending = pending_chapters(app, env, docnames)
-    jobs = min(build_jobs(), len(pending))
-    if jobs < 2:
-        return  # myst-nb runs the one chapter itself
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
     cache = get_cache(env.mystnb_config.execution_cache_path)
+    pending = pending_chapters(env, docnames, cache)
+    jobs = min(build_jobs(), len(pending))
+    if jobs < 2:
+        return  # myst-nb runs the one chapter itself
     timeout = env.mystnb_config.execution_timeout
     logger.info(f"executing {len(pending)} chapters in {jobs} processes")
     context = multiprocessing.get_context("spawn")

@@ -30,7 +30,6 @@ from types import MappingProxyType
 import numpy as np
 import torch
 from torch import nn
-from torch.optim.adam import adam as adam_update
 from torch.optim.sgd import sgd as sgd_update
 from tqdm import tqdm
 
@@ -235,10 +234,11 @@ def _make_optimizer(
 def _make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], None]:
     """Return ``step()``: one SGD or Adam update of ``params`` from their grads.
 
-    Where the fused CPU kernels exist, ``step`` calls them through the
-    functional API (:func:`torch.optim.adam.adam`, :func:`torch.optim.sgd.sgd`)
-    with the same state an optimizer object would keep, so the update is the
-    one ``torch.optim.Adam(..., fused=True).step()`` makes, bit for bit, without
+    Where the fused CPU kernels exist, ``step`` calls them directly (SGD through
+    :func:`torch.optim.sgd.sgd`, Adam through the kernel that
+    :func:`torch.optim.adam.adam` calls) with the same state an optimizer
+    object would keep, so the update is the one
+    ``torch.optim.Adam(..., fused=True).step()`` makes, bit for bit, without
     the hook and profiler wrapping that ``Optimizer.step`` adds to every call
     (for a small network, more time than the update itself). Otherwise it is
     the optimizer object's own ``step``.
@@ -264,60 +264,39 @@ def _make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[],
                 )
 
         return step
+    fused_adam = getattr(torch, "_fused_adam_", None)
+    if fused_adam is None:
+        return opt.step
+    # The kernel behind adam(..., fused=True), called as that function calls it,
+    # but with one step counter for all parameters (they all take every step):
+    # one scalar add per step instead of one per parameter.
     exp_avgs = [torch.zeros_like(p) for p in params]
     exp_avg_sqs = [torch.zeros_like(p) for p in params]
     beta1, beta2 = opt.defaults["betas"]
-    fused_adam = getattr(torch, "_fused_adam_", None)
-    if fused_adam is not None:
-        # The kernel behind adam(..., fused=True), called as that function calls
-        # it, but with one step counter for all parameters (they all take every
-        # step): one scalar add per step instead of one per parameter.
-        count = torch.tensor(0.0)
-        counts = [count] * len(params)
-        eps = opt.defaults["eps"]
+    eps = opt.defaults["eps"]
+    count = torch.tensor(0.0)
+    counts = [count] * len(params)
 
-        def fused_step() -> None:
-            with torch.no_grad():
-                count.add_(1.0)
-                fused_adam(
-                    params,
-                    [p.grad for p in params],
-                    exp_avgs,
-                    exp_avg_sqs,
-                    [],
-                    counts,
-                    amsgrad=False,
-                    lr=lr,
-                    beta1=beta1,
-                    beta2=beta2,
-                    weight_decay=0.0,
-                    eps=eps,
-                    maximize=False,
-                )
-
-        return fused_step
-    steps = [torch.tensor(0.0) for _ in params]
-
-    def step() -> None:
+    def fused_step() -> None:
         with torch.no_grad():
-            adam_update(
+            count.add_(1.0)
+            fused_adam(
                 params,
                 [p.grad for p in params],
                 exp_avgs,
                 exp_avg_sqs,
                 [],
-                steps,
-                fused=True,
+                counts,
                 amsgrad=False,
+                lr=lr,
                 beta1=beta1,
                 beta2=beta2,
-                lr=lr,
                 weight_decay=0.0,
-                eps=opt.defaults["eps"],
+                eps=eps,
                 maximize=False,
             )
 
-    return step
+    return fused_step
 
 
 def _show_progress(progress: bool | None) -> bool:
