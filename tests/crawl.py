@@ -1,0 +1,179 @@
+"""One visit per page of the built site, shared by the browser tests.
+
+The crawl goes from page to page in one tab, as a reader does (a new tab per
+page starts a renderer and compiles axe-core anew, which doubled the time per
+page). Each page is visited once per run: :meth:`Crawl.visit` keeps what it saw,
+so the first-visit weight, the own bytes and the accessibility results of a page
+all come from the same load.
+
+Two tabs taking turns (the next page loading while axe-core examines this one)
+were tried and were slower, 70 s against 67 s for the 188 pages: on two cores
+the crawl is bound by CPU, not by waiting.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+#: Everything measured in a page once it has loaded, in one call: its title,
+#: the lazy images below the first screen (left out of the first-visit weight),
+#: images that do not decode, the visible text without maths or code (to look
+#: for raw TeX) and KaTeX's parse errors (rendered as ``.katex-error``).
+#:
+#: A lazy image is fetched and decoded apart from the page: loading it into the
+#: page would leave it in the tab's image cache, and a later page showing the
+#: same file lazily would then load it at once, inflating that page's weight.
+PAGE_CHECKS = """async () => {
+  const lazy = Array.from(document.images).filter(i => i.loading === 'lazy');
+  const shown = lazy.filter(i => i.getBoundingClientRect().top < innerHeight
+                                 && !i.closest('[hidden]'));
+  await Promise.all(shown.map(i => i.decode().catch(() => null)));
+  const belowFold = lazy.filter(i => !shown.includes(i))
+                        .map(i => new URL(i.getAttribute('src'), location.href).href);
+  const bad = [];
+  for (const img of Array.from(document.images)) {
+    const src = img.currentSrc || img.src;
+    try {
+      if (img.loading === 'lazy' && !shown.includes(img)) {
+        const bitmap = await createImageBitmap(await (await fetch(src)).blob());
+        if (bitmap.width === 0) bad.push(src.slice(0, 80));
+        bitmap.close();
+      } else {
+        await img.decode();
+        if (img.naturalWidth === 0) bad.push(src.slice(0, 80));
+      }
+    } catch (e) { bad.push(src.slice(0, 80)); }
+  }
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('.katex, pre, code, script, style, .highlight')
+      .forEach(e => e.remove());
+  return {
+    title: document.title,
+    belowFold,
+    badImages: bad,
+    text: body.textContent,
+    katexErrors: Array.from(document.querySelectorAll('.katex-error'))
+                      .map(e => e.textContent),
+  };
+}"""
+
+#: axe-core's serious and critical violations on the page. label-content-name-
+#: mismatch is off by default (experimental); the theme's controls failed it,
+#: so it is checked too.
+RUN_AXE = """async () => {
+  const result = await axe.run(document, {
+    resultTypes: ['violations'],
+    rules: {'label-content-name-mismatch': {enabled: true}},
+  });
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.impact} ${v.id}: ${v.nodes.length} nodes, e.g. `
+              + v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(' | '));
+}"""
+
+
+def is_shared(url: str) -> bool:
+    """Whether a URL is cached once for the whole site (theme, KaTeX, search index)."""
+    path = urlparse(url).path
+    return "/_static/" in path or path.endswith("/searchindex.js")
+
+
+@dataclass
+class Visit:
+    """What one load of a page showed."""
+
+    path: str
+    title: str
+    errors: list[str]  #: console errors, page errors and HTTP errors
+    outside: list[str]  #: requests to any host but the local server
+    bad_images: list[str]
+    text: str  #: visible text, maths and code left out
+    katex_errors: list[str]
+    violations: list[str]  #: serious and critical, from axe-core
+    first_visit_kib: float  #: gzip, shared assets in, lazy images below the fold out
+    own_kib: float  #: gzip, what no other page shares (HTML, figures, frames)
+    files: list[str] = field(default_factory=list)  #: every file name fetched
+
+
+class Crawl:
+    """One tab going over the pages, and what each page showed.
+
+    Parameters
+    ----------
+    context : playwright BrowserContext
+        Where the tab lives (a 1280 x 900 viewport).
+    server : str
+        Base URL of the site, e.g. ``http://127.0.0.1:8000``.
+    axe_url : str
+        URL of ``axe.min.js`` on that server (loaded by URL, so cached).
+    """
+
+    def __init__(self, context, server: str, axe_url: str):
+        self.server, self.axe_url = server, axe_url
+        self.tab = context.new_page()
+        self.path: str | None = None  # what the tab shows
+        self.log: dict = {}  # errors, outside requests, responses of that load
+        self.visits: dict[str, Visit] = {}
+        self._gzip: dict[str, int] = {}
+        self.tab.on("response", self._on_response)
+        self.tab.on("console", self._on_console)
+        self.tab.on("pageerror", lambda e: self.log["errors"].append(str(e)))
+        self.tab.on("request", self._on_request)
+
+    def _on_response(self, response) -> None:
+        self.log["responses"].append(response)
+        if response.status >= 400:
+            self.log["errors"].append(f"HTTP {response.status}: {response.url}")
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.log["errors"].append(message.text)
+
+    def _on_request(self, request) -> None:
+        url = urlparse(request.url)
+        if url.scheme not in ("data", "blob", "about") and url.hostname != "127.0.0.1":
+            self.log["outside"].append(request.url)
+
+    def page(self, path: str):
+        """The tab, showing ``path`` (loaded now if it shows another page)."""
+        if self.path != path:
+            self.log = {"errors": [], "outside": [], "responses": []}
+            self.path = path
+            self.tab.goto(f"{self.server}/{path}", wait_until="load")
+        return self.tab
+
+    def visit(self, path: str) -> Visit:
+        """Load ``path`` (once per run) and return what it showed."""
+        if path in self.visits:
+            return self.visits[path]
+        page = self.page(path)
+        checks = page.evaluate(PAGE_CHECKS)
+        # what the page fetched by itself (axe-core, injected next, is not the site's)
+        responses = list(self.log["responses"])
+        page.add_script_tag(url=self.axe_url)
+        violations = page.evaluate(RUN_AXE)
+        below_fold = set(checks["belowFold"])
+        first = [r for r in responses if r.url not in below_fold]
+        own = [r for r in first if not is_shared(r.url) and r.status == 200]
+        self.visits[path] = Visit(
+            path=path,
+            title=checks["title"],
+            errors=list(self.log["errors"]),
+            outside=list(self.log["outside"]),
+            bad_images=checks["badImages"],
+            text=checks["text"],
+            katex_errors=checks["katexErrors"],
+            violations=violations,
+            first_visit_kib=sum(self._gzip_bytes(r) for r in first) / 1024,
+            own_kib=sum(self._gzip_bytes(r) for r in own) / 1024,
+            files=[urlparse(r.url).path.rsplit("/", 1)[-1] for r in responses],
+        )
+        return self.visits[path]
+
+    def _gzip_bytes(self, response) -> int:
+        """Compressed size of a response, once per URL (the site does not change)."""
+        if response.url not in self._gzip:
+            self._gzip[response.url] = len(gzip.compress(response.body(), 6))
+        return self._gzip[response.url]
