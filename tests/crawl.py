@@ -84,7 +84,6 @@ def is_shared(url: str) -> bool:
 class Visit:
     """What one load of a page showed."""
 
-    path: str
     title: str
     errors: list[str]  #: console errors, page errors and HTTP errors
     outside: list[str]  #: requests to any host but the local server
@@ -158,7 +157,6 @@ class Crawl:
         first = [r for r in responses if r.url not in below_fold]
         own = [r for r in first if not is_shared(r.url) and r.status == 200]
         self.visits[path] = Visit(
-            path=path,
             title=checks["title"],
             errors=list(self.log["errors"]),
             outside=list(self.log["outside"]),

@@ -10,15 +10,17 @@ Each page is loaded once, in one browser (``tests/crawl.py``), and must show:
 * all maths rendered by KaTeX (no raw TeX left in the visible text);
 * no serious or critical accessibility violation found by axe-core
   (``tests/axe/axe.min.js``, MPL-2.0, from the npm package ``axe-core``);
-* a page weight, gzip-compressed as a static host serves it, within budget.
+* a page weight, gzip-compressed as a static host serves it, within budget;
+* steppers that move on Next, the arrow keys and the slider (in the same load).
 
-and every stepper on it must move on Next, the arrow keys and the slider. Every
-chapter is screenshot in light and dark mode (into ``docs/_build/screenshots``): its
-figures must keep their light panel and dark ink, and its text its contrast.
+Every chapter is screenshot in light and dark mode (into
+``docs/_build/screenshots``): its figures must keep their light panel and dark
+ink, and its text its contrast.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
@@ -165,6 +167,14 @@ def _luminance(rgb):
     return c @ np.array([0.2126, 0.7152, 0.0722])
 
 
+@functools.cache
+def _channel_luminance():
+    """(3, 256) array: each channel's share of the luminance, for each value."""
+    import numpy as np
+
+    return _luminance(np.eye(3)[:, None, :] * np.arange(256)[None, :, None])
+
+
 def figure_contrast(screenshot, box) -> tuple[float, float, float]:
     """Background luminance, ink luminance and their WCAG contrast in one figure.
 
@@ -182,9 +192,8 @@ def figure_contrast(screenshot, box) -> tuple[float, float, float]:
     )
     mode = int(colours[counts.argmax()])
     background = float(_luminance([mode >> 16, (mode >> 8) & 255, mode & 255]))
-    # each channel's share of the luminance, looked up for its 256 values
-    share = _luminance(np.eye(3)[:, None, :] * np.arange(256)[None, :, None])
-    ink = float(np.percentile(share[np.arange(3), flat].sum(axis=1), 1))
+    luminance = _channel_luminance()[np.arange(3), flat].sum(axis=1)
+    ink = float(np.percentile(luminance, 1))
     return background, ink, (background + 0.05) / (ink + 0.05)
 
 
