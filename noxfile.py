@@ -152,6 +152,13 @@ def _find_browser(session: nox.Session) -> str:
     return path
 
 
+#: pytest-xdist: one worker per core, each test module whole on one worker (its
+#: module fixtures, such as trained models, are made once; the two crawls, the
+#: book's pages and the API reference, run at once in two browsers). ``-n 0``
+#: after ``--`` runs everything in one process.
+PARALLEL = ("-n", "auto", "--dist", "loadscope")
+
+
 @nox.session(python=None)
 def tests(session: nox.Session) -> None:
     """Build the site (incrementally) and run the whole test suite against it.
@@ -163,7 +170,7 @@ def tests(session: nox.Session) -> None:
     if os.environ.get("LB_SKIP_BROWSER") != "1":
         env["LB_CHROMIUM"] = _find_browser(session)
     _build_site(session, clean=False)
-    session.run("pytest", *session.posargs, env=env)
+    session.run("pytest", *PARALLEL, *session.posargs, env=env)
 
 
 #: The one file two builds of one commit may differ in: the build record (timings).

@@ -5,8 +5,13 @@ pytest (or one from ``nox -s docs``). The browser tests drive Chromium through
 Playwright: the one ``nox -s tests`` found or installed (``LB_CHROMIUM``), else
 the system's Chromium or Chrome, else Playwright's own. When there is none they
 fail, not skip, because CI must run them: the first browser test fails with the
-reason and the rest are skipped as following from it. Set ``LB_SKIP_BROWSER=1``
-to skip them knowingly on a machine without a browser.
+reason and the rest are skipped as following from it (in each pytest-xdist
+worker; ``nox -s tests`` stops before pytest with one message). Set
+``LB_SKIP_BROWSER=1`` to skip them knowingly on a machine without a browser.
+
+``nox -s tests`` runs pytest-xdist with ``--dist loadscope``: a module's tests
+stay on one worker, so its module fixtures (trained models) are made once and
+the session fixtures (browser, server, crawl) once per worker.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from pathlib import Path
 
 import pytest
 import torch
+
+# crawl.py holds the checks every crawled page must pass: show their values on failure
+pytest.register_assert_rewrite("crawl")
 
 # The docs build runs torch on one thread; the tests do too, so the numbers they
 # check are the numbers the site prints (and two cores are not oversubscribed).
@@ -229,5 +237,5 @@ def crawl(browser, server):
     from crawl import Crawl
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield Crawl(context, server, server + AXE_URL_PATH)
+    yield Crawl(context, server, server + AXE_URL_PATH, HTML)
     context.close()

@@ -14,8 +14,19 @@ the crawl is bound by CPU, not by waiting.
 from __future__ import annotations
 
 import gzip
+import re
+import time
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+#: Text left with these after rendering means a formula was not typeset:
+#: a TeX command (``\\frac``, ``\\(``), display dollars, or ``$...$`` inline.
+RAW_TEX = re.compile(r"\\(?:[A-Za-z]+|[()\[\]])|\$\$|\$[^$\s][^$\n]{0,80}\$")
+
+#: Largest allowed page weight of a first visit, as a static host serves it (gzip),
+#: shared assets in; figures below the fold and later stepper frames load lazily.
+BUDGET_KIB = 750
 
 #: Everything measured in a page once it has loaded, in one call: its title,
 #: the lazy images below the first screen (left out of the first-visit weight),
@@ -107,10 +118,12 @@ class Crawl:
         Base URL of the site, e.g. ``http://127.0.0.1:8000``.
     axe_url : str
         URL of ``axe.min.js`` on that server (loaded by URL, so cached).
+    site : Path
+        The directory the server serves (``docs/_build/html``).
     """
 
-    def __init__(self, context, server: str, axe_url: str):
-        self.server, self.axe_url = server, axe_url
+    def __init__(self, context, server: str, axe_url: str, site: Path):
+        self.server, self.axe_url, self.site = server, axe_url, site
         self.tab = context.new_page()
         self.path: str | None = None  # what the tab shows
         self.log: dict = {}  # errors, outside requests, responses of that load
@@ -138,7 +151,11 @@ class Crawl:
     def page(self, path: str):
         """The tab, showing ``path`` (loaded now if it shows another page)."""
         if self.path != path:
-            self.log = {"errors": [], "outside": [], "responses": []}
+            # ms since the epoch, as Chromium stamps a request's start: a response
+            # to a request the previous page made (a stepper frame asked for by
+            # the last click) may arrive after this point, and is not this page's
+            since = time.time() * 1000
+            self.log = {"errors": [], "outside": [], "responses": [], "since": since}
             self.path = path
             self.tab.goto(f"{self.server}/{path}", wait_until="load")
         return self.tab
@@ -154,8 +171,16 @@ class Crawl:
         page.add_script_tag(url=self.axe_url)
         violations = page.evaluate(RUN_AXE)
         below_fold = set(checks["belowFold"])
-        first = [r for r in responses if r.url not in below_fold]
-        own = [r for r in first if not is_shared(r.url) and r.status == 200]
+        # files the server sent for this page (a failed request is an error)
+        sent = [
+            r
+            for r in responses
+            if r.ok
+            and r.url.startswith(self.server)
+            and r.request.timing["startTime"] >= self.log["since"]
+        ]
+        first = [r for r in sent if r.url not in below_fold]
+        own = [r for r in first if not is_shared(r.url)]
         self.visits[path] = Visit(
             title=checks["title"],
             errors=list(self.log["errors"]),
@@ -164,14 +189,89 @@ class Crawl:
             text=checks["text"],
             katex_errors=checks["katexErrors"],
             violations=violations,
-            first_visit_kib=sum(self._gzip_bytes(r) for r in first) / 1024,
-            own_kib=sum(self._gzip_bytes(r) for r in own) / 1024,
+            first_visit_kib=sum(self._gzip_bytes(r.url) for r in first) / 1024,
+            own_kib=sum(self._gzip_bytes(r.url) for r in own) / 1024,
             files=[urlparse(r.url).path.rsplit("/", 1)[-1] for r in responses],
         )
         return self.visits[path]
 
-    def _gzip_bytes(self, response) -> int:
-        """Compressed size of a response, once per URL (the site does not change)."""
-        if response.url not in self._gzip:
-            self._gzip[response.url] = len(gzip.compress(response.body(), 6))
-        return self._gzip[response.url]
+    def _gzip_bytes(self, url: str) -> int:
+        """Compressed size of what the server sent for ``url``, once per URL.
+
+        A static server sends the file as it is on disk, so the file is read
+        there: the browser may already have dropped the response's body (under
+        load, Chromium evicted one a second after the page loaded).
+        """
+        if url not in self._gzip:
+            file = self.site / unquote(urlparse(url).path).lstrip("/")
+            self._gzip[url] = len(gzip.compress(file.read_bytes(), 6))
+        return self._gzip[url]
+
+
+def problems(visit: Visit) -> list[str]:
+    """What is wrong with a visited page, one sentence each (empty: nothing)."""
+    found = []
+    if not visit.title:
+        found.append("page has no title")
+    if visit.errors:
+        found.append(f"console errors: {visit.errors}")
+    if visit.outside:
+        found.append(f"requests leaving the site: {visit.outside}")
+    if visit.bad_images:
+        found.append(f"images not decoded: {visit.bad_images}")
+    if raw_tex := RAW_TEX.findall(visit.text):
+        found.append(f"raw TeX in the page text: {raw_tex}")
+    if visit.katex_errors:
+        found.append(f"maths KaTeX could not parse: {visit.katex_errors}")
+    if visit.violations:
+        found.append("axe-core:\n" + "\n".join(visit.violations))
+    if visit.first_visit_kib >= BUDGET_KIB:
+        found.append(f"first visit weighs {visit.first_visit_kib:.0f} KiB gzip")
+    if "fontawesome.js" in visit.files:  # the 1.5 MB icon script
+        found.append("loads fontawesome.js")
+    return found
+
+
+def visible_frame(stepper) -> int:
+    """Index of the frame a stepper shows (-1: none)."""
+    return stepper.evaluate(
+        "s => Array.from(s.querySelectorAll('.lb-stepper-frame'))"
+        ".findIndex(f => !f.hidden && f.offsetWidth > 0)"
+    )
+
+
+def step_every_stepper(page) -> None:
+    """Next, Previous, End, a stop at the end, and the slider, on each stepper."""
+    steppers = page.locator(".lb-stepper")
+    for k in range(steppers.count()):
+        s = steppers.nth(k)
+        n = s.locator(".lb-stepper-frame").count()
+        label = s.locator(".lb-stepper-label")
+        s.scroll_into_view_if_needed()
+        assert visible_frame(s) == 0
+        first_label = label.inner_text()
+        s.get_by_role("button", name="Next frame").click()
+        assert visible_frame(s) == 1 % n
+        assert label.inner_text() != first_label or n == 1
+        s.get_by_role("button", name="Previous frame").click()
+        assert visible_frame(s) == 0
+        s.focus()
+        page.keyboard.press("End")
+        assert visible_frame(s) == n - 1
+        page.keyboard.press("ArrowRight")  # stops at the end, no silent wrap
+        assert visible_frame(s) == n - 1
+        slider = s.get_by_role("slider", name="Frame")
+        slider.fill(str(n - 1))
+        assert visible_frame(s) == n - 1
+
+
+def check_page(crawl: Crawl, path: str) -> None:
+    """One load of ``path``: clean, typeset, accessible, within its weight; and
+    every stepper on it steps, with no console error while stepping."""
+    visit = crawl.visit(path)
+    print(f"{path}: {visit.first_visit_kib:.0f} KiB gzip")
+    assert problems(visit) == []
+    page = crawl.page(path)
+    errors_before = len(crawl.log["errors"])
+    step_every_stepper(page)
+    assert crawl.log["errors"][errors_before:] == []

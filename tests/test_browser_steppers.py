@@ -1,32 +1,18 @@
-"""Steppers in a real browser: ends, Play, lazy frames; and each page's own bytes.
+"""Steppers in a real browser: ends, Play, lazy frames.
 
 A stepper's Prev and Next are disabled at the ends (no silent wrap), Play turns
 back into "Play" when the last frame shows, and frames after the first load only
-when they are about to be shown. A page's *own* bytes are what a first visit
-fetches that no other page shares: the HTML, its figures and the stepper frames
-it shows; the theme's and KaTeX's assets under ``_static/`` (and the search
-index) are shared and cached once for the whole site. They come from the crawl's
-one visit per page (``tests/crawl.py``), as the first-visit weight does.
+when they are about to be shown. Each test loads its page in a fresh context, as
+a reader's first visit.
 """
 
 from __future__ import annotations
 
-import statistics
 from urllib.parse import urlparse
 
 import pytest
-from conftest import HTML, gallery_page, gallery_scripts
 
 pytestmark = pytest.mark.browser
-
-CHAPTERS = sorted(str(p.relative_to(HTML)) for p in (HTML / "chapters").glob("*.html"))
-PAGES = ["index.html", *CHAPTERS, *[gallery_page(s) for s in gallery_scripts()]]
-
-#: Largest own bytes (gzip, first visit) of any chapter, and of the median page.
-#: As for the first-visit weight, lazy images below the first screen are left
-#: out (whether they load with the page is a race). Measured: 316 and 26 KiB.
-CHAPTER_BUDGET_KIB = 350
-MEDIAN_BUDGET_KIB = 40
 
 
 @pytest.fixture
@@ -48,15 +34,6 @@ def visit(browser, server):
     yield _visit
     for context in opened:
         context.close()
-
-
-def test_own_bytes_within_budget(crawl):
-    own_kib = {path: crawl.visit(path).own_kib for path in PAGES}
-    chapters = {p: round(own_kib[p]) for p in CHAPTERS}
-    median = statistics.median(own_kib.values())
-    print(chapters, f"median own bytes: {median:.0f} KiB gzip")
-    assert max(chapters.values()) <= CHAPTER_BUDGET_KIB, chapters
-    assert median <= MEDIAN_BUDGET_KIB
 
 
 def test_only_the_first_frame_of_a_stepper_loads_with_the_page(visit):
