@@ -6,9 +6,13 @@ page). Each page is visited once per run: :meth:`Crawl.visit` keeps what it saw,
 so the first-visit weight, the own bytes and the accessibility results of a page
 all come from the same load.
 
-Two tabs taking turns (the next page loading while axe-core examines this one)
-were tried and were slower, 70 s against 67 s for the 188 pages: on two cores
-the crawl is bound by CPU, not by waiting.
+The crawl is bound by the renderer's main thread, one core. Two tabs of one
+browser taking turns (the next page loading while axe-core examines this one)
+share that thread and were slower, 70 s against 67 s for the 188 pages. Two
+browsers, in two pytest-xdist workers, do use the second core: the book's pages
+(``test_browser.py``) and the API reference (``test_browser_api.py``) are
+crawled side by side, each by its worker's own :class:`Crawl` (84 s for the
+whole crawl in one browser, 63 s in two).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 #: Text left with these after rendering means a formula was not typeset:
-#: a TeX command (``\\frac``, ``\\(``), display dollars, or ``$...$`` inline.
+#: a TeX command (``\frac``, ``\(``), display dollars, or ``$...$`` inline.
 RAW_TEX = re.compile(r"\\(?:[A-Za-z]+|[()\[\]])|\$\$|\$[^$\s][^$\n]{0,80}\$")
 
 #: Largest allowed page weight of a first visit, as a static host serves it (gzip),
@@ -199,8 +203,8 @@ class Crawl:
         """Compressed size of what the server sent for ``url``, once per URL.
 
         A static server sends the file as it is on disk, so the file is read
-        there: the browser may already have dropped the response's body (under
-        load, Chromium evicted one a second after the page loaded).
+        there, and no body is asked of the browser (which drops a body once its
+        tab has moved to another page).
         """
         if url not in self._gzip:
             file = self.site / unquote(urlparse(url).path).lstrip("/")
