@@ -31,36 +31,31 @@ DISPLAY_MATHS = """() => Array.from(document.querySelectorAll('div.math'))
 })"""
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def phone(browser, server):
+    """One tab at a phone's size, for every page of this module (one cache)."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
     )
-    yield context, server
+    page = context.new_page()
+
+    def show(path: str):
+        page.goto(f"{server}/{path}", wait_until="load")
+        return page
+
+    yield show
     context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_display_equations_start_at_their_left_edge_on_a_phone(phone, path):
-    context, server = phone
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/{path}", wait_until="load")
-        equations = page.evaluate(DISPLAY_MATHS)
-        bad = [e for e in equations if e["scrolled"] > 0 or e["cut"] > 1]
-        assert bad == [], f"equations opened scrolled or cut off: {bad}"
-    finally:
-        page.close()
+    equations = phone(path).evaluate(DISPLAY_MATHS)
+    bad = [e for e in equations if e["scrolled"] > 0 or e["cut"] > 1]
+    assert bad == [], f"equations opened scrolled or cut off: {bad}"
 
 
 def test_phone_check_sees_wide_equations(phone):
     """The check above is not vacuous: chapter 2 has equations wider than a phone."""
-    context, server = phone
-    page = context.new_page()
-    try:
-        page.goto(f"{server}/chapters/02_training.html", wait_until="load")
-        equations = page.evaluate(DISPLAY_MATHS)
-        assert len(equations) >= 5
-        assert sum(e["overflows"] for e in equations) >= 3
-    finally:
-        page.close()
+    equations = phone("chapters/02_training.html").evaluate(DISPLAY_MATHS)
+    assert len(equations) >= 5
+    assert sum(e["overflows"] for e in equations) >= 3
