@@ -17,19 +17,21 @@ whole crawl in one browser, 63 s in two).
 
 from __future__ import annotations
 
-import gzip
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from benchmarks.pages import transfer_bytes
+
 #: Text left with these after rendering means a formula was not typeset:
 #: a TeX command (``\frac``, ``\(``), display dollars, or ``$...$`` inline.
 RAW_TEX = re.compile(r"\\(?:[A-Za-z]+|[()\[\]])|\$\$|\$[^$\s][^$\n]{0,80}\$")
 
-#: Largest allowed page weight of a first visit, as a static host serves it (gzip),
-#: shared assets in; figures below the fold and later stepper frames load lazily.
+#: Largest allowed page weight of a first visit, as a static host serves it (text
+#: gzip-compressed, images as they are), shared assets in; figures below the fold
+#: and later stepper frames load lazily.
 BUDGET_KIB = 750
 
 #: Everything measured in a page once it has loaded, in one call: its title,
@@ -106,8 +108,9 @@ class Visit:
     text: str  #: visible text, maths and code left out
     katex_errors: list[str]
     violations: list[str]  #: serious and critical, from axe-core
-    first_visit_kib: float  #: gzip, shared assets in, lazy images below the fold out
-    own_kib: float  #: gzip, what no other page shares (HTML, figures, frames)
+    #: as served (text gzipped); shared assets in, lazy images below the fold out
+    first_visit_kib: float
+    own_kib: float  #: as served, what no other page shares (HTML, figures, frames)
     files: list[str] = field(default_factory=list)  #: every file name fetched
 
 
@@ -132,14 +135,16 @@ class Crawl:
         self.path: str | None = None  # what the tab shows
         self.log: dict = {}  # errors, outside requests, responses of that load
         self.visits: dict[str, Visit] = {}
-        self._gzip: dict[str, int] = {}
         self.tab.on("response", self._on_response)
         self.tab.on("console", self._on_console)
         self.tab.on("pageerror", lambda e: self.log["errors"].append(str(e)))
         self.tab.on("request", self._on_request)
 
     def _on_response(self, response) -> None:
-        self.log["responses"].append(response)
+        # a response to a request the previous page made (a stepper frame asked
+        # for by the last click) may arrive after the tab moved on: not this page's
+        if response.request.timing["startTime"] >= self.log["since"]:
+            self.log["responses"].append(response)
         if response.status >= 400:
             self.log["errors"].append(f"HTTP {response.status}: {response.url}")
 
@@ -155,9 +160,7 @@ class Crawl:
     def page(self, path: str):
         """The tab, showing ``path`` (loaded now if it shows another page)."""
         if self.path != path:
-            # ms since the epoch, as Chromium stamps a request's start: a response
-            # to a request the previous page made (a stepper frame asked for by
-            # the last click) may arrive after this point, and is not this page's
+            # ms since the epoch, as Chromium stamps a request's start
             since = time.time() * 1000
             self.log = {"errors": [], "outside": [], "responses": [], "since": since}
             self.path = path
@@ -176,13 +179,7 @@ class Crawl:
         violations = page.evaluate(RUN_AXE)
         below_fold = set(checks["belowFold"])
         # files the server sent for this page (a failed request is an error)
-        sent = [
-            r
-            for r in responses
-            if r.ok
-            and r.url.startswith(self.server)
-            and r.request.timing["startTime"] >= self.log["since"]
-        ]
+        sent = [r for r in responses if r.ok and r.url.startswith(self.server)]
         first = [r for r in sent if r.url not in below_fold]
         own = [r for r in first if not is_shared(r.url)]
         self.visits[path] = Visit(
@@ -193,23 +190,20 @@ class Crawl:
             text=checks["text"],
             katex_errors=checks["katexErrors"],
             violations=violations,
-            first_visit_kib=sum(self._gzip_bytes(r.url) for r in first) / 1024,
-            own_kib=sum(self._gzip_bytes(r.url) for r in own) / 1024,
+            first_visit_kib=sum(self._served_bytes(r.url) for r in first) / 1024,
+            own_kib=sum(self._served_bytes(r.url) for r in own) / 1024,
             files=[urlparse(r.url).path.rsplit("/", 1)[-1] for r in responses],
         )
         return self.visits[path]
 
-    def _gzip_bytes(self, url: str) -> int:
-        """Compressed size of what the server sent for ``url``, once per URL.
+    def _served_bytes(self, url: str) -> int:
+        """Bytes a static host sends for ``url`` (text gzipped), from the file.
 
-        A static server sends the file as it is on disk, so the file is read
-        there, and no body is asked of the browser (which drops a body once its
-        tab has moved to another page).
+        A static server sends the file as it is on disk, so the file is weighed
+        there, as ``benchmarks/pages.py`` weighs it, and no body is asked of
+        the browser (which drops a body once its tab has moved to another page).
         """
-        if url not in self._gzip:
-            file = self.site / unquote(urlparse(url).path).lstrip("/")
-            self._gzip[url] = len(gzip.compress(file.read_bytes(), 6))
-        return self._gzip[url]
+        return transfer_bytes(self.site / unquote(urlparse(url).path).lstrip("/"))
 
 
 def problems(visit: Visit) -> list[str]:
@@ -230,7 +224,7 @@ def problems(visit: Visit) -> list[str]:
     if visit.violations:
         found.append("axe-core:\n" + "\n".join(visit.violations))
     if visit.first_visit_kib >= BUDGET_KIB:
-        found.append(f"first visit weighs {visit.first_visit_kib:.0f} KiB gzip")
+        found.append(f"first visit weighs {visit.first_visit_kib:.0f} KiB")
     if "fontawesome.js" in visit.files:  # the 1.5 MB icon script
         found.append("loads fontawesome.js")
     return found
@@ -273,7 +267,7 @@ def check_page(crawl: Crawl, path: str) -> None:
     """One load of ``path``: clean, typeset, accessible, within its weight; and
     every stepper on it steps, with no console error while stepping."""
     visit = crawl.visit(path)
-    print(f"{path}: {visit.first_visit_kib:.0f} KiB gzip")
+    print(f"{path}: {visit.first_visit_kib:.0f} KiB")
     assert problems(visit) == []
     page = crawl.page(path)
     errors_before = len(crawl.log["errors"])

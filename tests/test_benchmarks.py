@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks package
 
 from benchmarks import __main__ as bench
 from benchmarks import pages, timing, training
