@@ -1,4 +1,5 @@
-"""Entry points: ``nox -s docs``, ``tests``, ``lint``, ``serve``, ``bench``, ``repro``.
+"""Entry points: ``nox -s docs``, ``tests``, ``kernels``, ``lint``, ``serve``,
+``bench``, ``repro``.
 
 Every session runs on the Python that runs nox (``python=None``), as
 scientific-python/cookie does; pick another with nox's own ``--force-python``
@@ -16,6 +17,7 @@ import filecmp
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -79,19 +81,24 @@ def _install(session: nox.Session, extras: str) -> None:
     stamp.write_text(key)
 
 
-def _build_site(session: nox.Session, *, clean: bool) -> None:
+def _build_site(
+    session: nox.Session, *, clean: bool, root: Path = ROOT, env: dict | None = None
+) -> None:
+    """Build the site of the repository at ``root`` (the checkout, or a copy)."""
+    docs = root / "docs"
+    build = docs / "_build"
     if clean:
-        for path in (BUILD, DOCS / "auto_gallery", DOCS / "api" / "generated"):
+        for path in (build, docs / "auto_gallery", docs / "api" / "generated"):
             shutil.rmtree(path, ignore_errors=True)
-    BUILD.mkdir(parents=True, exist_ok=True)
+    build.mkdir(parents=True, exist_ok=True)
     session.run(
         "sphinx-build",
         "-b", "html",
         "-W", "--keep-going",
-        "-w", str(BUILD / "warnings.txt"),
-        "-d", str(BUILD / "doctrees"),  # build state, kept out of the site
-        str(DOCS), str(HTML),
-        env=THREADS,
+        "-w", str(build / "warnings.txt"),
+        "-d", str(build / "doctrees"),  # build state, kept out of the site
+        str(docs), str(build / "html"),
+        env=THREADS | (env or {}),
     )  # fmt: skip
 
 
@@ -171,6 +178,92 @@ def tests(session: nox.Session) -> None:
         env["LB_CHROMIUM"] = _find_browser(session)
     _build_site(session, clean=False)
     session.run("pytest", *PARALLEL, *session.posargs, env=env)
+
+
+#: torch's vector-kernel paths, from the most portable up (``ATEN_CPU_CAPABILITY``
+#: forces one; ``torch.backends.cpu.get_cpu_capability()`` names the native one).
+KERNEL_PATHS = ("default", "avx2", "avx512")
+CAPABILITY = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+#: The claim tests: every test that trains a model, computes a number or checks
+#: a number the site quotes. Left out: the browser tests, which read pages, and
+#: the downloaded notebooks, which run the gallery scripts that
+#: tests/test_gallery_standalone.py runs already.
+CLAIM_TESTS = ("-m", "not browser", "--ignore=tests/test_gallery_notebooks.py")
+
+
+def other_kernel_paths(native: str) -> list[str]:
+    """The kernel paths a CPU whose native path is ``native`` can also run.
+
+    Parameters
+    ----------
+    native : str
+        What ``torch.backends.cpu.get_cpu_capability()`` prints, e.g. ``"AVX512"``,
+        ``"AVX2"``, ``"DEFAULT"`` or (on ARM) ``"SVE256"``.
+
+    Returns
+    -------
+    list of str
+        The x86 paths below ``native`` (``["default", "avx2"]`` on an AVX-512
+        CPU, ``["default"]`` on an AVX2 one); ``["default"]`` for any other
+        native vector path; none for a CPU that only has the default kernels.
+    """
+    native = native.strip().lower()
+    if native == "default":
+        return []
+    if native in KERNEL_PATHS:
+        return list(KERNEL_PATHS[: KERNEL_PATHS.index(native)])
+    return ["default"]
+
+
+@nox.session(python=None)
+def kernels(session: nox.Session) -> None:
+    """The site's claims again under torch's other vector kernels.
+
+    torch picks its CPU kernels (AVX-512, AVX2 or default) per machine, and
+    their rounding differs, so a claim that holds on one CPU could fail on
+    another. For each kernel path this CPU has besides its native one (``nox -s
+    tests`` covers that), the repository is copied to a temporary folder, its
+    site is built there under ``ATEN_CPU_CAPABILITY=<path>`` (kept in
+    ``docs/_build/kernels/<path>``) and the claim tests (:data:`CLAIM_TESTS`)
+    run against that build with the same setting. Among them,
+    ``tests/test_kernel_paths.py`` compares the numbers in the chapters' text
+    with the native build, which this session first brings up to date.
+
+    ``nox -s kernels -- default`` checks named paths only; other arguments go
+    to pytest (``nox -s kernels -- default -k chapter2``).
+    """
+    _install(session, "docs,test")
+    sys.path.insert(0, str(ROOT))  # nox does not put the noxfile's folder there
+    from benchmarks.build import copy_repository
+
+    asked = [a.lower() for a in session.posargs if a.lower() in KERNEL_PATHS]
+    pytest_args = [a for a in session.posargs if a.lower() not in KERNEL_PATHS]
+    native = session.run("python", "-c", CAPABILITY, silent=True).strip()
+    paths = asked or other_kernel_paths(native)
+    if not paths:
+        session.log(f"native kernels {native}: no other path to check on this CPU")
+        return
+    session.log(f"native kernels {native}; checking {', '.join(paths)}")
+    _build_site(session, clean=False)  # the native build, to compare numbers with
+    for path in paths:
+        with tempfile.TemporaryDirectory(prefix=f"lb-kernels-{path}-") as tmp:
+            copy = copy_repository(Path(tmp))
+            env = {
+                "ATEN_CPU_CAPABILITY": path,
+                # the copy's library, not the editable install of the checkout
+                "PYTHONPATH": str(copy / "src"),
+                "LB_CACHE_DIR": str(copy / "docs" / "_build" / ".lb_cache"),
+            }
+            _build_site(session, clean=True, root=copy, env=env)
+            kept = BUILD / "kernels" / path
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(copy / "docs" / "_build" / "html", kept)
+            with session.chdir(copy):
+                session.run(
+                    "pytest", *PARALLEL, *CLAIM_TESTS, *pytest_args,
+                    env=THREADS | env | {"LB_NATIVE_SITE": str(HTML)},
+                )  # fmt: skip
+        session.log(f"kernels {path}: claim tests passed; site in {kept}")
 
 
 #: The one file two builds of one commit may differ in: the build record (timings).

@@ -30,7 +30,11 @@ ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LB_NO_PROGRESS": "1"}
 
 
 def copy_repository(dest: Path, root: Path = ROOT) -> Path:
-    """Copy the files of ``root`` that git tracks or does not ignore to ``dest``."""
+    """Copy the files of ``root`` that git tracks or does not ignore to ``dest``.
+
+    The copy is a git repository of its own with those files staged, so that
+    what reads ``git ls-files`` there (the repository tests) sees the same list.
+    """
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
         cwd=root, capture_output=True, check=True,
@@ -40,6 +44,8 @@ def copy_repository(dest: Path, root: Path = ROOT) -> Path:
         if source.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, dest / name)
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=dest, check=True)
     return dest
 
 

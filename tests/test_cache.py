@@ -79,6 +79,15 @@ def test_defaults_share_a_key_and_unhashable_arguments_have_none():
     assert call_key(lb.training.evaluate, None, None, torch.zeros(1), None) is None
 
 
+def test_keys_follow_torch_and_its_vector_kernels(monkeypatch):
+    f = lb.regression.fit_regression
+    here = call_key(f)
+    assert torch.__version__ in lb.cache.numerics()
+    assert torch.backends.cpu.get_cpu_capability() in lb.cache.numerics()
+    monkeypatch.setattr(lb.cache, "numerics", lambda: "another torch, other kernels")
+    assert call_key(f) != here
+
+
 def test_cached_functions_leave_the_global_rng_alone():
     # A cache hit skips the computation, so the computation must not draw from
     # (or reseed) the global generator, or code after a hit would change.

@@ -73,3 +73,22 @@ def test_readme_names_the_supported_range_and_the_torch_note():
 def test_ci_lints_before_the_readme_test_command():
     run = (ROOT / ".ci" / "run").read_text()
     assert run.index("nox -s lint") < run.index("nox -s tests")
+
+
+@pytest.mark.parametrize(
+    ("native", "others"),
+    [
+        ("AVX512", ["default", "avx2"]),
+        ("AVX2", ["default"]),
+        ("DEFAULT", []),
+        ("SVE256", ["default"]),  # ARM: its one vector path, then the default
+    ],
+)
+def test_kernels_checks_every_path_below_the_native_one(native, others):
+    assert noxfile.other_kernel_paths(native) == others
+
+
+def test_ci_checks_the_claims_on_other_kernel_paths():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert ci.index("nox -s tests") < ci.index("nox -s kernels")
+    assert "not browser" in noxfile.CLAIM_TESTS

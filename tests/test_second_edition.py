@@ -143,16 +143,42 @@ def test_coverage_shortfall_is_split_between_sigma_and_the_mean(site, regression
         assert f"{cover_true:.1f} %" in text and f"{share:.0f} %" in text
 
 
-def test_adam_gets_further_than_plain_sgd(site, regression):
-    sgd = lb.regression.fit_regression(optimizer="sgd", lr=0.1)
-    assert regression.history.losses[-1] < 0.6 * sgd.history.losses[-1]
-    assert sgd.sigma > 1.2 * regression.noise_sigma  # "still far above"
-    # the text's "at 0.3 training is unstable": the loss ends far higher
-    unstable = lb.regression.fit_regression(optimizer="sgd", lr=0.3)
-    assert unstable.history.losses[-1] > 3 * sgd.history.losses[-1]
+@pytest.fixture(scope="module")
+def optimizers():
+    """Chapter 2's 40 seeds per optimizer setting (the calls of plot_sgd_vs_adam)."""
+    settings = {"sgd003": ("sgd", 0.03), "sgd01": ("sgd", 0.1)}
+    settings |= {"sgd03": ("sgd", 0.3), "adam": ("adam", 0.01)}
+    demo = {"n": 200, "n_val": 200, "epochs": 300, "batch_size": 40, "n_seeds": 40}
+    return {
+        name: lb.regression.width_sweep([32], optimizer=opt, lr=lr, **demo)
+        for name, (opt, lr) in settings.items()
+    }
+
+
+def test_adam_gets_further_than_plain_sgd_on_every_seed(site, optimizers):
+    # statistics over 40 seeds: a single SGD run near the edge of stability ends
+    # 60 % apart on two CPUs' vector kernels (0.59 against 0.37)
+    final = {name: sweep.train_loss[0, 0] for name, sweep in optimizers.items()}
+    median = {name: float(np.median(v)) for name, v in final.items()}
+    # "its worst runs end below plain SGD's best"
+    assert final["adam"].max() < 0.9 * min(final["sgd003"].min(), final["sgd01"].min())
+    assert median["adam"] < 0.6 * median["sgd01"]
+    # "0.03 and 0.1 end alike"
+    assert abs(median["sgd003"] / median["sgd01"] - 1) < 0.15
+    # "sigma still far above the true noise" (0.3), for the median run
+    assert np.median(optimizers["sgd01"].sigma[0, 0]) > 1.2 * 0.3
+    # "at 0.3 training is unstable": the median run ends far higher, and the
+    # middle 80 % of runs spread over a far wider range
+    assert median["sgd03"] > 2 * median["sgd01"]
+    spread = {k: np.quantile(final[k], 0.9) / np.quantile(final[k], 0.1) for k in final}
+    assert spread["sgd03"] > 2 * spread["sgd01"]
     text = _text(_page(site, "02_training.html"))
-    assert f"{sgd.history.losses[-1]:.3f}" in text
-    assert f"{regression.history.losses[-1]:.3f}" in text
+    for name in ("sgd003", "sgd01", "adam"):
+        assert f"{median[name]:.2f}" in text, name
+    low, high = np.quantile(final["sgd01"], [0.25, 0.75])
+    assert f"half of the runs end between {low:.2f} and {high:.2f}" in text
+    ratio = median["sgd03"] / median["sgd01"]
+    assert ratio > 2.5 and f"ends {ratio:.0f} times higher" in text
 
 
 # --------------------------------------------------------------------- chapter 3

@@ -71,6 +71,14 @@ def test_chapter_quotes_the_computed_gelu_gap(site):
     assert f"{max_gelu_gap():.4f}" in html
 
 
+def test_build_record_names_torch_and_its_vector_kernels(site):
+    import torch
+
+    html = (site / "reproducibility.html").read_text("utf-8")
+    kernels = torch.backends.cpu.get_cpu_capability()
+    assert f"Numerics: torch {torch.__version__}, {kernels} kernels." in html
+
+
 def test_api_reference_lists_examples_using_a_function(site):
     html = (
         site / "api" / "generated" / "learnable_bases.activations.gelu.html"

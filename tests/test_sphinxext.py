@@ -50,7 +50,18 @@ def test_outputs_are_dropped_when_library_changed(tmp_path, monkeypatch):
     stamp.write_text("hash of an older library")
     lb_sphinxext.invalidate_on_library_change(app, config)
     assert not any((d / "old").exists() for d in dirs)
-    assert stamp.read_text() == lb_sphinxext.library_hash()
+    assert stamp.read_text() == f"{lb.cache.library_hash()} | {lb.cache.numerics()}"
+
+
+def test_outputs_are_dropped_when_the_kernels_changed(tmp_path, monkeypatch):
+    # results computed on AVX2 kernels are not the results of the default ones
+    app, config, dirs = _fake_build(tmp_path, monkeypatch)
+    lb_sphinxext.invalidate_on_library_change(app, config)
+    monkeypatch.setattr(
+        lb_sphinxext, "numerics", lambda: "another torch, other kernels"
+    )
+    lb_sphinxext.invalidate_on_library_change(app, config)
+    assert not any((d / "old").exists() for d in dirs)
 
 
 def test_library_hash_tracks_every_source_file():

@@ -334,6 +334,18 @@ def _table(header: tuple[str, str], rows: list[tuple[str, str]]) -> nodes.table:
     return table
 
 
+def numerics_note() -> str:
+    """The build record's sentence on torch's version and vector kernels."""
+    from learnable_bases.cache import numerics
+
+    return (
+        f"Numerics: {numerics()}. torch picks its CPU vector kernels per machine "
+        "and their rounding differs, so a single training run can end differently "
+        "on another CPU; the book quotes such results as medians and ranges over "
+        "seeds, and its claims are tested on every kernel path (nox -s kernels)."
+    )
+
+
 def fill_build_record(app, doctree, docname) -> None:
     """Doctree-resolved handler: replace the placeholder with the record."""
     for node in doctree.findall(build_record):
@@ -344,6 +356,7 @@ def fill_build_record(app, doctree, docname) -> None:
         content = [
             nodes.paragraph(text=f"Built from commit: {commit}."),
             _table(("package", "version"), versions()),
+            nodes.paragraph(text=numerics_note()),
             nodes.paragraph(text="Seed policy. " + SEED_POLICY.replace("``", "")),
             nodes.paragraph(
                 text=f"Execution time of each gallery script ({len(scripts)} "

@@ -19,7 +19,8 @@
 * :func:`invalidate_on_library_change` — sphinx-gallery re-runs an example only
   when the script changes and myst-nb's cache keys on the notebook, so a change
   in ``src/learnable_bases`` alone would leave stale figures and numbers. When
-  the library's source hash differs from the last build's, the generated
+  the library's source hash, torch's version or its vector kernels
+  (:func:`learnable_bases.cache.numerics`) differ from the last build's, the generated
   gallery, the API stubs, the execution cache, the doctrees and the result
   cache (:mod:`learnable_bases.cache`) are removed before reading. The API
   stubs are generated only when they are missing or older than the library,
@@ -39,7 +40,7 @@ from pathlib import Path
 import sphinxcontrib.katex
 from sphinx_gallery.scrapers import matplotlib_scraper as _sg_matplotlib_scraper
 
-from learnable_bases.cache import CACHE_ENV, library_hash
+from learnable_bases.cache import CACHE_ENV, library_hash, numerics
 
 
 def invalidate_on_library_change(app, config) -> None:
@@ -47,7 +48,7 @@ def invalidate_on_library_change(app, config) -> None:
     srcdir = Path(app.srcdir)
     doctrees = Path(app.doctreedir)
     stamp = Path(config.nb_execution_cache_path).parent / "library-hash.txt"
-    current = library_hash()
+    current = f"{library_hash()} | {numerics()}"
     if stamp.exists() and stamp.read_text() == current:
         return
     if stamp.exists():

@@ -8,10 +8,11 @@ it to ``docs/_build/.lb_cache``); a downloaded script or notebook, and the
 tests, compute everything.
 
 The key of a call is the function's module and name, its arguments (defaults
-filled in) and :func:`library_hash`, so any change to the library's source
-makes every stored result unreachable. Calls whose arguments are not plain
-JSON values (numbers, strings, lists, dicts, ``None``) are computed, never
-cached.
+filled in), :func:`library_hash` and :func:`numerics`, so any change to the
+library's source, to torch's version or to the vector kernels torch runs on
+(``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Calls whose
+arguments are not plain JSON values (numbers, strings, lists, dicts, ``None``)
+are computed, never cached.
 """
 
 from __future__ import annotations
@@ -55,6 +56,25 @@ def library_hash() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def numerics() -> str:
+    """What results depend on besides the library: torch's version and kernels.
+
+    torch picks its CPU vector kernels per machine (AVX-512, AVX2 or default;
+    ``ATEN_CPU_CAPABILITY`` forces one), and their rounding differs, so a
+    result computed on one path is not the result of another.
+
+    Returns
+    -------
+    str
+        E.g. ``"torch 2.13.0+cpu, AVX512 kernels"``.
+    """
+    import torch
+
+    capability = torch.backends.cpu.get_cpu_capability()
+    return f"torch {torch.__version__}, {capability} kernels"
+
+
 def call_key(
     func: Callable[..., object], *args: object, **kwargs: object
 ) -> str | None:
@@ -78,7 +98,9 @@ def call_key(
     bound.apply_defaults()
     name = f"{func.__module__}.{func.__qualname__}"
     try:
-        text = json.dumps([name, bound.arguments, library_hash()], sort_keys=True)
+        text = json.dumps(
+            [name, bound.arguments, library_hash(), numerics()], sort_keys=True
+        )
     except TypeError:
         return None
     return hashlib.sha256(text.encode()).hexdigest()

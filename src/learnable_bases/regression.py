@@ -237,6 +237,10 @@ class WidthSweep:
         Negative log-likelihood on its data set's validation data.
     sigma : np.ndarray, shape (k, n_data, n_seeds)
         Learned noise scale of each network.
+    losses : np.ndarray, shape (k, n_data, n_seeds, epochs)
+        Training loss per epoch of each member, as in
+        :attr:`~learnable_bases.training.History.losses`: the curves whose
+        median and spread over seeds show how reliably a setting trains.
     fits : tuple of RegressionFit, length k
         For each width, the member fitted to data set 0 from the first seed
         (the one :func:`fit_regression` with the same arguments gives, up to
@@ -247,6 +251,7 @@ class WidthSweep:
     train_loss: np.ndarray
     val_loss: np.ndarray
     sigma: np.ndarray
+    losses: np.ndarray
     fits: tuple[RegressionFit, ...]
 
     @property
@@ -337,6 +342,7 @@ def width_sweep(
         )
     n_data = check_positive_int("n_data", n_data)
     n_seeds = check_positive_int("n_seeds", n_seeds)
+    epochs = check_positive_int("epochs", epochs)
     data = [sine_data(n, noise_sigma, seed=data_seed + 2 * i) for i in range(n_data)]
     val = [
         sine_data(n_val, noise_sigma, seed=data_seed + 2 * i + 1) for i in range(n_data)
@@ -349,6 +355,7 @@ def width_sweep(
     y_val = torch.stack([val[i][1] for i in range(n_data) for _ in seeds])
     shape = (len(ws), n_data, n_seeds)
     train_loss, val_loss, sigma = np.empty(shape), np.empty(shape), np.empty(shape)
+    losses = np.empty((*shape, epochs))
     fits = []
     for k, w in enumerate(ws.tolist()):
         models = [
@@ -374,6 +381,9 @@ def width_sweep(
             n_data, n_seeds
         )
         sigma[k] = np.array([float(m.sigma) for m in models]).reshape(n_data, n_seeds)
+        losses[k] = np.stack([h.losses for h in histories]).reshape(
+            n_data, n_seeds, epochs
+        )
         fits.append(
             RegressionFit(
                 model=models[0],
@@ -391,5 +401,6 @@ def width_sweep(
         train_loss=_frozen(train_loss),
         val_loss=_frozen(val_loss),
         sigma=_frozen(sigma),
+        losses=_frozen(losses),
         fits=tuple(fits),
     )
