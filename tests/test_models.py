@@ -74,6 +74,58 @@ def test_seeded_init_is_reproducible_and_leaves_global_rng_alone():
     assert a.layers[0].weight.abs().max() > 0.5 * 2**-0.5
 
 
+def test_default_init_is_pytorch_uniform_drawn_in_layer_order():
+    """init="pytorch" (the default) is today's init: same draws, same weights."""
+    model = MLP(3, 7, depth=2, out_dim=2, seed=5)
+    explicit = MLP(3, 7, depth=2, out_dim=2, init="pytorch", seed=5)
+    g = torch.Generator().manual_seed(5)
+    for layer, same in zip(
+        (*model.layers, model.head), (*explicit.layers, explicit.head), strict=True
+    ):
+        bound = layer.in_features**-0.5
+        w = torch.empty_like(layer.weight).uniform_(-bound, bound, generator=g)
+        b = torch.empty_like(layer.bias).uniform_(-bound, bound, generator=g)
+        assert torch.equal(layer.weight, w) and torch.equal(layer.bias, b)
+        assert torch.equal(same.weight, w) and torch.equal(same.bias, b)
+    assert "init" not in repr(model) and "init='he'" in repr(MLP(3, 7, init="he"))
+
+
+def _moments(w):
+    w = w.detach().double().flatten()
+    var = float(w.var())
+    return var, float(((w - w.mean()) ** 4).mean()) / var**2
+
+
+@pytest.mark.parametrize(
+    ("init", "variance", "kurtosis"),
+    [("he", 2 / 512, 3.0), ("pytorch", 1 / (3 * 512), 1.8)],  # normal; uniform
+)
+def test_init_variance_of_a_wide_layer(init, variance, kurtosis):
+    model = MLP(512, 256, depth=2, init=init, seed=0)
+    var, kurt = _moments(model.layers[0].weight)  # 256 x 512 weights, fan_in 512
+    assert var == pytest.approx(variance, rel=0.05)
+    assert kurt == pytest.approx(kurtosis, abs=0.1)
+    var2, _ = _moments(model.layers[1].weight)  # fan_in 256
+    assert var2 == pytest.approx(variance * 2, rel=0.05)
+    biases = torch.cat([lay.bias for lay in (*model.layers, model.head)])
+    assert torch.all(biases == 0) == (init == "he")
+
+
+def test_he_init_is_seeded_and_reaches_the_gaussian_mlp():
+    state = torch.get_rng_state()
+    a = MLP(2, 16, depth=2, init="he", seed=3)
+    b = GaussianMLP(2, 16, depth=2, init="he", seed=3)
+    assert torch.equal(torch.get_rng_state(), state)
+    for p, q in zip(a.parameters(), b.mean.parameters(), strict=True):
+        assert torch.equal(p, q)
+    assert not torch.equal(
+        a.layers[0].weight, MLP(2, 16, depth=2, seed=3).layers[0].weight
+    )
+    assert b.mean.init == "he" and GaussianMLP(2, 4).mean.init == "pytorch"
+    with pytest.raises(ValueError, match=r"unknown init 'xavier'.*\['he', 'pytorch'\]"):
+        GaussianMLP(2, 4, init="xavier")
+
+
 def test_gaussian_mlp():
     model = GaussianMLP(1, 8, log_sigma_init=-0.5, seed=0)
     x = torch.linspace(-1, 1, 7)[:, None]
@@ -102,6 +154,8 @@ def test_gaussian_mlp():
         ({"out_dim": 0}, ValueError, "out_dim"),
         ({"activation": "swish"}, ValueError, "allowed values.*relu"),
         ({"head": "softmax"}, ValueError, "allowed values.*sigmoid"),
+        ({"init": "kaiming"}, ValueError, r"allowed values are \['he', 'pytorch'\]"),
+        ({"init": None}, TypeError, "init must be a string"),
         ({"seed": 1, "generator": torch.Generator()}, ValueError, "not both"),
         ({"seed": 1.5}, TypeError, "seed"),
         ({"generator": 3}, TypeError, "generator"),

@@ -17,7 +17,13 @@ from learnable_bases.sweep import (
     stacked_forward,
     train_stacked,
 )
-from learnable_bases.training import NonFiniteLossError, train
+from learnable_bases.targets import sine_data
+from learnable_bases.training import (
+    NonFiniteLossError,
+    evaluate,
+    holdout_split,
+    train,
+)
 
 K = 3
 
@@ -159,6 +165,97 @@ def test_non_finite_loss_names_member_and_matches_train():
             assert torch.equal(p, q)
 
 
+def _assert_same_stop(models, refs, hists, ref_hists):
+    _assert_same(models, refs, hists, ref_hists, rtol=1e-10, atol=1e-12)
+    for h, r in zip(hists, ref_hists, strict=True):
+        assert (h.best_epoch, h.stopped_epoch, h.max_epochs, h.patience) == (
+            r.best_epoch,
+            r.stopped_epoch,
+            r.max_epochs,
+            r.patience,
+        )
+
+
+@pytest.mark.parametrize("restore_best", [None, False])
+def test_members_stop_on_their_own_as_separate_runs(restore_best):
+    """Adam at a small lr, float64: each member stops where train() stops it."""
+    x, y = sine_data(30, 0.5, seed=0)
+    x, y = x.double(), y.double()
+    models = [MLP(1, 32, depth=2, seed=s).double() for s in range(K)]
+    refs = copy.deepcopy(models)
+    kw = {
+        "epochs": 400,
+        "lr": 3e-3,
+        "batch_size": 7,
+        "optimizer": "adam",
+        "val_fraction": 0.3,
+        "patience": 20,
+        "restore_best": restore_best,
+    }
+    hists = train_stacked(models, mse_loss, x, y, seeds=range(K), **kw)
+    ref_hists = [
+        train(r, mse_objective, x, y, seed=k, **kw) for k, r in enumerate(refs)
+    ]
+    _assert_same_stop(models, refs, hists, ref_hists)
+    stops = [h.stopped_epoch for h in hists]
+    assert len(set(stops)) == K and max(stops) < 400  # each its own stop, all early
+    for k, (m, h) in enumerate(zip(models, hists, strict=True)):
+        assert h.stopped_epoch == h.best_epoch + 20 == len(h.val_losses)
+        _, _, x_val, y_val = holdout_split(x, y, 0.3, seed=k)  # its own split
+        kept = h.val_losses.min() if restore_best is None else h.val_losses[-1]
+        assert evaluate(m, mse_objective, x_val, y_val) == pytest.approx(
+            kept, rel=1e-12
+        )
+
+
+def test_restore_best_without_patience_and_given_validation_data():
+    x, y = _data(K, n=30, d=1, out=1)
+    xv, yv = _data(K, n=12, d=1, out=1, seed=1)
+    models = [MLP(1, 32, depth=2, seed=s).double() for s in range(K)]
+    refs = copy.deepcopy(models)
+    kw = {"epochs": 150, "lr": 1e-2, "optimizer": "adam", "restore_best": True}
+    hists = train_stacked(models, mse_loss, x, y, seeds=3, x_val=xv, y_val=yv, **kw)
+    ref_hists = [
+        train(r, mse_objective, x[k], y[k], seed=3, x_val=xv[k], y_val=yv[k], **kw)
+        for k, r in enumerate(refs)
+    ]
+    _assert_same_stop(models, refs, hists, ref_hists)
+    assert all(h.epochs == 150 for h in hists)
+    assert any(h.best_epoch < 150 for h in hists)  # restoring mattered
+
+
+def test_a_stopped_member_that_diverges_later_raises_nothing():
+    """Member 1 diverges at epoch 6 but ran out of patience at epoch 4."""
+    x, y = sine_data(50, 0.1, seed=0)
+    xs = torch.stack([x, 3 * x])
+    ys = torch.stack([y, y])
+    kw = {"epochs": 30, "lr": 0.4, "x_val": xs, "y_val": ys, "patience": 3}
+    with pytest.raises(NonFiniteLossError, match="epoch 6"):
+        train(MLP(1, 4, seed=1), mse_objective, xs[1], ys[1], epochs=30, lr=0.4)
+    models = [MLP(1, 4, seed=s) for s in range(2)]
+    refs = copy.deepcopy(models)
+    hists = train_stacked(models, mse_loss, xs, ys, seeds=[0, 1], **kw)
+    ref_hists = [
+        train(
+            r,
+            mse_objective,
+            xs[k],
+            ys[k],
+            seed=k,
+            epochs=30,
+            lr=0.4,
+            x_val=xs[k],
+            y_val=ys[k],
+            patience=3,
+        )
+        for k, r in enumerate(refs)
+    ]
+    assert hists[1].stopped_epoch == 4 and hists[0].stopped_epoch > 6
+    _assert_same(models, refs, hists, ref_hists, rtol=1e-5, atol=1e-6)
+    assert all(np.isfinite(h.losses).all() for h in hists)
+    assert all(torch.isfinite(p).all() for m in models for p in m.parameters())
+
+
 @pytest.mark.parametrize(
     ("change", "exc", "match"),
     [
@@ -180,6 +277,20 @@ def test_non_finite_loss_names_member_and_matches_train():
         ({"epochs": 0}, ValueError, "epochs"),
         ({"optimizer": "rmsprop"}, ValueError, "allowed"),
         ({"x_val": torch.zeros(2, 2)}, ValueError, "both"),
+        ({"val_fraction": 1.0}, ValueError, "strictly between 0 and 1"),
+        ({"val_fraction": 0.05}, ValueError, "holds out 0, leaving 5"),
+        (
+            {
+                "val_fraction": 0.4,
+                "x_val": torch.zeros(2, 2),
+                "y_val": torch.zeros(2, 1),
+            },
+            ValueError,
+            "not both",
+        ),
+        ({"patience": 2}, ValueError, "patience needs validation data"),
+        ({"patience": 0, "val_fraction": 0.4}, ValueError, "patience"),
+        ({"optimizer": torch.optim.SGD}, TypeError, "optimizer must be a string"),
     ],
 )
 def test_bad_arguments(change, exc, match):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import re
 import sys
 
@@ -20,6 +21,7 @@ from learnable_bases.training import (
     NonFiniteLossError,
     evaluate,
     gradient_noise,
+    holdout_split,
     minibatch_variance_theory,
     train,
 )
@@ -434,3 +436,287 @@ def test_bad_snapshots(snapshots, exc):
         train(
             _linear_model(), mse_objective, x, y, epochs=6, lr=0.1, snapshots=snapshots
         )
+
+
+# ---------------------------------------------------------------------------
+# train: held-out data and early stopping
+# ---------------------------------------------------------------------------
+
+
+def _overfit_setup():
+    """30 noisy points and a wide network: the validation loss turns up early."""
+    x, y = sine_data(30, 0.5, seed=0)
+    model = MLP(1, 64, depth=2, seed=1).double()
+    kw = {"lr": 1e-2, "optimizer": "adam", "seed": 1}
+    return model, x.double(), y.double(), kw
+
+
+def _train_on_split(model, x, y, kw, **extra):
+    """train() on holdout_split's parts, given explicitly; returns (history, val)."""
+    x_tr, y_tr, x_val, y_val = holdout_split(x, y, 0.3, seed=kw["seed"])
+    hist = train(
+        model, mse_objective, x_tr, y_tr, x_val=x_val, y_val=y_val, **kw, **extra
+    )
+    return hist, (x_val, y_val)
+
+
+def _assert_same_weights(a, b):
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        assert torch.equal(p, q)
+
+
+def test_holdout_split_is_seeded_disjoint_and_ordered():
+    x = torch.arange(30.0)[:, None]
+    y = -x
+    parts = holdout_split(x, y, 0.3, seed=4)
+    x_tr, y_tr, x_val, y_val = parts
+    assert x_tr.shape == (21, 1) and x_val.shape == (9, 1)  # round(0.3 * 30) = 9
+    assert torch.equal(y_tr, -x_tr) and torch.equal(y_val, -x_val)  # pairs kept
+    tr, va = set(x_tr[:, 0].tolist()), set(x_val[:, 0].tolist())
+    assert not tr & va and tr | va == set(range(30))
+    assert torch.all(x_tr[1:] > x_tr[:-1]) and torch.all(x_val[1:] > x_val[:-1])
+    again = holdout_split(x, y, 0.3, seed=4)
+    assert all(torch.equal(a, b) for a, b in zip(parts, again, strict=True))
+    assert not torch.equal(holdout_split(x, y, 0.3, seed=5)[2], x_val)
+    # 0.1 * 30 is 3.0000000000000004 in floats: still 3 held out
+    assert holdout_split(x, y, 0.1, seed=0)[2].shape == (3, 1)
+
+
+def test_val_fraction_trains_on_the_rest_and_validates_on_the_split():
+    model, x, y, kw = _overfit_setup()
+    ref = copy.deepcopy(model)
+    hist = train(
+        model, mse_objective, x, y, epochs=20, batch_size=7, val_fraction=0.3, **kw
+    )
+    by_hand, _ = _train_on_split(ref, x, y, kw, epochs=20, batch_size=7)
+    np.testing.assert_array_equal(hist.step_losses, by_hand.step_losses)
+    np.testing.assert_array_equal(hist.val_losses, by_hand.val_losses)
+    _assert_same_weights(model, ref)
+    assert hist.steps == 20 * 3  # 21 training samples in batches of 7
+
+
+def test_early_stopping_stops_and_restores_the_best_weights():
+    model, x, y, kw = _overfit_setup()
+    full, (x_val, y_val) = _train_on_split(copy.deepcopy(model), x, y, kw, epochs=300)
+    hist = train(
+        model,
+        mse_objective,
+        x,
+        y,
+        epochs=300,
+        val_fraction=0.3,
+        patience=20,
+        snapshots=[0, 10, 200],
+        **kw,
+    )
+    best = int(np.argmin(hist.val_losses)) + 1
+    assert hist.best_epoch == best and hist.patience == 20 and hist.max_epochs == 300
+    assert hist.stopped_epoch == hist.epochs == best + 20 < 300
+    assert hist.losses.shape == hist.val_losses.shape == (hist.epochs,)
+    assert hist.steps == hist.epochs and sorted(hist.snapshots) == [0, 10]
+    assert np.all(hist.val_losses[best:] >= hist.val_losses[best - 1])
+    # the same trajectory as the full run, cut where patience ran out
+    np.testing.assert_array_equal(hist.val_losses, full.val_losses[: hist.epochs])
+    # the model holds the best epoch's weights, not the last one's
+    restored = evaluate(model, mse_objective, x_val, y_val)
+    assert restored == pytest.approx(hist.val_losses.min(), rel=1e-12)
+    assert restored < hist.val_losses[-1] and restored < full.val_losses[-1]
+    # a fresh run of best_epoch epochs ends with the same weights
+    fresh = MLP(1, 64, depth=2, seed=1).double()
+    train(fresh, mse_objective, x, y, epochs=best, val_fraction=0.3, **kw)
+    _assert_same_weights(model, fresh)
+
+
+def test_restore_best_false_keeps_the_last_weights_and_without_patience_runs_all():
+    model, x, y, kw = _overfit_setup()
+    _, _, x_val, y_val = holdout_split(x, y, 0.3, seed=kw["seed"])
+    args = {"epochs": 60, "val_fraction": 0.3, **kw}
+    last = copy.deepcopy(model)
+    hist = train(last, mse_objective, x, y, patience=5, restore_best=False, **args)
+    assert hist.epochs == hist.best_epoch + 5 < 60
+    assert evaluate(last, mse_objective, x_val, y_val) == pytest.approx(
+        hist.val_losses[-1], rel=1e-12
+    )
+    # restore_best without patience: all epochs run, the best weights kept
+    best = copy.deepcopy(model)
+    hist = train(best, mse_objective, x, y, restore_best=True, **args)
+    assert hist.epochs == 60 and hist.best_epoch < 60
+    assert evaluate(best, mse_objective, x_val, y_val) == pytest.approx(
+        hist.val_losses.min(), rel=1e-12
+    )
+    # neither (the default): all epochs, the last weights, as without validation
+    plain, no_val = copy.deepcopy(model), copy.deepcopy(model)
+    hist = train(plain, mse_objective, x, y, patience=None, restore_best=None, **args)
+    x_tr, y_tr, _, _ = holdout_split(x, y, 0.3, seed=kw["seed"])
+    train(no_val, mse_objective, x_tr, y_tr, epochs=60, **kw)
+    assert hist.epochs == 60 and hist.patience is None
+    _assert_same_weights(plain, no_val)
+    assert evaluate(plain, mse_objective, x_val, y_val) == pytest.approx(
+        hist.val_losses[-1], rel=1e-12
+    )
+    assert hist.val_losses[-1] > hist.val_losses.min()
+
+
+def test_history_defaults_for_existing_constructions():
+    hist = History(
+        losses=np.ones(3),
+        step_losses=np.ones(3),
+        val_losses=np.array([3.0, np.nan, 1.0]),
+        wall_time=0.0,
+        epochs=3,
+        steps=3,
+        lr=0.1,
+        batch_size=1,
+        optimizer="sgd",
+        seed=0,
+    )
+    assert hist.best_epoch == 3 and hist.stopped_epoch == 3
+    assert hist.max_epochs is None and hist.patience is None
+    assert dataclasses.replace(hist, val_losses=None).best_epoch is None
+
+
+def _by_hand(model, make, x, y, epochs, batch_size, seed=0):
+    """Reference loop: torch.optim's zero_grad, backward, step."""
+    opt = make(model.parameters())
+    gen = torch.Generator().manual_seed(seed)
+    for _ in range(epochs):
+        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+            opt.zero_grad()
+            mse_objective(model, x[idx], y[idx]).backward()
+            opt.step()
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "name", "make"),
+    [
+        (
+            functools.partial(torch.optim.SGD, momentum=0.9, weight_decay=1e-3),
+            "SGD(momentum=0.9, weight_decay=0.001)",
+            lambda p: torch.optim.SGD(p, lr=1e-2, momentum=0.9, weight_decay=1e-3),
+        ),
+        (
+            lambda params, lr: torch.optim.AdamW(params, lr=lr, weight_decay=0.1),
+            "AdamW",
+            lambda p: torch.optim.AdamW(p, lr=1e-2, weight_decay=0.1),
+        ),
+        (torch.optim.SGD, "SGD", lambda p: torch.optim.SGD(p, lr=1e-2)),
+    ],
+)
+def test_optimizer_factory_is_called_with_params_and_lr(optimizer, name, make):
+    x, y = sine_data(40, 0.2, seed=0)
+    model = MLP(1, 8, depth=2, activation="tanh", seed=0)
+    ref = copy.deepcopy(model)
+    hist = train(
+        model,
+        mse_objective,
+        x,
+        y,
+        epochs=4,
+        lr=1e-2,
+        batch_size=16,
+        optimizer=optimizer,
+    )
+    assert hist.optimizer == name and hist.lr == 1e-2
+    _by_hand(ref, make, x, y, epochs=4, batch_size=16)
+    _assert_same_weights(model, ref)
+
+
+def test_momentum_and_weight_decay_change_the_run():
+    """The factory's settings take effect: each one moves the weights elsewhere."""
+    x, y = sine_data(40, 0.2, seed=0)
+    ends = []
+    for opt in (
+        "sgd",
+        torch.optim.SGD,
+        functools.partial(torch.optim.SGD, momentum=0.9),
+        functools.partial(torch.optim.SGD, weight_decay=0.1),
+    ):
+        model = MLP(1, 8, depth=2, activation="tanh", seed=0)
+        train(
+            model, mse_objective, x, y, epochs=10, lr=1e-2, batch_size=16, optimizer=opt
+        )
+        ends.append(torch.cat([p.detach().flatten() for p in model.parameters()]))
+    torch.testing.assert_close(ends[1], ends[0])  # the class is plain SGD
+    assert float((ends[2] - ends[0]).abs().max()) > 1e-3  # momentum
+    assert float((ends[3] - ends[0]).abs().max()) > 1e-4  # weight decay
+    # weight decay shrinks the weights
+    assert float(ends[3].norm()) < float(ends[0].norm())
+
+
+_SGD_INSTANCE = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        ({"val_fraction": 0.0}, ValueError, "strictly between 0 and 1; got 0.0"),
+        ({"val_fraction": 1.0}, ValueError, "strictly between 0 and 1"),
+        ({"val_fraction": 1.5}, ValueError, "strictly between 0 and 1"),
+        ({"val_fraction": float("nan")}, ValueError, "strictly between 0 and 1"),
+        ({"val_fraction": "0.2"}, TypeError, "val_fraction must be a number"),
+        ({"val_fraction": 0.04}, ValueError, "holds out 0, leaving 10 for training"),
+        ({"val_fraction": 0.96}, ValueError, "holds out 10, leaving 0 for training"),
+        (
+            {
+                "val_fraction": 0.2,
+                "x_val": torch.zeros(3, 2),
+                "y_val": torch.zeros(3, 1),
+            },
+            ValueError,
+            "either val_fraction .* or x_val and y_val, not both",
+        ),
+        (
+            {"patience": 0, "val_fraction": 0.2},
+            ValueError,
+            "patience must be a positive",
+        ),
+        (
+            {"patience": 2.5, "val_fraction": 0.2},
+            TypeError,
+            "patience must be a positive",
+        ),
+        ({"patience": True, "val_fraction": 0.2}, TypeError, "patience"),
+        ({"patience": 3}, ValueError, "patience needs validation data"),
+        ({"restore_best": True}, ValueError, "restore_best needs validation data"),
+        (
+            {"restore_best": "yes", "val_fraction": 0.2},
+            TypeError,
+            "restore_best must be",
+        ),
+        (
+            {
+                "x_val": torch.zeros(3, 3, dtype=torch.float64),
+                "y_val": torch.zeros(3, 1, dtype=torch.float64),
+            },
+            ValueError,
+            r"x_val must have shape \(n, 2\), matching x \(10, 2\).*got \(3, 3\)",
+        ),
+        (
+            {
+                "x_val": torch.zeros(3, 2, dtype=torch.float64),
+                "y_val": torch.zeros(3, dtype=torch.float64),
+            },
+            ValueError,
+            r"y_val must have shape \(n, 1\)",
+        ),
+        (
+            {"optimizer": 0.9},
+            TypeError,
+            r"\['adam', 'sgd'\], or a callable make\(params, lr=lr\)",
+        ),
+        (
+            {"optimizer": _SGD_INSTANCE},
+            TypeError,
+            "got SGD .pass the class or a factory",
+        ),
+        (
+            {"optimizer": lambda params, lr: None},
+            TypeError,
+            "must return a torch.optim.Optimizer; got NoneType",
+        ),
+    ],
+)
+def test_bad_early_stopping_and_optimizer_arguments(kwargs, exc, match):
+    x, y = _linear_data(10)
+    with pytest.raises(exc, match=match):
+        train(_linear_model(), mse_objective, x, y, epochs=2, lr=0.1, **kwargs)

@@ -1,4 +1,10 @@
-"""Input checks shared by the library: clear errors that say what is allowed."""
+"""Input checks shared by the library: clear errors that say what is allowed.
+
+Also the early-stopping bookkeeping (:func:`track_best`) that
+:func:`learnable_bases.training.train` and
+:func:`learnable_bases.sweep.train_stacked` share, with the checks of its
+arguments (:func:`check_early_stopping`).
+"""
 
 from __future__ import annotations
 
@@ -113,3 +119,111 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
     if not _INPUTS_CHECKED.get() and not torch.isfinite(value).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     return value
+
+
+def check_fraction(name: str, value: object) -> float:
+    """Return ``value`` as ``float`` if it is a real in ``(0, 1)``; raise otherwise."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(
+            f"{name} must be a number strictly between 0 and 1; got {value!r}"
+        )
+    if not 0 < value < 1:  # NaN fails too
+        raise ValueError(f"{name} must be strictly between 0 and 1; got {value}")
+    return float(value)
+
+
+def check_early_stopping(
+    val_fraction: object, patience: object, restore_best: object, has_val: bool
+) -> tuple[float | None, int | None, bool]:
+    """Check the early-stopping arguments of the training loops.
+
+    Parameters
+    ----------
+    val_fraction, patience, restore_best : object
+        The caller's ``val_fraction``, ``patience`` and ``restore_best``.
+    has_val : bool
+        Whether ``x_val`` and ``y_val`` were given.
+
+    Returns
+    -------
+    val_fraction : float or None
+        Checked, in ``(0, 1)``.
+    patience : int or None
+        Checked, ``>= 1``.
+    restore : bool
+        Whether to restore the best-validation weights: ``restore_best``, or
+        ``patience is not None`` when ``restore_best`` is None.
+    """
+    if val_fraction is not None:
+        if has_val:
+            raise ValueError(
+                "give either val_fraction (hold out part of x, y) or x_val and "
+                "y_val, not both"
+            )
+        val_fraction = check_fraction("val_fraction", val_fraction)
+    if patience is not None:
+        patience = check_positive_int("patience", patience)
+    if restore_best is not None and not isinstance(restore_best, bool):
+        raise TypeError(
+            f"restore_best must be True, False or None; got {restore_best!r}"
+        )
+    restore = patience is not None if restore_best is None else restore_best
+    if not has_val and val_fraction is None:
+        for arg, used in (
+            ("patience", patience is not None),
+            ("restore_best", restore),
+        ):
+            if used:
+                raise ValueError(
+                    f"{arg} needs validation data: give x_val and y_val, or "
+                    "val_fraction to hold out part of x, y"
+                )
+    return val_fraction, patience, restore
+
+
+def track_best(
+    val: np.ndarray,
+    epoch: int,
+    best: np.ndarray,
+    best_epoch: np.ndarray,
+    stopped_epoch: np.ndarray,
+    patience: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One epoch of early-stopping bookkeeping for ``K`` runs at once, in place.
+
+    A run improves when its validation loss is strictly below its best so far
+    (NaN counts as +inf; the first epoch always improves), so its best epoch is
+    the first minimum of its curve. It stops after the epoch in which it has
+    gone ``patience`` epochs without improving.
+
+    Parameters
+    ----------
+    val : np.ndarray, shape (K,)
+        Validation loss of each run after ``epoch``.
+    epoch : int
+        The epoch just run, counted from 1.
+    best : np.ndarray of float, shape (K,)
+        Lowest validation loss so far (start with +inf); updated.
+    best_epoch : np.ndarray of int, shape (K,)
+        Epoch of ``best`` (start with 0); updated.
+    stopped_epoch : np.ndarray of int, shape (K,)
+        Epoch after which each run stopped, 0 while it runs (start with 0);
+        updated.
+    patience : int or None
+        Epochs without improvement after which a run stops; None: never.
+
+    Returns
+    -------
+    running : np.ndarray of bool, shape (K,)
+        The runs that had not stopped before this epoch (this epoch counts).
+    improved : np.ndarray of bool, shape (K,)
+        The running runs whose validation loss improved in this epoch.
+    """
+    running = stopped_epoch == 0
+    val = np.where(np.isnan(val), np.inf, val)
+    improved = running & ((best_epoch == 0) | (val < best))
+    best[improved] = val[improved]
+    best_epoch[improved] = epoch
+    if patience is not None:
+        stopped_epoch[running & (epoch - best_epoch >= patience)] = epoch
+    return running, improved

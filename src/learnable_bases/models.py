@@ -11,9 +11,13 @@ so the head sees the last hidden layer ``h^{(L)}`` as its *effective basis
 functions* (:meth:`MLP.features`). :class:`GaussianMLP` adds one learned noise
 scale ``log_sigma`` for the Gaussian likelihood of the lecture.
 
-Initialisation follows PyTorch's default for :class:`torch.nn.Linear` (weights
-and biases uniform on ``±1/sqrt(fan_in)``). Pass ``seed`` or ``generator`` to
-make it reproducible; the global random state is then neither used nor changed.
+Initialisation (``init=``) follows PyTorch's default for
+:class:`torch.nn.Linear` (``"pytorch"``: weights and biases uniform on
+``±1/sqrt(fan_in)``, so the weights have variance ``1/(3 fan_in)``), or He's
+(``"he"``: weights normal with variance ``2/fan_in``, biases zero), six times
+larger, which keeps the scale of ReLU activations from layer to layer. Pass
+``seed`` or ``generator`` to make it reproducible; the global random state is
+then neither used nor changed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from .activations import ACTIVATIONS, get_activation
 
 #: Output heads of :class:`MLP`.
 HEADS = ("linear", "sigmoid")
+
+#: Weight initialisations of :class:`MLP`.
+INITS = ("pytorch", "he")
 
 
 def _make_generator(
@@ -57,6 +64,16 @@ def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
         layer.weight.uniform_(-bound, bound, generator=generator)
         if layer.bias is not None:
             layer.bias.uniform_(-bound, bound, generator=generator)
+
+
+def _init_he(layer: nn.Linear, generator: torch.Generator | None) -> None:
+    """He (Kaiming) normal init: weights ``N(0, 2/fan_in)``, biases zero."""
+    with torch.no_grad():
+        layer.weight.normal_(
+            0.0, math.sqrt(2.0 / layer.in_features), generator=generator
+        )
+        if layer.bias is not None:
+            layer.bias.zero_()
 
 
 def _check_input(x: object, in_dim: int, dtype: torch.dtype) -> torch.Tensor:
@@ -92,6 +109,12 @@ class MLP(nn.Module):
         Output dimension.
     head : {"linear", "sigmoid"}, default "linear"
         ``"sigmoid"`` squashes the linear head's output into ``(0, 1)``.
+    init : {"pytorch", "he"}, default "pytorch"
+        Initial weights of every layer, the head included. ``"pytorch"``:
+        PyTorch's default for ``nn.Linear``, weights and biases uniform on
+        ``±1/sqrt(fan_in)`` (weight variance ``1/(3 fan_in)``). ``"he"``: He
+        (Kaiming) normal, weights ``N(0, 2/fan_in)`` and zero biases, the
+        variance that keeps a ReLU network's activations at one scale.
     seed : int, optional
         Seed for a private generator that draws the initial weights.
     generator : torch.Generator, optional
@@ -120,6 +143,7 @@ class MLP(nn.Module):
         out_dim: int = 1,
         head: str = "linear",
         *,
+        init: str = "pytorch",
         seed: int | None = None,
         generator: torch.Generator | None = None,
     ) -> None:
@@ -130,6 +154,7 @@ class MLP(nn.Module):
         self.out_dim = check_positive_int("out_dim", out_dim)
         self.activation = check_choice("activation", activation, ACTIVATIONS)
         self.head_kind = check_choice("head", head, HEADS)
+        self.init = check_choice("init", init, INITS)
         self._g = get_activation(activation)
         gen = _make_generator(seed, generator)
 
@@ -140,7 +165,10 @@ class MLP(nn.Module):
                 nn.Linear(a, b) for a, b in itertools.pairwise(dims)
             )
             self.head = nn.Linear(self.width, self.out_dim)
-        if gen is not None:
+        if self.init == "he":
+            for layer in (*self.layers, self.head):
+                _init_he(layer, gen)
+        elif gen is not None:
             for layer in (*self.layers, self.head):
                 _init_linear(layer, gen)
 
@@ -186,7 +214,8 @@ class MLP(nn.Module):
         return torch.sigmoid(out) if self.head_kind == "sigmoid" else out
 
     def extra_repr(self) -> str:
-        return f"activation={self.activation!r}, head={self.head_kind!r}"
+        init = "" if self.init == "pytorch" else f", init={self.init!r}"
+        return f"activation={self.activation!r}, head={self.head_kind!r}{init}"
 
 
 class GaussianPrediction(NamedTuple):
@@ -221,6 +250,8 @@ class GaussianMLP(nn.Module):
         A name from :data:`learnable_bases.activations.ACTIVATIONS`.
     log_sigma_init : float, default 0.0
         Initial ``log sigma`` (0 means ``sigma = 1``).
+    init : {"pytorch", "he"}, default "pytorch"
+        Initial weights of the mean network, as in :class:`MLP`.
     seed : int, optional
         Seed for a private generator that draws the initial weights.
     generator : torch.Generator, optional
@@ -242,6 +273,7 @@ class GaussianMLP(nn.Module):
         activation: str = "relu",
         log_sigma_init: float = 0.0,
         *,
+        init: str = "pytorch",
         seed: int | None = None,
         generator: torch.Generator | None = None,
     ) -> None:
@@ -255,7 +287,7 @@ class GaussianMLP(nn.Module):
         if not math.isfinite(log_sigma_init):
             raise ValueError(f"log_sigma_init must be finite; got {log_sigma_init}")
         self.mean = MLP(
-            in_dim, width, depth, activation, seed=seed, generator=generator
+            in_dim, width, depth, activation, init=init, seed=seed, generator=generator
         )
         self.log_sigma = nn.Parameter(torch.tensor(float(log_sigma_init)))
 

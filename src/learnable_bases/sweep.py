@@ -65,7 +65,13 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from ._checks import check_choice, check_positive_float, check_positive_int
+from ._checks import (
+    check_choice,
+    check_early_stopping,
+    check_positive_float,
+    check_positive_int,
+    track_best,
+)
 from .activations import get_activation
 from .losses import HALF_LOG_2PI
 from .models import MLP, GaussianMLP, GaussianPrediction
@@ -78,6 +84,7 @@ from .training import (
     _frozen,
     _make_step,
     _show_progress,
+    holdout_split,
 )
 
 __all__ = [
@@ -303,6 +310,23 @@ def _all(t: torch.Tensor, k: int, per_member: bool) -> torch.Tensor:
     return t if per_member else t.expand(k, *t.shape)
 
 
+def _holdout_members(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    val_fraction: float,
+    seeds: list[int],
+    per_member: bool,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each member's :func:`holdout_split` with its seed, stacked: ``(K, ., ...)``."""
+    parts = [
+        holdout_split(
+            x[j] if per_member else x, y[j] if per_member else y, val_fraction, seed=s
+        )
+        for j, s in enumerate(seeds)
+    ]
+    return tuple(torch.stack([p[i] for p in parts]) for i in range(4))
+
+
 def _check_loss(value: object, k: int) -> torch.Tensor:
     if not isinstance(value, torch.Tensor) or value.shape != (k,):
         got = (
@@ -344,13 +368,17 @@ def train_stacked(
     seeds: int | Sequence[int] = 0,
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
+    val_fraction: float | None = None,
+    patience: int | None = None,
+    restore_best: bool | None = None,
     progress: bool | None = None,
 ) -> tuple[History, ...]:
     """Train ``K`` same-shaped networks at once, as ``K`` :func:`train` runs.
 
     Member ``k`` sees exactly the batches that
     ``train(models[k], ..., seed=seeds[k])`` would draw (the same permutation
-    stream), so its weights and losses match that run up to float rounding.
+    stream), so its weights and losses match that run up to float rounding;
+    with ``patience`` and ``val_fraction`` too (its own split, its own stop).
 
     Parameters
     ----------
@@ -365,13 +393,29 @@ def train_stacked(
         Training inputs, shared or one data set per member.
     y : torch.Tensor, shape (N, ...) or (K, N, ...)
         Training targets, matching ``x``.
-    epochs, lr, batch_size, optimizer, progress :
+    epochs, lr, batch_size, progress :
         As in :func:`~learnable_bases.training.train` (one ``lr`` for all).
+    optimizer : {"sgd", "adam"}, default "sgd"
+        As in :func:`~learnable_bases.training.train`, by name only.
     seeds : int or sequence of int, default 0
-        Batch-order seed of each member (one int: the same for all).
+        Batch-order seed of each member (one int: the same for all), and
+        the seed of its held-out split with ``val_fraction``.
     x_val, y_val : torch.Tensor, optional
         Validation data (both or neither), shared or per member; each member's
         loss on it is recorded after every epoch.
+    val_fraction : float, optional
+        Hold out this fraction of each member's data as its validation data,
+        split as :func:`~learnable_bases.training.holdout_split` does with the
+        member's seed (members with different seeds then train on different
+        parts of shared data).
+    patience, restore_best : optional
+        As in :func:`~learnable_bases.training.train`, for each member on its
+        own: a member whose validation loss has not improved for ``patience``
+        epochs stops there (its history ends at that epoch, and it ends with
+        the weights of its best epoch, or of that epoch if ``restore_best``
+        is False). The loop runs on until every member has stopped or
+        ``epochs`` are done; the epochs a stopped member still computes are
+        discarded, and so are non-finite losses in them.
 
     Returns
     -------
@@ -404,9 +448,16 @@ def train_stacked(
     lr = check_positive_float("lr", lr)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     seeds = _check_seeds(seeds, k)
-    batch_size = _check_batch_size(batch_size, n)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
+    val_fraction, patience, restore = check_early_stopping(
+        val_fraction, patience, restore_best, x_val is not None
+    )
+    if val_fraction is not None:
+        x, y, x_val, y_val = _holdout_members(x, y, val_fraction, seeds, per_member)
+        per_member = True
+        n = x.shape[-2]
+    batch_size = _check_batch_size(batch_size, n)
     has_val = x_val is not None
     if has_val:
         x_val, y_val, val_per_member = _check_stacked_data(
@@ -425,29 +476,34 @@ def train_stacked(
 
     step_losses = torch.empty(epochs, n_batches, k, dtype=dtype)
     val_losses = torch.empty(epochs, k, dtype=dtype) if has_val else None
+    # early stopping: per member, its best so far and the epoch it stopped (0:
+    # running); ``keep`` holds the weights each member will end with
+    track = patience is not None or restore
+    best, best_epoch, stopped = np.full(k, np.inf), np.zeros(k, int), np.zeros(k, int)
+    keep = [p.detach().clone() for p in params] if track else params
 
-    def histories(n_epochs: int, n_steps: int, elapsed: float) -> list[History]:
-        steps = step_losses.reshape(-1, k)[:n_steps].double().numpy()
+    def history(j: int, n_epochs: int, n_steps: int, elapsed: float) -> History:
+        steps = step_losses.reshape(-1, k)[:n_steps, j].double()
         full = step_losses[:n_epochs].double()
-        epoch = ((full * sizes[:, None].double()).sum(1) / n).numpy()
-        val = None if val_losses is None else val_losses[:n_epochs].double().numpy()
-        return [
-            History(
-                losses=_frozen(epoch[:, j]),
-                step_losses=_frozen(steps[:, j]),
-                val_losses=None if val is None else _frozen(val[:, j]),
-                wall_time=elapsed,
-                epochs=n_epochs,
-                steps=n_steps,
-                lr=lr,
-                batch_size=batch_size,
-                optimizer=optimizer,
-                seed=seeds[j],
-            )
-            for j in range(k)
-        ]
+        epoch = ((full * sizes[:, None].double()).sum(1) / n)[:, j]
+        val = None if val_losses is None else val_losses[:n_epochs, j].double()
+        return History(
+            losses=_frozen(epoch.numpy()),
+            step_losses=_frozen(steps.numpy()),
+            val_losses=None if val is None else _frozen(val.numpy()),
+            wall_time=elapsed,
+            epochs=n_epochs,
+            steps=n_steps,
+            lr=lr,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            seed=seeds[j],
+            max_epochs=epochs,
+            patience=patience,
+        )
 
     xs, ys = _all(x, k, per_member), _all(y, k, per_member)
+    ran = epochs
     start = time.perf_counter()
     bar = tqdm(
         range(epochs), disable=not show, desc="training", unit="epoch", leave=False
@@ -468,12 +524,14 @@ def train_stacked(
             step_losses[epoch, b] = value.detach()
             value.sum().backward()
             update()
-        if not torch.isfinite(step_losses[epoch]).all():
+        bad = ~torch.isfinite(step_losses[epoch])
+        if track:
+            bad[:, torch.from_numpy(stopped > 0)] = False
+        if bad.any():
             bar.close()
-            bad = ~torch.isfinite(step_losses[epoch])
             b, j = (int(i) for i in bad.nonzero()[0])
             step = epoch * n_batches + b + 1
-            hist = histories(epoch, step, time.perf_counter() - start)[j]
+            hist = history(j, epoch, step, time.perf_counter() - start)
             raise NonFiniteLossError(
                 f"loss of member {j} became {float(step_losses[epoch, b, j])} at "
                 f"step {step} (epoch {epoch + 1}) with lr={lr:g}; lower the "
@@ -492,9 +550,26 @@ def train_stacked(
         if show:
             post = {"loss": f"{float(step_losses[epoch].mean()):.4g}"}
             bar.set_postfix(post, refresh=False)
+        if track:
+            val = val_losses[epoch].double().numpy()
+            running, improved = track_best(
+                val, epoch + 1, best, best_epoch, stopped, patience
+            )
+            save = torch.from_numpy(improved if restore else running)
+            with torch.no_grad():
+                for q, p in zip(keep, params, strict=True):
+                    q[save] = p[save]
+            if stopped.all():
+                ran = epoch + 1
+                break
     bar.close()
-    _write_back(models, params)
-    return tuple(histories(epochs, epochs * n_batches, time.perf_counter() - start))
+    elapsed = time.perf_counter() - start
+    _write_back(models, keep)
+    member_epochs = np.where(stopped > 0, stopped, ran)
+    return tuple(
+        history(j, int(e), int(e) * n_batches, elapsed)
+        for j, e in enumerate(member_epochs)
+    )
 
 
 def evaluate_stacked(

@@ -5,7 +5,11 @@ mini-batch SGD/Adam on tensors held in memory: every epoch draws a seeded
 permutation and slices it into batches (no ``DataLoader``). It returns a frozen
 :class:`History`. A loss that becomes NaN or infinite stops training with a
 :class:`NonFiniteLossError` (a :class:`FloatingPointError`) naming the step,
-the epoch and the learning rate.
+the epoch and the learning rate. With validation data (``x_val``, ``y_val``,
+or ``val_fraction`` held out by :func:`holdout_split`), ``patience`` stops the
+run once the validation loss has stopped improving and restores the weights of
+its best epoch. ``optimizer`` is ``"sgd"``, ``"adam"`` or a factory such as
+``functools.partial(torch.optim.SGD, momentum=0.9)``.
 
 :func:`gradient_noise` measures how far mini-batch gradients scatter around
 the full-batch gradient, and :func:`minibatch_variance_theory` gives the exact
@@ -19,6 +23,7 @@ loss over the batch, e.g. :func:`learnable_bases.losses.mse_objective` or
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -35,16 +40,26 @@ from tqdm import tqdm
 
 from ._checks import (
     check_choice,
+    check_early_stopping,
+    check_fraction,
     check_positive_float,
     check_positive_int,
     check_tensor,
     inputs_checked,
+    track_best,
 )
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
 
-#: Optimizers accepted by :func:`train`.
+#: ``make(params, lr=lr) -> torch.optim.Optimizer``, as :func:`train` accepts it.
+OptimizerFactory = Callable[..., torch.optim.Optimizer]
+
+#: Optimizers accepted by name by :func:`train` (it also takes a factory).
 OPTIMIZERS = ("sgd", "adam")
+
+#: Mixed with the seed into the generator of :func:`holdout_split`, so that the
+#: split is drawn from a stream of its own, not the batch order's.
+_SPLIT_STREAM = 0x76616C  # "val"
 
 #: Set this environment variable (to anything non-empty) to hide progress bars.
 NO_PROGRESS_ENV = "LB_NO_PROGRESS"
@@ -79,7 +94,8 @@ class History:
     wall_time : float
         Seconds spent in the loop.
     epochs : int
-        Epochs run.
+        Epochs run (fewer than ``max_epochs`` when early stopping ended the
+        run); all per-epoch arrays have this length.
     steps : int
         Optimizer steps taken (``epochs * ceil(N / batch_size)``).
     lr : float
@@ -87,13 +103,22 @@ class History:
     batch_size : int
         Samples per step (``N`` for full-batch training).
     optimizer : str
-        ``"sgd"`` or ``"adam"``.
+        ``"sgd"`` or ``"adam"``, or for an optimizer factory the name of the
+        optimizer class it made, e.g. ``"SGD"``, with the keywords of a
+        :func:`functools.partial`: ``"SGD(momentum=0.9)"``.
     seed : int
-        Seed of the batch order.
+        Seed of the batch order (and of the held-out split).
     snapshots : Mapping[int, dict[str, torch.Tensor]]
         Copies of the model's ``state_dict`` after the epochs asked for with
         ``train(..., snapshots=...)`` (key 0 is the initial model); empty
         otherwise.
+    max_epochs : int or None
+        The ``epochs`` asked for (``None``: not recorded).
+    patience : int or None
+        The early-stopping patience, if any.
+
+    The properties :attr:`best_epoch` and :attr:`stopped_epoch` tell where the
+    validation loss was lowest and where the run ended.
     """
 
     losses: np.ndarray
@@ -109,11 +134,36 @@ class History:
     snapshots: Mapping[int, dict[str, torch.Tensor]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    max_epochs: int | None = None
+    patience: int | None = None
 
     @property
     def final_loss(self) -> float:
         """Training loss of the last epoch, ``losses[-1]``."""
         return float(self.losses[-1])
+
+    @property
+    def best_epoch(self) -> int | None:
+        """Epoch (from 1) with the lowest validation loss, or ``None``.
+
+        The first such epoch if tied; NaN counts as +inf. ``None`` without
+        validation data. With ``restore_best``, the model ends with this
+        epoch's weights.
+        """
+        if self.val_losses is None or len(self.val_losses) == 0:
+            return None
+        val = np.where(np.isnan(self.val_losses), np.inf, self.val_losses)
+        return int(np.argmin(val)) + 1
+
+    @property
+    def stopped_epoch(self) -> int:
+        """Epochs actually run, ``epochs``.
+
+        Below ``max_epochs`` when early stopping ended the run: then the
+        validation loss had not improved for ``patience`` epochs, and
+        ``stopped_epoch == best_epoch + patience``.
+        """
+        return self.epochs
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -299,6 +349,49 @@ def _make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[],
     return fused_step
 
 
+def _optimizer_name(make: OptimizerFactory, opt: torch.optim.Optimizer) -> str:
+    """``"SGD"``, or ``"SGD(momentum=0.9)"`` for a :func:`functools.partial`."""
+    name = type(opt).__name__
+    if isinstance(make, functools.partial) and make.keywords:
+        kw = ", ".join(f"{k}={v!r}" for k, v in make.keywords.items())
+        name = f"{name}({kw})"
+    return name
+
+
+def _optimizer_step(
+    optimizer: object, params: list[torch.nn.Parameter], lr: float
+) -> tuple[Callable[[], None], str]:
+    """Return ``step()`` and the optimizer's name for :class:`History`.
+
+    ``optimizer`` is a name from :data:`OPTIMIZERS` (the fused path of
+    :func:`_make_step`) or a factory ``make(params, lr=lr)``, whose optimizer
+    steps through its own ``step`` (the loop clears the gradients itself, as
+    ``opt.zero_grad()`` does).
+    """
+    if isinstance(optimizer, str):
+        name = check_choice("optimizer", optimizer, OPTIMIZERS)
+        return _make_step(name, params, lr), name
+    if isinstance(optimizer, torch.optim.Optimizer) or not callable(optimizer):
+        hint = (
+            " (pass the class or a factory, not an optimizer built on parameters)"
+            if isinstance(optimizer, torch.optim.Optimizer)
+            else ""
+        )
+        raise TypeError(
+            f"optimizer must be one of {sorted(OPTIMIZERS)}, or a callable "
+            "make(params, lr=lr) -> torch.optim.Optimizer such as torch.optim.SGD "
+            "or functools.partial(torch.optim.SGD, momentum=0.9); got "
+            f"{type(optimizer).__name__}{hint}"
+        )
+    opt = optimizer(params, lr=lr)
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise TypeError(
+            "optimizer(params, lr=lr) must return a torch.optim.Optimizer; got "
+            f"{type(opt).__name__}"
+        )
+    return opt.step, _optimizer_name(optimizer, opt)
+
+
 def _show_progress(progress: bool | None) -> bool:
     if progress is None:
         return sys.stderr.isatty() and not os.environ.get(NO_PROGRESS_ENV)
@@ -366,6 +459,81 @@ def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
+def holdout_split(
+    x: torch.Tensor, y: torch.Tensor, val_fraction: float, *, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Split ``(x, y)`` at random into a training and a validation part.
+
+    This is the split ``train(..., val_fraction=val_fraction, seed=seed)``
+    makes. ``round(val_fraction * N)`` samples, chosen by a random
+    permutation, are held out; both parts keep the samples' original order.
+    The permutation comes from a private NumPy generator seeded with ``seed``
+    and a fixed stream key, so it is the same on every call and independent of
+    the batch order that ``seed`` also sets.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (N, ...)
+        Inputs (finite, floating).
+    y : torch.Tensor, shape (N, ...)
+        Targets (finite, floating).
+    val_fraction : float
+        Fraction of the samples to hold out, in ``(0, 1)``.
+    seed : int
+        Seed of the split.
+
+    Returns
+    -------
+    x_train : torch.Tensor, shape (N - M, ...)
+    y_train : torch.Tensor, shape (N - M, ...)
+    x_val : torch.Tensor, shape (M, ...)
+    y_val : torch.Tensor, shape (M, ...)
+        The two parts, ``M = round(val_fraction * N)``.
+
+    Raises
+    ------
+    ValueError
+        If ``val_fraction`` is not in ``(0, 1)``, or leaves fewer than one
+        sample in either part.
+
+    Examples
+    --------
+    >>> x, y = torch.arange(10.0)[:, None], torch.zeros(10, 1)
+    >>> x_tr, y_tr, x_val, y_val = holdout_split(x, y, 0.2, seed=0)
+    >>> x_tr.shape, x_val.shape
+    (torch.Size([8, 1]), torch.Size([2, 1]))
+    """
+    x, y = _check_data(x, y)
+    val_fraction = check_fraction("val_fraction", val_fraction)
+    seed = _check_seed(seed)
+    n = x.shape[0]
+    n_val = round(val_fraction * n)
+    if not 1 <= n_val <= n - 1:
+        raise ValueError(
+            f"val_fraction={val_fraction:g} of N={n} samples holds out {n_val}, "
+            f"leaving {n - n_val} for training; both parts need at least one "
+            "sample (1 <= round(val_fraction * N) <= N - 1)"
+        )
+    rng = np.random.default_rng([seed % 2**64, _SPLIT_STREAM])
+    perm = torch.from_numpy(rng.permutation(n))
+    val_idx = perm[:n_val].sort().values
+    train_idx = perm[n_val:].sort().values
+    return x[train_idx], y[train_idx], x[val_idx], y[val_idx]
+
+
+def _check_val_shapes(
+    x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor, y_val: torch.Tensor
+) -> None:
+    for name, t, ref in (("x_val", x_val, x), ("y_val", y_val, y)):
+        if t.shape[1:] != ref.shape[1:]:
+            dims = ", ".join(["n", *map(str, ref.shape[1:])])
+            raise ValueError(
+                f"{name} must have shape ({dims}), matching {name[0]} "
+                f"{tuple(ref.shape)} but for the number of samples; got "
+                f"{tuple(t.shape)}"
+            )
+
+
 def train(
     model: nn.Module,
     loss_fn: LossFn,
@@ -375,10 +543,13 @@ def train(
     epochs: int,
     lr: float,
     batch_size: int | None = None,
-    optimizer: str = "sgd",
+    optimizer: str | OptimizerFactory = "sgd",
     seed: int = 0,
     x_val: torch.Tensor | None = None,
     y_val: torch.Tensor | None = None,
+    val_fraction: float | None = None,
+    patience: int | None = None,
+    restore_best: bool | None = None,
     snapshots: Sequence[int] | None = None,
     progress: bool | None = None,
 ) -> History:
@@ -395,24 +566,51 @@ def train(
     y : torch.Tensor, shape (N, ...)
         Training targets (finite, floating).
     epochs : int
-        Passes over the data (>= 1).
+        Passes over the data (>= 1); the most that are run when ``patience``
+        is set.
     lr : float
         Learning rate ``eta`` (> 0).
     batch_size : int, optional
         Samples per step, ``1 <= batch_size <= N``; ``None`` means full-batch
         gradient descent (one step per epoch). The last batch of an epoch is
-        smaller when ``batch_size`` does not divide ``N``.
-    optimizer : {"sgd", "adam"}, default "sgd"
-        Plain SGD (no momentum) or Adam with default betas.
+        smaller when ``batch_size`` does not divide ``N``. With
+        ``val_fraction``, ``N`` is the number of training samples left.
+    optimizer : {"sgd", "adam"} or callable, default "sgd"
+        Plain SGD (no momentum) or Adam with default betas; or a factory
+        called once as ``optimizer(params, lr=lr)`` that returns a
+        :class:`torch.optim.Optimizer` over ``params`` (the model's trainable
+        parameters). An optimizer class is such a factory, and
+        :func:`functools.partial` fixes its other settings, e.g.
+        ``optimizer=functools.partial(torch.optim.SGD, momentum=0.9,
+        weight_decay=1e-4)``. ``lr`` is passed by keyword, so it is the
+        learning rate the optimizer uses and ``History.lr`` records.
     seed : int, default 0
-        Seed of the private generator that shuffles the batches.
-    x_val, y_val : torch.Tensor, optional
-        Validation data, evaluated after every epoch (both or neither).
+        Seed of the private generator that shuffles the batches, and of the
+        split ``val_fraction`` makes.
+    x_val, y_val : torch.Tensor, shape (M, ...), optional
+        Validation data, evaluated after every epoch (both or neither); their
+        shapes match those of ``x`` and ``y`` but for the number of samples.
+    val_fraction : float, optional
+        Hold out this fraction of ``(x, y)`` as validation data (in
+        ``(0, 1)``; instead of ``x_val``, ``y_val``), as
+        :func:`holdout_split` with this ``seed`` does; the model trains on the
+        rest.
+    patience : int, optional
+        Stop early once the validation loss has not improved (fallen strictly
+        below its lowest value so far) for ``patience`` epochs (>= 1): after
+        epoch ``best_epoch + patience``. Needs validation data. ``None``
+        (default): run all ``epochs``.
+    restore_best : bool, optional
+        Load the weights of the epoch with the lowest validation loss
+        (``History.best_epoch``) into ``model`` at the end. ``None`` (default)
+        means ``True`` when ``patience`` is set and ``False`` otherwise.
+        ``History.losses`` still ends at the last epoch run.
     snapshots : sequence of int, optional
         Epochs ``e`` (``0 <= e <= epochs``; 0 is the initial model) after which
         to copy the model's ``state_dict``, returned as ``History.snapshots``.
         Load one with ``model.load_state_dict(history.snapshots[e])``: it
-        equals the model after a fresh run of ``e`` epochs.
+        equals the model after a fresh run of ``e`` epochs. Epochs after an
+        early stop have no snapshot.
     progress : bool, optional
         Show a tqdm bar over epochs. ``None`` (default) shows it only when
         stderr is a terminal and the environment variable ``LB_NO_PROGRESS`` is
@@ -432,9 +630,12 @@ def train(
         once per epoch, so the model may have taken the rest of that epoch's
         steps when the error is raised.
     ValueError, TypeError
-        On bad arguments: non-positive ``epochs``, ``lr`` or ``batch_size``,
-        ``batch_size > N``, mismatched or non-finite data, unknown optimizer,
-        snapshot epochs outside ``0..epochs``.
+        On bad arguments: non-positive ``epochs``, ``lr``, ``batch_size`` or
+        ``patience``, ``batch_size > N``, mismatched or non-finite data,
+        validation data whose shape does not match ``x``, ``y``, unknown
+        optimizer, ``val_fraction`` outside ``(0, 1)``, leaving no training or
+        no validation sample, or given with ``x_val``, ``patience`` without
+        validation data, snapshot epochs outside ``0..epochs``.
 
     Notes
     -----
@@ -442,26 +643,45 @@ def train(
     losses stay tensors until the end of the epoch (one conversion per epoch,
     not one host sync per step), each epoch gathers its shuffled data once,
     and validation runs once per epoch under :func:`torch.inference_mode`.
+    With ``patience`` or ``restore_best``, the validation loss is read every
+    epoch, and the best weights are copied whenever it improves.
+
+    Examples
+    --------
+    Hold out 20 % of the data, stop 50 epochs after the best validation loss
+    and keep the best weights; SGD with momentum::
+
+        opt = functools.partial(torch.optim.SGD, momentum=0.9)
+        hist = train(model, mse_objective, x, y, epochs=5000, lr=1e-2,
+                     optimizer=opt, val_fraction=0.2, patience=50)
+        hist.best_epoch, hist.stopped_epoch, hist.optimizer  # ..., "SGD(momentum=0.9)"
     """
     model = _check_model(model)
     loss_fn = _check_loss_fn(loss_fn)
     x, y = _check_data(x, y)
-    n = x.shape[0]
     epochs = check_positive_int("epochs", epochs)
     lr = check_positive_float("lr", lr)
-    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    if isinstance(optimizer, str):
+        check_choice("optimizer", optimizer, OPTIMIZERS)
     seed = _check_seed(seed)
-    batch_size = _check_batch_size(batch_size, n)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
+    val_fraction, patience, restore = check_early_stopping(
+        val_fraction, patience, restore_best, x_val is not None
+    )
+    if val_fraction is not None:
+        x, y, x_val, y_val = holdout_split(x, y, val_fraction, seed=seed)
+    n = x.shape[0]
+    batch_size = _check_batch_size(batch_size, n)
     has_val = x_val is not None
     if has_val:
         x_val, y_val = _check_data(x_val, y_val, "x_val", "y_val")
+        _check_val_shapes(x, y, x_val, y_val)
     snap_epochs = _check_snapshots(snapshots, epochs)
     show = _show_progress(progress)
 
     params = [p for p in model.parameters() if p.requires_grad]
-    step = _make_step(optimizer, params, lr)
+    step, opt_name = _optimizer_step(optimizer, params, lr)
     gen = torch.Generator().manual_seed(seed)
     full_batch = batch_size == n
     n_batches = math.ceil(n / batch_size)
@@ -474,6 +694,9 @@ def train(
     snaps: dict[int, dict[str, torch.Tensor]] = {}
     if 0 in snap_epochs:
         snaps[0] = _state_copy(model)
+    track = patience is not None or restore
+    best, best_epoch, stopped = np.full(1, np.inf), np.zeros(1, int), np.zeros(1, int)
+    best_state: dict[str, torch.Tensor] = {}
 
     def history(n_epochs: int, n_steps: int, elapsed: float) -> History:
         if val_losses is not None and val_t:
@@ -487,12 +710,15 @@ def train(
             steps=n_steps,
             lr=lr,
             batch_size=batch_size,
-            optimizer=optimizer,
+            optimizer=opt_name,
             seed=seed,
             snapshots=MappingProxyType(dict(snaps)),
+            max_epochs=epochs,
+            patience=patience,
         )
 
     model.train()
+    ran = epochs
     start = time.perf_counter()
     bar = tqdm(
         range(epochs), disable=not show, desc="training", unit="epoch", leave=False
@@ -542,8 +768,21 @@ def train(
                 if has_val:
                     post["val"] = f"{float(val_t[-1]):.4g}"
                 bar.set_postfix(post, refresh=False)
+            if track:
+                val = np.array([float(val_t[-1])])
+                _, improved = track_best(
+                    val, epoch + 1, best, best_epoch, stopped, patience
+                )
+                if restore and improved[0]:
+                    best_state = _state_copy(model)
+                if stopped[0]:
+                    ran = epoch + 1
+                    break
     bar.close()
-    return history(epochs, epochs * n_batches, time.perf_counter() - start)
+    hist = history(ran, ran * n_batches, time.perf_counter() - start)
+    if restore:
+        model.load_state_dict(best_state)
+    return hist
 
 
 # ---------------------------------------------------------------------------
