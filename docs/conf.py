@@ -67,7 +67,13 @@ html_static_path = ["_static"]
 # --- myst-nb: chapters are MyST notebooks executed at build time, with a cache.
 # attrs_inline: [text]{.lb-stat} marks a number that is a statistic over seeds
 # (tests/test_kernel_paths.py allows it to move with its sampling error)
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "attrs_inline"]
+myst_enable_extensions = [
+    "dollarmath",
+    "amsmath",
+    "colon_fence",
+    "deflist",
+    "attrs_inline",
+]
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
 nb_execution_timeout = 300
