@@ -44,9 +44,19 @@ BUDGET_KIB = 750
 #: same file lazily would then load it at once, inflating that page's weight.
 PAGE_CHECKS = """async () => {
   const lazy = Array.from(document.images).filter(i => i.loading === 'lazy');
-  const shown = lazy.filter(i => i.getBoundingClientRect().top < innerHeight
-                                 && !i.closest('[hidden]'));
-  await Promise.all(shown.map(i => i.decode().catch(() => null)));
+  const inView = () => lazy.filter(i => i.getBoundingClientRect().top < innerHeight
+                                        && !i.closest('[hidden]'));
+  // A lazy image has no height until it loads, so on a busy machine more of
+  // them sit in the first screen at 'load' than once the shown ones have their
+  // size: decode what is in view until the set stops changing (the settled
+  // layout a reader sees).
+  let shown = [];
+  for (let round = 0; round < 20; round++) {
+    const now = inView();
+    await Promise.all(now.map(i => i.decode().catch(() => null)));
+    if (now.length === shown.length && now.every((img, k) => img === shown[k])) break;
+    shown = now;
+  }
   const belowFold = lazy.filter(i => !shown.includes(i))
                         .map(i => new URL(i.getAttribute('src'), location.href).href);
   const bad = [];
