@@ -482,13 +482,18 @@ def train_stacked(
     best, best_epoch, stopped = np.full(k, np.inf), np.zeros(k, int), np.zeros(k, int)
     keep = [p.detach().clone() for p in params] if track else params
 
-    def history(j: int, n_epochs: int, n_steps: int, elapsed: float) -> History:
-        steps = step_losses.reshape(-1, k)[:n_steps, j].double()
+    def epoch_means(n_epochs: int) -> torch.Tensor:
+        """Sample-weighted mean batch loss of each epoch, shape (n_epochs, K)."""
         full = step_losses[:n_epochs].double()
-        epoch = ((full * sizes[:, None].double()).sum(1) / n)[:, j]
+        return (full * sizes[:, None].double()).sum(1) / n
+
+    def history(
+        j: int, n_epochs: int, n_steps: int, elapsed: float, means: torch.Tensor
+    ) -> History:
+        steps = step_losses.reshape(-1, k)[:n_steps, j].double()
         val = None if val_losses is None else val_losses[:n_epochs, j].double()
         return History(
-            losses=_frozen(epoch.numpy()),
+            losses=_frozen(means[:n_epochs, j].numpy()),
             step_losses=_frozen(steps.numpy()),
             val_losses=None if val is None else _frozen(val.numpy()),
             wall_time=elapsed,
@@ -531,7 +536,8 @@ def train_stacked(
             bar.close()
             b, j = (int(i) for i in bad.nonzero()[0])
             step = epoch * n_batches + b + 1
-            hist = history(j, epoch, step, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+            hist = history(j, epoch, step, elapsed, epoch_means(epoch))
             raise NonFiniteLossError(
                 f"loss of member {j} became {float(step_losses[epoch, b, j])} at "
                 f"step {step} (epoch {epoch + 1}) with lr={lr:g}; lower the "
@@ -566,8 +572,9 @@ def train_stacked(
     elapsed = time.perf_counter() - start
     _write_back(models, keep)
     member_epochs = np.where(stopped > 0, stopped, ran)
+    means = epoch_means(ran)  # once for all members, not once per member
     return tuple(
-        history(j, int(e), int(e) * n_batches, elapsed)
+        history(j, int(e), int(e) * n_batches, elapsed, means)
         for j, e in enumerate(member_epochs)
     )
 
