@@ -44,9 +44,7 @@ def _glued(html: str) -> list[str]:
 @pytest.fixture(scope="module")
 def depth_sweep():
     """The chapter's depth sweep (the same call as plot_depth_slider)."""
-    return deep.depth_sweep(
-        ("blob", "spiral"), DEPTHS, width=WIDTH, seeds=SEEDS, **FIT
-    )
+    return deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seeds=SEEDS, **FIT)
 
 
 @pytest.fixture(scope="module")
@@ -453,12 +451,15 @@ def test_claim_every_fit_stops_on_its_validation_error(depth_sweep, one_layer, w
         assert h.stopped_epoch in (h.best_epoch + FIT["patience"], FIT["epochs"])
         # the network ends with its best weights: its validation loss is the best
         x, y = fit.x_train, fit.y_train
-        _, _, xv, yv = lb.training.holdout_split(
-            x, y, FIT["val_fraction"], seed=h.seed
-        )
+        _, _, xv, yv = lb.training.holdout_split(x, y, FIT["val_fraction"], seed=h.seed)
         with torch.no_grad():
             val = float(((fit.model(xv) - yv) ** 2).mean())
         assert val == pytest.approx(h.val_losses.min(), rel=1e-4)
+    # "no training budget cuts either short": the wide and the four-layer
+    # spiral networks stopped on their validation error, before the limit
+    for fit in [*wide, *depth_sweep.fits["spiral"][-1]]:
+        h = fit.history
+        assert h.stopped_epoch == h.best_epoch + FIT["patience"] < FIT["epochs"]
     # the training set is 80 % of the 1500 samples
     assert fits[0].history.steps == fits[0].history.epochs * 10  # 1200 / 128
 

@@ -14,10 +14,10 @@ barely matters for the smooth blob.
 # weights, the held-out split and the batch order), a fresh network is trained
 # on 1500 noisy samples with mini-batch Adam, 20 % of them held out: it stops
 # when the error on those has not improved for 20 epochs (at most 500) and
-# keeps its best weights. :func:`learnable_bases.deep.depth_sweep`
-# trains the six networks of one depth together. The frames show the networks of seed 0. Top row of each
-# frame: the blob, bottom row: the spiral; left: the true field, right: the
-# inferred :math:`\mu`. Step through the depths.
+# keeps its best weights. :func:`learnable_bases.deep.depth_sweep` trains the
+# six networks of one depth together. The frames show the networks of seed 0.
+# Top row of each frame: the blob, bottom row: the spiral; left: the true
+# field, right: the inferred :math:`\mu`. Step through the depths.
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -384,7 +384,8 @@ def gradients_by_layer(
     for s in seeds:
         model = MLP(2, width, depth, seed=s, init=init).double()
         losses.mse_objective(model, x, y).backward()
-        rows.append([float(m.weight.grad.abs().max()) for m in (*model.layers, model.head)])
+        layers = (*model.layers, model.head)
+        rows.append([float(m.weight.grad.abs().max()) for m in layers])
     return _frozen(np.array(rows))
 
 
