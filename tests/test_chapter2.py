@@ -236,7 +236,9 @@ def test_regression_demo_learns_sigma_within_ten_percent(demo):
     assert demo.x_val.shape == (2000, 1) and hist.patience == 50
     assert hist.stopped_epoch == hist.best_epoch + 50 < hist.max_epochs
     assert hist.best_epoch > max(lb.regression.DEMO_SNAPSHOTS)  # frames before it
-    assert demo.val_loss == pytest.approx(hist.val_losses[hist.best_epoch - 1], abs=1e-6)
+    assert demo.val_loss == pytest.approx(
+        hist.val_losses[hist.best_epoch - 1], abs=1e-6
+    )
     assert lb.models.count_parameters(demo.model) == 3 * 32 + 1 + 1
     assert abs(demo.sigma - demo.noise_sigma) < 0.10 * demo.noise_sigma, demo.sigma
 
@@ -360,7 +362,9 @@ def test_held_out_quarter_and_early_stopping_of_the_overfitting_case(gen):
     best = hist.best_epoch
     assert hist.stopped_epoch == best + 50
     # the stopped run is the start of the full one, and keeps its best weights
-    np.testing.assert_array_equal(hist.val_losses, full.history.val_losses[: hist.epochs])
+    np.testing.assert_array_equal(
+        hist.val_losses, full.history.val_losses[: hist.epochs]
+    )
     for name, value in stop.model.state_dict().items():
         assert torch.equal(value, full.history.snapshots[best][name]), name
     fresh_best = evaluate(stop.model, nll, xf, yf)
@@ -410,8 +414,10 @@ def test_weight_decay_shrinks_the_weights_and_the_fresh_loss(gen):
     assert norm2(decayed.model) < 0.5 * norm2(full.model)
     wd_fresh = evaluate(decayed.model, nll, xf, yf)
     # "better, without stopping, though not as good as stopping at the right epoch"
-    assert evaluate(stop.model, nll, xf, yf) < wd_fresh < 0.5 * evaluate(
-        full.model, nll, xf, yf
+    assert (
+        evaluate(stop.model, nll, xf, yf)
+        < wd_fresh
+        < 0.5 * evaluate(full.model, nll, xf, yf)
     )
 
 
@@ -439,6 +445,7 @@ def test_width_underfits_small_and_overfits_large(sweep):
     sigma = sweep.mean("sigma")
     # too few neurons: high training loss, misfit explained as noise
     assert train[0] > train[-1] + 0.5
+    assert int(np.argmax(train)) == 0  # "the highest of all widths"
     assert sigma[0] > true
     # "falls as neurons are added ... then levels off ... slightly less tightly"
     fit_best = int(np.argmin(train))

@@ -86,8 +86,14 @@ def test_early_stopping_exercise_stops_patience_after_its_best_and_restores_it()
     source = cells[0]
     # the text: plain torch, a held-out quarter of 40, 16 tanh neurons, Adam
     assert "learnable_bases" not in source
-    for piece in ("perm[:10]", "nn.Linear(1, 16), nn.Tanh()", "torch.optim.Adam",
-                  "state_dict()", "load_state_dict(best_state)", "patience, "):
+    for piece in (
+        "perm[:10]",
+        "nn.Linear(1, 16), nn.Tanh()",
+        "torch.optim.Adam",
+        "state_dict()",
+        "load_state_dict(best_state)",
+        "patience, ",
+    ):
         assert piece in source, piece
     namespace: dict = {}
     out = io.StringIO()

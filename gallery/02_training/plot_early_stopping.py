@@ -49,7 +49,9 @@ ax.plot(run, full.history.val_losses, "--", color=orange, label="held out (10 po
 ax.plot(epochs[1:], fresh[1:], ":", color=green, lw=2, label="fresh data (1000 points)")
 ax.axhline(floor, color="black", lw=1, label="the true model, on average")
 ax.axvline(best, color="0.4", lw=1)
-ax.axvspan(best, end, color="0.5", alpha=0.15, lw=0, label=f"patience ({patience} epochs)")
+ax.axvspan(
+    best, end, color="0.5", alpha=0.15, lw=0, label=f"patience ({patience} epochs)"
+)
 ax.plot(best, full.history.val_losses[best - 1], "o", color=orange, ms=7)
 ax.annotate(
     f"lowest held-out loss: epoch {best}, restored",
@@ -90,7 +92,7 @@ sweeps = {
     ),
 }
 fig, ax = plt.subplots(figsize=(6, 3.4))
-for i, (label, sweep) in enumerate(sweeps.items()):
+for i, sweep in enumerate(sweeps.values()):
     values = sweep.val_loss.ravel()
     jitter = np.linspace(-0.15, 0.15, values.size)
     ax.plot(i + jitter, values, "o", color=lb.plotting.PALETTE[2 * i], alpha=0.8)

@@ -15,7 +15,8 @@ log-likelihood together by mini-batch stochastic gradient steps.
 # tanh network with 32 hidden neurons; batches of 40, so 5 steps per epoch. The
 # optimiser is Adam, a variant of SGD that scales each parameter's step by a
 # running estimate of its gradient's size (plain SGD gets much less far in the
-# same number of epochs: see :ref:`sphx_glr_auto_gallery_02_training_plot_sgd_vs_adam.py`).
+# same number of epochs: see
+# :ref:`sphx_glr_auto_gallery_02_training_plot_sgd_vs_adam.py`).
 # The network is trained to be used, so held-out data decide when it stops: the
 # loss on 2000 validation samples (``n_val``) is measured after every epoch, and
 # training ends 50 epochs (``patience``) after its lowest value, at most 1000
@@ -50,7 +51,9 @@ def draw(fig, i):
     mu, sigma = fit.predict(grid)
     lb.plotting.plot_band(ax, grid[:, 0], mu, sigma)
     title = "best epoch" if i == len(fits) - 1 else "epoch"
-    ax.set(ylim=(-3.2, 3.2), title=rf"{title} {frame_epochs[i]}: $\sigma = {sigma:.3f}$")
+    ax.set(
+        ylim=(-3.2, 3.2), title=rf"{title} {frame_epochs[i]}: $\sigma = {sigma:.3f}$"
+    )
     ax.legend(loc="upper left", ncols=2)
     lb.plotting.plot_loss_curve(
         ax_loss, final.history, upto=frame_epochs[i], val_label="validation (2000)"

@@ -120,7 +120,9 @@ def gaussian_nll(
 
 
 def gaussian_nll_floor(sigma: float) -> float:
-    """Expected Gaussian NLL of the true model on fresh data, ``log sigma + (1 + log 2 pi)/2``.
+    """Expected Gaussian NLL of the true model on fresh data.
+
+    The floor is ``log sigma + (1 + log 2 pi) / 2``.
 
     For targets ``y = mu(x) + sigma * eps`` with standard normal ``eps``, the
     true mean and the true ``sigma`` score ``E[eps^2]/2 + log sigma + log(2 pi)/2``
