@@ -59,6 +59,8 @@ def draw(fig, i):
         ax_loss, final.history, upto=frame_epochs[i], val_label="validation (2000)"
     )
     ax_loss.axhline(floor, color="black", lw=1, label="floor")
+    if i == len(fits) - 1:  # where early stopping found the best weights
+        ax_loss.axvline(best, color="0.5", lw=1, ls=":")
     ax_loss.set(xscale="log", ylabel="Gaussian NLL", title="loss")
     ax_loss.legend(loc="upper right")
 
