@@ -11,6 +11,7 @@ the functions added for them (``minibatch_gradients``, ``parameter_path``,
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 import math
 import re
@@ -24,7 +25,7 @@ import learnable_bases as lb
 from learnable_bases import quadratic as q
 from learnable_bases.losses import gaussian_nll_objective as nll
 from learnable_bases.losses import mse_objective as mse
-from learnable_bases.regression import fit_regression, width_sweep
+from learnable_bases.regression import DEMO, fit_regression, width_sweep
 from learnable_bases.training import (
     NonFiniteLossError,
     evaluate,
@@ -224,12 +225,20 @@ def test_loss_surface_matches_the_formula_and_restores_the_model(line_data):
 # ------------------------------------------------------- the regression demo
 @pytest.fixture(scope="module")
 def demo():
-    return fit_regression()
+    return fit_regression(**DEMO)
 
 
 def test_regression_demo_learns_sigma_within_ten_percent(demo):
-    assert demo.width == 32 and demo.history.steps == 300 * 5
-    assert demo.history.optimizer == "adam" and demo.history.batch_size == 40
+    hist = demo.history
+    assert demo.width == 32 and hist.steps == hist.epochs * 5
+    assert hist.optimizer == "adam" and hist.batch_size == 40
+    # trained to be used: stopped early on 2000 validation samples, best restored
+    assert demo.x_val.shape == (2000, 1) and hist.patience == 50
+    assert hist.stopped_epoch == hist.best_epoch + 50 < hist.max_epochs
+    assert hist.best_epoch > max(lb.regression.DEMO_SNAPSHOTS)  # frames before it
+    assert demo.val_loss == pytest.approx(
+        hist.val_losses[hist.best_epoch - 1], abs=1e-6
+    )
     assert lb.models.count_parameters(demo.model) == 3 * 32 + 1 + 1
     assert abs(demo.sigma - demo.noise_sigma) < 0.10 * demo.noise_sigma, demo.sigma
 
@@ -251,7 +260,7 @@ def test_regression_band_covers_new_data_about_right(demo):
 
 
 def test_shorter_runs_are_the_start_of_longer_ones(demo):
-    short = fit_regression(epochs=10)
+    short = fit_regression(epochs=10, n_val=2000)
     np.testing.assert_array_equal(short.history.losses, demo.history.losses[:10])
     np.testing.assert_array_equal(
         short.history.val_losses, demo.history.val_losses[:10]
@@ -293,6 +302,132 @@ def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
     assert evaluate(mid, nll, demo.x, demo.y) > trained + 1.0
 
 
+def test_validation_curve_of_2000_points_stays_above_the_floor(demo):
+    floor = lb.losses.gaussian_nll_floor(demo.noise_sigma)
+    val = demo.history.val_losses
+    assert np.all(val > floor)  # "above the floor, as it must be on average"
+    assert floor < val[demo.history.best_epoch - 1] < floor + 0.1
+    # before: 200 validation points, a fixed 300 epochs: a lucky draw below it
+    before = fit_regression()
+    assert before.history.val_losses[-1] < floor
+    assert np.mean(before.history.val_losses < before.history.losses) > 0.8
+    with torch.no_grad():
+        mu, log_sigma = before.model(before.x_val)
+        per = 0.5 * ((before.y_val - mu) / log_sigma.exp()) ** 2 + log_sigma
+    se = float(per.std()) / math.sqrt(200)
+    assert 0.03 < se < 0.08
+    assert floor - before.history.val_losses[-1] < 2 * se  # within the draw's noise
+
+
+def test_two_training_losses_of_one_run(demo):
+    # the epoch mean of batch losses before each step lies above the full-data
+    # loss after the epoch (both for the restored best weights)
+    hist = demo.history
+    assert hist.losses[hist.best_epoch - 1] > demo.train_loss
+
+
+def test_nll_floor_is_the_true_models_expected_loss():
+    sigma = 0.3
+    x, y = lb.targets.sine_data(200_000, sigma, seed=5)
+    per = lb.losses.gaussian_nll(
+        lb.targets.target_1d(x), torch.tensor(math.log(sigma)), y
+    )
+    floor = lb.losses.gaussian_nll_floor(sigma)
+    assert floor == pytest.approx(math.log(sigma) + 0.5 * math.log(2 * math.pi) + 0.5)
+    assert float(per) == pytest.approx(floor, abs=0.006)  # 3 standard errors
+    for bad in (0.0, -1.0, math.inf):
+        with pytest.raises(ValueError, match="sigma"):
+            lb.losses.gaussian_nll_floor(bad)
+    with pytest.raises(TypeError, match="sigma"):
+        lb.losses.gaussian_nll_floor("0.3")
+
+
+# ------------------------------------------------------------ generalisation
+GEN = {"width": 16, "n": 40, "val_fraction": 0.25, "epochs": 1000, "lr": 0.03,
+       "batch_size": None}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def gen():
+    full = fit_regression(**GEN, snapshots=list(range(1001)))
+    stop = fit_regression(**GEN, patience=50)
+    fresh = lb.targets.sine_data(1000, 0.3, seed=99)
+    return full, stop, fresh
+
+
+def test_held_out_quarter_and_early_stopping_of_the_overfitting_case(gen):
+    full, stop, (xf, yf) = gen
+    assert full.x.shape == (30, 1) and full.x_val.shape == (10, 1)
+    hist = stop.history
+    best = hist.best_epoch
+    assert hist.stopped_epoch == best + 50
+    # the stopped run is the start of the full one, and keeps its best weights
+    np.testing.assert_array_equal(
+        hist.val_losses, full.history.val_losses[: hist.epochs]
+    )
+    for name, value in stop.model.state_dict().items():
+        assert torch.equal(value, full.history.snapshots[best][name]), name
+    fresh_best = evaluate(stop.model, nll, xf, yf)
+    fresh_end = evaluate(full.model, nll, xf, yf)
+    floor = lb.losses.gaussian_nll_floor(0.3)
+    assert fresh_end > 3 * fresh_best  # "what stopping avoids"
+    assert full.train_loss < floor - 0.2  # the training loss falls far below the floor
+    assert hist.val_losses[best - 1] < fresh_best  # the held-out minimum is optimistic
+    # held-out loss turns up while the training loss keeps falling
+    assert full.history.val_losses[-1] > 3 * full.history.val_losses[best - 1]
+    assert full.history.losses[-1] < full.history.losses[best - 1] - 0.3
+    epochs, losses = full.snapshot_losses(xf, yf)
+    assert epochs.tolist() == list(range(1001))
+    assert losses[best] == pytest.approx(fresh_best, abs=1e-6)
+    assert losses[-1] == pytest.approx(fresh_end, abs=1e-6)
+
+
+def test_early_stopping_helps_over_data_sets_and_seeds():
+    kw = {"n": 40, "val_fraction": 0.25, "n_data": 5, "n_seeds": 4}
+    every = width_sweep([16], **kw)
+    stop = width_sweep([16], patience=50, **kw)
+    assert every.n_members == 20
+    assert np.median(stop.val_loss) < 0.5 * np.median(every.val_loss)
+    assert np.all(every.stopped_epoch == 1000) and np.all(every.best_epoch > 0)
+    assert np.all(stop.stopped_epoch == stop.best_epoch + 50)
+    assert np.median(stop.stopped_epoch) < 400
+    # members that stopped early have NaN losses after their stop
+    m = np.unravel_index(np.argmin(stop.stopped_epoch), stop.stopped_epoch.shape)
+    curve = stop.losses[m]
+    assert np.isnan(curve[stop.stopped_epoch[m] :]).all()
+    assert np.isfinite(curve[: stop.stopped_epoch[m]]).all()
+
+
+def test_weight_decay_shrinks_the_weights_and_the_fresh_loss(gen):
+    full, stop, (xf, yf) = gen
+    opt = functools.partial(torch.optim.AdamW, weight_decay=0.1)
+    decayed = fit_regression(**GEN, optimizer=opt)
+    assert decayed.history.optimizer == "AdamW(weight_decay=0.1)"
+
+    def norm2(model):
+        return sum(
+            float((p.detach() ** 2).sum())
+            for n, p in model.named_parameters()
+            if n.endswith("weight")
+        )
+
+    assert norm2(decayed.model) < 0.5 * norm2(full.model)
+    wd_fresh = evaluate(decayed.model, nll, xf, yf)
+    # "better, without stopping, though not as good as stopping at the right epoch"
+    assert (
+        evaluate(stop.model, nll, xf, yf)
+        < wd_fresh
+        < 0.5 * evaluate(full.model, nll, xf, yf)
+    )
+
+
+def test_fit_regression_patience_needs_validation():
+    with pytest.raises(ValueError, match="track_val"):
+        fit_regression(epochs=2, patience=1, track_val=False)
+    with pytest.raises(ValueError, match="val_fraction"):
+        fit_regression(epochs=2, val_fraction=1.5)
+
+
 # --------------------------------------------------------------------- width
 @pytest.fixture(scope="module")
 def sweep():
@@ -310,12 +445,15 @@ def test_width_underfits_small_and_overfits_large(sweep):
     sigma = sweep.mean("sigma")
     # too few neurons: high training loss, misfit explained as noise
     assert train[0] > train[-1] + 0.5
+    assert int(np.argmax(train)) == 0  # "the highest of all widths"
     assert sigma[0] > true
     # "falls as neurons are added ... then levels off ... slightly less tightly"
     fit_best = int(np.argmin(train))
     assert WIDTHS[fit_best] >= 16
     assert all(b < a for a, b in itertools.pairwise(train[: fit_best + 1]))
     assert 0 < train[-1] - train[fit_best] < 0.15
+    # the widest networks' training loss is below the floor on fresh data
+    assert np.sum(train < lb.losses.gaussian_nll_floor(true)) >= 1
     # "from a few neurons on, the band is narrower than the true noise"
     assert np.all(sigma[2:] < true)
     # validation: lowest at a few neurons, a peak well above it, still high at 64
@@ -443,11 +581,12 @@ def test_chapter_embeds_its_figures_and_typesets_its_maths(site):
         "plot_sgd_noise",
         "plot_regression_nll",
         "plot_width",
+        "plot_early_stopping",
     ):
         assert f"../auto_gallery/02_training/{script}.html" in html, script
     # static figures (stepper frames are in _images/lb-frames/)
     images = re.findall(r'<img[^>]+src="(\.\./_images/(?!lb-frames/)[^"]+)"', html)
-    assert len(images) == 9  # with plain SGD beside Adam
+    assert len(images) == 11  # with plain SGD beside Adam, and early stopping
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
     assert "katex-error" not in html

@@ -1,9 +1,10 @@
 """The plain-PyTorch module and training loop of the code pages run as shown.
 
 The code pages show a complete minimal ``nn.Module`` and a complete training loop
-in plain PyTorch (cells tagged ``plain-pytorch``). The build executes them; this
-test executes the same source again, on its own, and checks what the text says
-about it: the loss falls towards the noise floor of the targets.
+in plain PyTorch (cells tagged ``plain-pytorch``), and chapter 2's exercise 4
+solves early stopping in plain PyTorch (a hidden cell, also tagged). The build
+executes them; this test executes the same source again, on its own, and checks
+what the text says about it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import torch
 
 CHAPTERS = Path(__file__).resolve().parents[1] / "docs" / "chapters"
 
-CELL = re.compile(r"```\{code-cell\} python\n:tags: \[plain-pytorch\]\n(.*?)```", re.S)
+CELL = re.compile(
+    r"```\{code-cell\} python\n(?::tags: \[plain-pytorch\]\n|---\ntags: \[[^]\n]*"
+    r"plain-pytorch[^]\n]*\]\n.*?\n---\n)(.*?)```",
+    re.S,
+)
 
 
 def plain_cells(page: str) -> list[str]:
@@ -73,3 +78,31 @@ def test_loops_use_the_three_calls(page):
     for call in ("optimizer.zero_grad()", "loss.backward()", "optimizer.step()"):
         assert call in loop
     assert len(loop.strip().splitlines()) <= 20  # "about 15 lines"
+
+
+def test_early_stopping_exercise_stops_patience_after_its_best_and_restores_it():
+    cells = plain_cells("02_training.md")
+    assert len(cells) == 1
+    source = cells[0]
+    # the text: plain torch, a held-out quarter of 40, 16 tanh neurons, Adam
+    assert "learnable_bases" not in source
+    for piece in (
+        "perm[:10]",
+        "nn.Linear(1, 16), nn.Tanh()",
+        "torch.optim.Adam",
+        "state_dict()",
+        "load_state_dict(best_state)",
+        "patience, ",
+    ):
+        assert piece in source, piece
+    namespace: dict = {}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(source, "02_training.md", "exec"), namespace)
+    ns = namespace
+    # "stopped 50 epochs after its best epoch", before the loop's last epoch
+    assert ns["patience"] == 50 and ns["epoch"] == ns["best_epoch"] + 50 < 2000
+    # "the restored network scores exactly the best held-out loss"
+    assert ns["restored"] == ns["best"]
+    # and it really overfits afterwards: the weights it dropped score worse
+    assert ns["val_loss"] > ns["best"]

@@ -214,3 +214,41 @@ def test_error_messages_say_what_is_allowed():
         q.gd_iterates(1.0, -0.5, 1.0, 3)
     with pytest.raises(ValueError, match=r"shape \(2,\)"):
         q.gd_path_2d([1.0, 2.0], 0.1, [1.0], 3)
+
+
+@pytest.mark.parametrize("angle", [0.0, -math.pi / 4, 0.3])
+def test_adam_path_is_torch_adam(angle):
+    import torch
+
+    kappas, w0 = [1.0, 100.0], [-3.0, 2.0]
+    path = q.adam_path_2d(kappas, 0.03, w0, 50, angle=angle)
+    assert path.shape == (51, 2)
+    np.testing.assert_array_equal(path[0], w0)
+    c, s = math.cos(angle), math.sin(angle)
+    rot = torch.tensor([[c, -s], [s, c]], dtype=torch.float64)
+    h = rot @ torch.diag(torch.tensor(kappas, dtype=torch.float64)) @ rot.T
+    w = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.03)
+    for i in range(50):
+        opt.zero_grad()
+        (0.5 * w @ h @ w).backward()
+        opt.step()
+        np.testing.assert_allclose(path[i + 1], w.detach().numpy(), rtol=1e-10)
+
+
+def test_adam_rescales_along_the_axes_only():
+    # a diagonal rescaling: on an axis-aligned bowl each coordinate moves at
+    # about eta per step whatever its curvature; turned by 45 degrees it fails
+    bowl, w0 = [1.0, 100.0], [-3.0, 2.0]
+    aligned = q.adam_path_2d(bowl, 0.03, w0, 300)
+    turned = q.adam_path_2d(bowl, 0.03, w0, 300, angle=-math.pi / 4)
+    assert np.abs(aligned[1] - aligned[0]) == pytest.approx([0.03, 0.03], rel=1e-6)
+    e_aligned = q.quadratic_loss_2d(bowl, aligned[-1])
+    e_turned = q.quadratic_loss_2d(bowl, turned[-1], angle=-math.pi / 4)
+    assert e_aligned < 1e-6 < 1.0 < e_turned
+    with pytest.raises(ValueError, match="betas"):
+        q.adam_path_2d(bowl, 0.03, w0, 3, betas=(0.9, 1.0))
+    with pytest.raises(ValueError, match="w0"):
+        q.adam_path_2d(bowl, 0.03, [1.0], 3)
+    with pytest.raises(ValueError, match="angle"):
+        q.adam_path_2d([1.0, 2.0, 3.0], 0.03, [1.0, 1.0, 1.0], 3, angle=0.5)

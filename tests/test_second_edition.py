@@ -111,14 +111,14 @@ def test_activation_colours_are_distinct_and_labels_use_z():
 # --------------------------------------------------------------------- chapter 2
 @pytest.fixture(scope="module")
 def regression():
-    return lb.regression.fit_regression()  # the chapter's demo
+    return lb.regression.fit_regression(**lb.regression.DEMO)  # the chapter's demo
 
 
-def test_learned_basis_terms_grow_from_small_random_ones(site):
-    fit = lb.regression.fit_regression(snapshots=[0, 300])
+def test_learned_basis_terms_grow_from_small_random_ones(site, regression):
+    fit = regression
     grid = torch.linspace(-3, 3, 301)[:, None]
     start, _ = lb.basis.head_terms(fit.model, grid, fit.history.snapshots[0])
-    end, total = lb.basis.head_terms(fit.model, grid, fit.history.snapshots[300])
+    end, total = lb.basis.head_terms(fit.model, grid)  # the restored best weights
     assert float(end.abs().max()) > 3 * float(start.abs().max())
     mu, _ = fit.predict(grid)
     np.testing.assert_allclose(total.numpy(), mu, rtol=1e-5, atol=1e-5)
@@ -139,8 +139,11 @@ def test_coverage_shortfall_is_split_between_sigma_and_the_mean(site, regression
         cover_true = 100 * np.mean(resid < k * fit.noise_sigma)
         share = 100 * (cover_true - cover) / (nominal - cover)
         assert cover < cover_true < nominal  # both causes lower the coverage
-        assert 25 < share < 75  # the small sigma is a real part, not all of it
+        assert 0 < share < 25  # "only": most of the shortfall is the mean's
         assert f"{cover_true:.1f} %" in text and f"{share:.0f} %" in text
+    mu_true = lb.targets.target_1d(x_new)[:, 0].numpy()
+    rmse = float(np.sqrt(np.mean((mu - mu_true) ** 2)))
+    assert f"misses the true curve by {rmse:.3f}" in text
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +182,20 @@ def test_adam_gets_further_than_plain_sgd_on_every_seed(site, optimizers):
     assert f"half of the runs end between {low:.2f} and {high:.2f}" in text
     ratio = median["sgd03"] / median["sgd01"]
     assert ratio > 2.5 and f"ends {ratio:.0f} times higher" in text
+
+
+def test_adam_is_a_diagonal_rescaling_not_a_curvature_measurement(site):
+    q = lb.quadratic
+    bowl, start = [1.0, 100.0], [-3.0, 2.0]
+    losses = {}
+    for key, angle in (("aligned", 0.0), ("rotated", -np.pi / 4)):
+        end = q.adam_path_2d(bowl, 0.03, start, 300, angle=angle)[-1]
+        losses[key] = float(q.quadratic_loss_2d(bowl, end, angle=angle))
+    assert losses["aligned"] == pytest.approx(1.5e-7, rel=0.05)
+    assert losses["rotated"] == pytest.approx(1.17, rel=0.01)
+    text = _text(_page(site, "02_training.html"))
+    assert "does not measure the curvature" in text
+    assert f"{losses['aligned']:.1e}" in text and f"{losses['rotated']:.2f}" in text
 
 
 # --------------------------------------------------------------------- chapter 3

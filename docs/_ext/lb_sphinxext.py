@@ -227,6 +227,7 @@ LECTURE_ORDER = [
     "plot_regression_nll.py",
     "plot_learned_basis.py",
     "plot_width.py",
+    "plot_early_stopping.py",
     # chapter 3
     "plot_three_fields.py",
     "plot_one_hidden_layer_2d.py",

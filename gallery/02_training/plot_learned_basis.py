@@ -18,17 +18,19 @@ place and add up to the fit.
 # :math:`\mu(x)`, against the data. At the start the terms are random, small
 # ramps whose sum is nearly flat; within a few dozen epochs they have moved
 # their transitions and grown their weights until the sum follows the curve.
+# The last frame is the trained network: the weights of the epoch with the
+# lowest validation loss, which early stopping restored.
 import torch
 
 import learnable_bases as lb
 
 lb.plotting.use_style()
-moments = [0, 3, 10, 30, 100, 300]  # epochs; 0 is the initial network
-fit = lb.regression.fit_regression(snapshots=lb.regression.DEMO_SNAPSHOTS)  # one run
+fit = lb.regression.fit_regression(**lb.regression.DEMO)  # one run
+moments = [0, 3, 10, 30, 100, fit.history.best_epoch]  # 0 is the initial network
+states = [fit.history.snapshots[e] for e in moments[:-1]] + [None]  # None: trained
 grid = torch.linspace(-3, 3, 301)[:, None]
 terms, totals = zip(
-    *(lb.basis.head_terms(fit.model, grid, fit.history.snapshots[e]) for e in moments),
-    strict=True,
+    *(lb.basis.head_terms(fit.model, grid, state) for state in states), strict=True
 )
 t_max = 1.05 * max(float(t.abs().max()) for t in terms)
 
@@ -37,7 +39,8 @@ def draw(fig, i):
     ax_terms, ax_sum = fig.subplots(2, 1, sharex=True, height_ratios=(1, 1))
     ax_terms.plot(grid[:, 0], terms[i], color=lb.plotting.PALETTE[0], lw=1, alpha=0.7)
     ax_terms.set(ylim=(-t_max, t_max), ylabel=r"$w_j\,h_j(x)$")
-    ax_terms.set_title(f"epoch {moments[i]}: the 32 terms (top) and their sum")
+    best = " (best, restored)" if i == len(moments) - 1 else ""
+    ax_terms.set_title(f"epoch {moments[i]}{best}: the 32 terms (top) and their sum")
     ax_sum.plot(fit.x[:, 0], fit.y[:, 0], ".", color="0.6", ms=4, label="data")
     truth = lb.targets.target_1d(grid)[:, 0]
     ax_sum.plot(grid[:, 0], truth, ":", color="black", lw=1.5, label=r"true $\mu$")

@@ -15,9 +15,16 @@ log-likelihood together by mini-batch stochastic gradient steps.
 # tanh network with 32 hidden neurons; batches of 40, so 5 steps per epoch. The
 # optimiser is Adam, a variant of SGD that scales each parameter's step by a
 # running estimate of its gradient's size (plain SGD gets much less far in the
-# same 300 epochs: see :ref:`sphx_glr_auto_gallery_02_training_plot_sgd_vs_adam.py`).
-# Step through the epochs: the band starts at :math:`\sigma = 1`, the
-# mean bends to follow the data, and the band narrows to the noise that is left.
+# same number of epochs: see
+# :ref:`sphx_glr_auto_gallery_02_training_plot_sgd_vs_adam.py`).
+# The network is trained to be used, so held-out data decide when it stops: the
+# loss on 2000 validation samples (``n_val``) is measured after every epoch, and
+# training ends 50 epochs (``patience``) after its lowest value, at most 1000
+# epochs, with the weights of that best epoch restored (``lb.regression.DEMO``
+# holds these settings). The black line is the floor: the loss the true curve
+# with the true :math:`\sigma` scores on average on fresh data. Step through
+# the epochs: the band starts at :math:`\sigma = 1`, the mean bends to follow
+# the data, and the band narrows to the noise that is left.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -25,9 +32,13 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
+final = lb.regression.fit_regression(**lb.regression.DEMO)
+best = final.history.best_epoch
 snapshot_epochs = [1, 3, 10, 30, 100, 300]
-final = lb.regression.fit_regression(snapshots=lb.regression.DEMO_SNAPSHOTS)
-fits = [final.at_epoch(e) for e in snapshot_epochs]  # snapshots of the one run
+# snapshots of the one run, and last the restored best weights
+fits = [final.at_epoch(e) for e in snapshot_epochs] + [final]
+frame_epochs = [*snapshot_epochs, best]
+floor = lb.losses.gaussian_nll_floor(final.noise_sigma)
 grid = torch.linspace(-3, 3, 301)[:, None]
 truth = lb.targets.target_1d(grid)[:, 0]
 
@@ -39,21 +50,35 @@ def draw(fig, i):
     ax.plot(grid[:, 0], truth, ":", color="black", lw=1.5, label=r"true $\mu$")
     mu, sigma = fit.predict(grid)
     lb.plotting.plot_band(ax, grid[:, 0], mu, sigma)
+    title = "best epoch" if i == len(fits) - 1 else "epoch"
     ax.set(
-        ylim=(-3.2, 3.2), title=rf"epoch {snapshot_epochs[i]}: $\sigma = {sigma:.3f}$"
+        ylim=(-3.2, 3.2), title=rf"{title} {frame_epochs[i]}: $\sigma = {sigma:.3f}$"
     )
     ax.legend(loc="upper left", ncols=2)
-    lb.plotting.plot_loss_curve(ax_loss, final.history, upto=snapshot_epochs[i])
+    lb.plotting.plot_loss_curve(
+        ax_loss, final.history, upto=frame_epochs[i], val_label="validation (2000)"
+    )
+    ax_loss.axhline(floor, color="black", lw=1, label="floor")
+    if i == len(fits) - 1:  # where early stopping found the best weights
+        ax_loss.axvline(best, color="0.5", lw=1, ls=":")
     ax_loss.set(xscale="log", ylabel="Gaussian NLL", title="loss")
     ax_loss.legend(loc="upper right")
 
 
 training = lb.stepper.stepper_from_function(
     draw,
-    [f"epoch {e}" for e in snapshot_epochs],
-    alt="A network's mean and noise band fitting noisy 1D data, at six epochs",
+    [f"epoch {e}" for e in snapshot_epochs] + [f"best epoch {best}"],
+    alt=(
+        "A network's mean and noise band fitting noisy 1D data, at six epochs and "
+        "at the epoch of its lowest validation loss, beside the training and "
+        "validation loss per epoch and the floor the true model scores"
+    ),
     figsize=(7.5, 3.6),
     same_layout=True,
+)
+print(
+    f"stopped after {final.history.stopped_epoch} epochs; best epoch {best}: "
+    f"validation NLL {final.history.val_losses[best - 1]:.3f} (floor {floor:.3f})"
 )
 training
 

@@ -33,7 +33,7 @@ settings = {  # label: (optimizer, learning rate, colour)
     r"Adam, $\eta = 0.01$": ("adam", 0.01, vermillion),
 }
 runs = {}
-fig, ax = plt.subplots(figsize=(7, 3.8))
+fig, ax = plt.subplots(figsize=(7, 4.6))
 for label, (optimizer, lr, color) in settings.items():
     runs[label] = sweep = lb.regression.width_sweep(
         [32], n=200, n_val=200, epochs=300, batch_size=40,
@@ -49,7 +49,13 @@ ax.set_ylabel("training Gaussian NLL")
 ticks = [0.1, 0.2, 0.5, 1, 2, 5]
 ax.set_yticks(ticks, labels=[f"{t:g}" for t in ticks], minor=False)
 ax.set_yticks([], minor=True)
-ax.legend(loc="lower left", title=f"median and middle half of {n_seeds} seeds")
+# below the axes: inside, any corner covers some runs' curves (SGD's spikes)
+ax.legend(
+    loc="upper center",
+    bbox_to_anchor=(0.5, -0.2),
+    ncols=2,
+    title=f"median and middle half of {n_seeds} seeds",
+)
 lb.plotting.set_alt_text(
     fig,
     "Median training loss per epoch over 40 seeds, with a band holding the middle "

@@ -119,6 +119,34 @@ def gaussian_nll(
     return (0.5 * z**2 + log_sigma).mean() + HALF_LOG_2PI
 
 
+def gaussian_nll_floor(sigma: float) -> float:
+    """Expected Gaussian NLL of the true model on fresh data.
+
+    The floor is ``log sigma + (1 + log 2 pi) / 2``.
+
+    For targets ``y = mu(x) + sigma * eps`` with standard normal ``eps``, the
+    true mean and the true ``sigma`` score ``E[eps^2]/2 + log sigma + log(2 pi)/2``
+    per sample on average. No model does better in expectation on new data
+    (the NLL's expectation is lowest at the true density); on the finite data
+    it was trained on, a model can score lower.
+
+    Parameters
+    ----------
+    sigma : float
+        True noise standard deviation (> 0).
+
+    Returns
+    -------
+    float
+        The floor.
+    """
+    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)):
+        raise TypeError(f"sigma must be a number; got {sigma!r}")
+    if not (math.isfinite(sigma) and sigma > 0):
+        raise ValueError(f"sigma must be finite and > 0; got {sigma!r}")
+    return math.log(sigma) + HALF_LOG_2PI + 0.5
+
+
 def _check_model(model: object) -> nn.Module:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")

@@ -24,6 +24,11 @@ decides: :func:`contraction_2d`. The step must satisfy ``eta < 2 / max kappa``
 (:func:`max_stable_eta`) and the best fixed step is ``2 / (min + max)``
 (:func:`best_fixed_eta`), with contraction ``(K - 1)/(K + 1)`` for the
 condition number ``K = max kappa / min kappa``.
+
+:func:`adam_path_2d` runs Adam on the same bowls. Adam divides each
+coordinate's step by the root mean square of that coordinate's gradient: a
+rescaling along the coordinate axes, which matches the curvature only when the
+bowl's axes are the coordinate axes (``angle = 0``).
 """
 
 from __future__ import annotations
@@ -286,6 +291,75 @@ def gd_path_2d(
             else:
                 w = w - eta * (h @ w)
             out[i] = w
+    return out
+
+
+def adam_path_2d(
+    kappas: np.ndarray,
+    eta: float,
+    w0: np.ndarray,
+    steps: int,
+    angle: float = 0.0,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+) -> np.ndarray:
+    """Adam on ``E(w) = w^T H w / 2``, as ``torch.optim.Adam`` steps it.
+
+    With gradient ``g = H w``, step ``i`` (from 1) updates the running averages
+    ``m <- b1 m + (1 - b1) g`` and ``v <- b2 v + (1 - b2) g^2`` (per coordinate)
+    and moves ``w <- w - eta m_hat / (sqrt(v_hat) + eps)`` with the bias
+    corrections ``m_hat = m / (1 - b1^i)``, ``v_hat = v / (1 - b2^i)``. Each
+    coordinate's step is scaled by the size of its own gradient, not by the
+    curvature: a diagonal rescaling.
+
+    Parameters
+    ----------
+    kappas : array_like, shape (d,)
+        Curvatures along the principal axes (> 0).
+    eta : float
+        Learning rate (> 0).
+    w0 : array_like, shape (d,)
+        Starting point.
+    steps : int
+        Number of steps (>= 1).
+    angle : float, default 0.0
+        Rotation of the principal axes (2D only), as in :func:`gd_path_2d`.
+    betas : (float, float), default (0.9, 0.999)
+        Decay rates ``b1``, ``b2`` of the running averages, each in ``[0, 1)``.
+    eps : float, default 1e-8
+        Added to ``sqrt(v_hat)`` (> 0).
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1, d)
+        The iterates ``w_0, ..., w_steps``.
+    """
+    k = _check_kappas(kappas)
+    eta = check_positive_float("eta", eta)
+    w = _check_vector("w0", w0, k.size)
+    steps = check_positive_int("steps", steps)
+    angle = _check_finite_real("angle", angle)
+    eps = check_positive_float("eps", eps)
+    if (
+        not isinstance(betas, (tuple, list))
+        or len(betas) != 2
+        or not all(isinstance(b, Real) and 0 <= b < 1 for b in betas)
+    ):
+        raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}")
+    b1, b2 = (float(b) for b in betas)
+    h = _hessian(k, angle)
+    m = np.zeros(k.size)
+    v = np.zeros(k.size)
+    out = np.empty((steps + 1, k.size))
+    out[0] = w
+    for i in range(1, steps + 1):
+        g = h @ w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        m_hat = m / (1 - b1**i)
+        v_hat = v / (1 - b2**i)
+        w = w - eta * m_hat / (np.sqrt(v_hat) + eps)
+        out[i] = w
     return out
 
 
