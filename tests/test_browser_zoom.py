@@ -34,7 +34,9 @@ VIEW_PX = 12
 #: WCAG 2.2 target size (minimum), CSS px.
 TARGET_PX = 24
 
-_FIGURE_HTML = re.compile(r'class="(?:lb-stepper|sphx-glr-(?:single|multi)-img)"|<figure')
+_FIGURE_HTML = re.compile(
+    r'class="(?:lb-stepper|sphx-glr-(?:single|multi)-img)"|<figure'
+)
 #: Pages with figures: chapters and gallery pages (read from the build).
 FIGURE_PAGES = [
     p
@@ -85,12 +87,11 @@ VIEW = """() => {
   if (!d) return null;
   const img = d.querySelector('img');
   const box = img.parentElement;
-  const named = d.getAttribute('aria-labelledby');
+  const named = document.getElementById(d.getAttribute('aria-labelledby'));
   const meta = document.querySelector('meta[name=viewport]');
   return {
     modal: d.getAttribute('aria-modal') === 'true' && d.matches(':modal'),
-    name: (named && document.getElementById(named)
-             ? document.getElementById(named).textContent : d.getAttribute('aria-label')) || '',
+    name: (named ? named.textContent : d.getAttribute('aria-label')) || '',
     src: img.currentSrc.split('/').pop(),
     alt: img.alt,
     w: img.getBoundingClientRect().width,
@@ -125,10 +126,12 @@ def phone(browser, server):
     outside: list[str] = []
     page.on(
         "request",
-        lambda r: outside.append(r.url)
-        if urlparse(r.url).scheme in ("http", "https")
-        and urlparse(r.url).hostname != "127.0.0.1"
-        else None,
+        lambda r: (
+            outside.append(r.url)
+            if urlparse(r.url).scheme in ("http", "https")
+            and urlparse(r.url).hostname != "127.0.0.1"
+            else None
+        ),
     )
 
     def show(path: str):
@@ -157,7 +160,9 @@ def _open_view(page, target: str, how: str) -> dict:
 
 
 def _closed(page) -> bool:
-    page.wait_for_function("() => !document.querySelector('dialog[open]')", timeout=5_000)
+    page.wait_for_function(
+        "() => !document.querySelector('dialog[open]')", timeout=5_000
+    )
     return True
 
 
@@ -172,7 +177,8 @@ def _focus_back(page, k: int) -> None:
 
 
 def check_view(page, figure: dict) -> None:
-    """Tap, read, Escape; Enter, Back; Space, Close: open, scaled, closed, focus back."""
+    """Tap, read, Escape; Enter, Back; Space, Close: open, scaled, closed and
+    focus back each time."""
     k = figure["k"]
     host = f'[data-lb-t="{k}"]'
     # a stepper's current frame, not the stepper's controls, is what is tapped
@@ -238,7 +244,9 @@ def test_a_stepper_view_shows_the_current_frame(phone):
     frame = stepper.locator(".lb-stepper-frame:not([hidden])")
     src = frame.evaluate("f => f.currentSrc.split('/').pop()")
     assert src.endswith("_frame01.png")
-    view = _open_view(page, ".lb-stepper .lb-stepper-frame:not([hidden]) >> nth=0", "tap")
+    view = _open_view(
+        page, ".lb-stepper .lb-stepper-frame:not([hidden]) >> nth=0", "tap"
+    )
     assert view["src"] == src
     page.keyboard.press("Escape")
     _closed(page)
@@ -247,7 +255,9 @@ def test_a_stepper_view_shows_the_current_frame(phone):
 def test_stepper_controls_are_touch_targets(phone):
     """Every button and slider of every stepper is at least 24 x 24 CSS px."""
     small = []
-    for path in [p for p in FIGURE_PAGES if 'class="lb-stepper"' in (HTML / p).read_text("utf-8")]:
+    for path in [
+        p for p in FIGURE_PAGES if 'class="lb-stepper"' in (HTML / p).read_text("utf-8")
+    ]:
         page = phone(path)
         small += page.evaluate(
             """(min) => Array.from(document.querySelectorAll(
@@ -296,7 +306,8 @@ def test_the_open_view_is_accessible_in_both_modes(browser, server, mode):
             """async () => (await axe.run(document.querySelector('dialog[open]'),
                  {resultTypes: ['violations']})).violations
                .filter(v => v.impact === 'serious' || v.impact === 'critical')
-               .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(' | '))"""
+               .map(v => v.id + ': '
+                         + v.nodes.map(n => n.target.join(' ')).join(' | '))"""
         )
         background = page.evaluate(
             "() => getComputedStyle(document.querySelector('dialog[open]'))"
