@@ -154,7 +154,10 @@
     const watch = new ResizeObserver(replace);
     images.forEach(function (img) {
       img.classList.add("lb-zoom-target");
-      img.addEventListener("click", go);
+      // a figure's image inside a link to its file (a tab stop): the link,
+      // tapped or pressed, opens the view instead of the bare PNG
+      const link = img.closest("a.image-reference");
+      (link || img).addEventListener("click", function (e) { e.preventDefault(); go(); });
       img.addEventListener("load", replace);
       watch.observe(img);
     });
@@ -165,9 +168,7 @@
   function start() {
     document.querySelectorAll(FIGURES).forEach(function (img) {
       if (img.closest(".lb-stepper, .sphx-glr-thumbcontainer, a.reference.external")) return;
-      // a figure's image inside a link to its file: the tap opens the view instead
       const link = img.closest("a.image-reference");
-      if (link) link.addEventListener("click", function (e) { e.preventDefault(); });
       const box = img.closest("figure") || (link || img).parentElement;
       equip(box, function () { return img; }, [img]);
     });
