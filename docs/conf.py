@@ -135,8 +135,9 @@ html_theme_options = {
     # 180 entries (every API page) were most of each page's bytes and build time.
     "collapse_navbar": True,
 }
-html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css"]
-html_js_files = ["lb-a11y.js"]
+html_css_files = ["lb.css", "lb-code.css", "lb-a11y.css", "lb-zoom.css"]
+# lb-zoom.js: every figure full screen in one tap (readable on a phone)
+html_js_files = ["lb-a11y.js", ("lb-zoom.js", {"defer": "defer"})]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_favicon = "_static/favicon.svg"
