@@ -40,7 +40,6 @@ extensions = [
     "lb_site",
     "lb_prerun",
     "notfound.extension",
-    "sphinx_sitemap",
 ]
 
 exclude_patterns = [
@@ -145,12 +144,11 @@ html_favicon = "_static/favicon.svg"
 # collapse toggles are images with alt "-") adds nothing.
 html_domain_indices = False
 
-# --- hosting: a sitemap and a 404 page with links that work from any depth.
+# --- hosting: a sitemap (lb_site.write_sitemap) and a 404 page with links that
+# work from any depth.
 # The base URL is the host's (GitHub Pages or Read the Docs set it in CI); a
 # local build points at `python -m http.server -d docs/_build/html`.
 html_baseurl = os.environ.get(
     "LB_BASE_URL", os.environ.get("READTHEDOCS_CANONICAL_URL", "http://127.0.0.1:8000/")
 )
-sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html", "404.html"]
 notfound_urls_prefix = urlparse(html_baseurl).path or "/"

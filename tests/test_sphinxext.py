@@ -166,3 +166,30 @@ def test_cache_module_imports_without_torch():
         "else:\n    raise SystemExit('no error')\n"
     )
     subprocess.run([_sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_sitemap_lists_every_document_not_only_the_pages_just_written(tmp_path):
+    """An incremental build writes few pages; its sitemap still lists them all."""
+    import xml.etree.ElementTree as ET
+
+    import lb_site
+
+    docs = {"index", "chapters/01_learnable_bases", "api/index", "search", "404"}
+    app = SimpleNamespace(
+        outdir=str(tmp_path),
+        config=SimpleNamespace(html_baseurl="https://example.org/book"),
+        builder=SimpleNamespace(format="html", get_target_uri=lambda d: d + ".html"),
+        env=SimpleNamespace(found_docs=docs),
+    )
+    lb_site.write_sitemap(app, None)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    root = ET.parse(tmp_path / "sitemap.xml").getroot()
+    urls = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    assert urls == [
+        "https://example.org/book/api/index.html",
+        "https://example.org/book/chapters/01_learnable_bases.html",
+        "https://example.org/book/index.html",
+    ]
+    (tmp_path / "sitemap.xml").unlink()
+    lb_site.write_sitemap(app, RuntimeError("build failed"))
+    assert not (tmp_path / "sitemap.xml").exists()

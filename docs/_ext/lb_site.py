@@ -25,6 +25,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
@@ -377,7 +378,40 @@ def always_rebuild_record(app, env, added, changed, removed) -> list[str]:
     return [RECORD_PAGE] if RECORD_PAGE in env.found_docs else []
 
 
+#: Pages the sitemap leaves out: Sphinx's own generated pages, not content.
+SITEMAP_EXCLUDES = ("search", "genindex", "404")
+
+
+def sitemap_xml(base_url: str, pages: list[str]) -> str:
+    """A sitemap of ``pages`` (paths relative to the site) under ``base_url``."""
+    urls = "".join(f"<url><loc>{escape(base_url + page)}</loc></url>" for page in pages)
+    return (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    )
+
+
+def write_sitemap(app, exception) -> None:
+    """Write ``sitemap.xml`` listing every page of the site.
+
+    Written from the environment, which knows every document, and not from the
+    pages this build happened to write (sphinx-sitemap's way, which leaves an
+    incremental build with a sitemap of only the pages that changed).
+    """
+    if exception is not None or app.builder.format != "html":
+        return
+    base = app.config.html_baseurl.rstrip("/") + "/"
+    pages = [
+        app.builder.get_target_uri(doc)
+        for doc in sorted(app.env.found_docs)
+        if doc not in SITEMAP_EXCLUDES
+    ]
+    out = Path(app.outdir) / "sitemap.xml"
+    out.write_text(sitemap_xml(base, pages), encoding="utf-8")
+
+
 def setup(app):
+    app.connect("build-finished", write_sitemap)
     app.connect("html-page-context", name_toctree_toggles, priority=900)
     app.connect("html-page-context", add_description)
     app.connect("html-page-context", name_hidden_cell_toggles)
