@@ -51,7 +51,7 @@ ax.plot(budgets, excess, "s--", color=lb.plotting.PALETTE[1], ms=7, mfc="none",
 ax.axhline(sweep.prior_kl, ls=":", color="0.35", label="the prior as $q$")
 ax.set(xscale="log", yscale="log", xlabel="simulations $N$",
        ylabel="distance to the exact posterior")  # fmt: skip
-ax.legend(loc="upper right")
+ax.legend(loc="lower left")
 lb.plotting.set_alt_text(
     fig,
     "On log-log axes, the divergence between learned and exact posterior falls "
