@@ -482,7 +482,7 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
     assert np.all(np.diff(steps) > 0)  # "a bigger budget gets more steps"
     assert kl[0] < sweep.prior_kl < 10 * kl[0]  # "only ... times closer"
     drops = kl[1] / kl[2], kl[2] / kl[3]
-    assert min(drops) > 4 and drops[1] > 0.7 * drops[0]  # "no sign of slowing"
+    assert min(drops) > 4  # "each tenfold budget: a several-fold smaller divergence"
     # the steps reported are the steps taken: whole epochs of the training part
     n_train = sweep.budgets - np.round(0.1 * sweep.budgets).astype(int)
     assert sweep.batch_sizes.tolist() == [90, 900, 1024, 1024]
