@@ -50,6 +50,26 @@ def test_only_the_first_frame_of_a_stepper_loads_with_the_page(visit):
     assert stepper.locator(".lb-stepper-frame").count() > 5
 
 
+def test_steppers_far_below_the_fold_fetch_nothing_with_the_page(visit):
+    """Chapter 3 has three steppers; the ones a reader has not reached cost nothing.
+
+    (Each stepper used to fetch its first two frames with the page, wherever it
+    stood: 252 KiB of chapter 3's first visit.)
+    """
+    page, responses = visit("chapters/03_going_deep.html")
+    page.wait_for_timeout(500)  # time for a wrongly eager frame to be asked for
+    fetched = {urlparse(r.url).path.rsplit("/", 1)[-1] for r in responses}
+    late = [f for f in fetched if "depth_slider_001" in f or "learned_features" in f]
+    assert late == []
+    # scrolled to, the last stepper fetches its shown frame and the next one
+    stepper = page.locator(".lb-stepper").last
+    stepper.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "s => s.querySelectorAll('.lb-stepper-frame')[1].loading === 'eager'",
+        arg=stepper.element_handle(),
+    )
+
+
 def test_prev_and_next_are_disabled_at_the_ends_and_play_stops(visit):
     page, _ = visit(
         "auto_gallery/01_learnable_bases/plot_random_neurons.html", clock=True

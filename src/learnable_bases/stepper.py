@@ -289,10 +289,10 @@ _SCRIPT = """
   var play = root.querySelector("[data-act=play]");
   var n = frames.length, i = Number(root.dataset.start), timer = null;
   function load(k) { if (k >= 0 && k < n) frames[k].loading = "eager"; }
-  function show(k) {
+  function show(k, first) {
     i = Math.max(0, Math.min(n - 1, k));
     frames.forEach(function (f, j) { f.hidden = j !== i; });
-    load(i); load(i + 1); load(i - 1);
+    if (!first) { load(i); load(i + 1); load(i - 1); }
     slider.value = i;
     slider.setAttribute("aria-valuetext", frames[i].dataset.label);
     label.textContent = (i + 1) + " / " + n + ": " + frames[i].dataset.label;
@@ -324,7 +324,16 @@ _SCRIPT = """
     else if (e.key === "Home") { stop(); show(0); e.preventDefault(); }
     else if (e.key === "End") { stop(); show(n - 1); e.preventDefault(); }
   });
-  show(i);
+  show(i, true);
+  // The shown frame loads lazily, like any figure; its neighbours are fetched
+  // once the reader comes near the stepper, not with the page.
+  if ("IntersectionObserver" in window) {
+    var near = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (e) { return e.isIntersecting; })) return;
+      near.disconnect(); load(i + 1); load(i - 1);
+    }, { rootMargin: "300px" });
+    near.observe(root);
+  } else { load(i + 1); load(i - 1); }
 })();
 """
 
