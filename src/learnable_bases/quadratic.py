@@ -76,6 +76,18 @@ def _check_vector(name: str, value: object, d: int) -> np.ndarray:
     return arr
 
 
+def _check_path(
+    kappas: object, eta: object, w0: object, steps: object, angle: object
+) -> tuple[np.ndarray, float, np.ndarray, int, float]:
+    """The checked arguments shared by the 2D optimizer paths."""
+    k = _check_kappas(kappas)
+    eta = check_positive_float("eta", eta)
+    w = _check_vector("w0", w0, k.size)
+    steps = check_positive_int("steps", steps)
+    angle = _check_finite_real("angle", angle)
+    return k, eta, w, steps, angle
+
+
 def _rotation(angle: float) -> np.ndarray:
     c, s = math.cos(angle), math.sin(angle)
     return np.array([[c, -s], [s, c]])
@@ -275,11 +287,7 @@ def gd_path_2d(
         The iterates ``w_0, ..., w_steps``. Diverging runs end in ``±inf``
         entries (``nan`` once a rotation mixes them), without a warning.
     """
-    k = _check_kappas(kappas)
-    eta = check_positive_float("eta", eta)
-    w = _check_vector("w0", w0, k.size)
-    steps = check_positive_int("steps", steps)
-    angle = _check_finite_real("angle", angle)
+    k, eta, w, steps, angle = _check_path(kappas, eta, w0, steps, angle)
     h = _hessian(k, angle)
     r = 1.0 - eta * k
     out = np.empty((steps + 1, k.size))
@@ -334,11 +342,7 @@ def adam_path_2d(
     np.ndarray, shape (steps + 1, d)
         The iterates ``w_0, ..., w_steps``.
     """
-    k = _check_kappas(kappas)
-    eta = check_positive_float("eta", eta)
-    w = _check_vector("w0", w0, k.size)
-    steps = check_positive_int("steps", steps)
-    angle = _check_finite_real("angle", angle)
+    k, eta, w, steps, angle = _check_path(kappas, eta, w0, steps, angle)
     eps = check_positive_float("eps", eps)
     if (
         not isinstance(betas, (tuple, list))
