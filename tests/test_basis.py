@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+import learnable_bases as lb
 from learnable_bases import basis
 from learnable_bases.activations import get_activation
 
@@ -440,3 +441,51 @@ def test_random_deep_features_rejects_bad_input(
 def test_demo_target_rejects_non_tensor():
     with pytest.raises(TypeError):
         basis.demo_target([0.0, 1.0])
+
+
+# ------------------------------------------ the learned basis (basis.head_terms)
+@pytest.mark.parametrize("depth", [1, 3])
+def test_head_terms_add_up_to_the_network_output(depth):
+    model = lb.models.GaussianMLP(2, 8, depth=depth, activation="tanh", seed=0)
+    x = torch.rand(50, 2, generator=torch.Generator().manual_seed(1))
+    terms, total = lb.basis.head_terms(model, x)
+    assert terms.shape == (50, 8) and total.shape == (50,)
+    with torch.no_grad():
+        mu = model.mean(x)[:, 0]
+    torch.testing.assert_close(total, mu)
+    torch.testing.assert_close(terms.sum(dim=1) + model.mean.head.bias[0], mu)
+
+
+def test_head_terms_of_a_snapshot_leave_the_model_alone():
+    model = lb.models.MLP(1, 4, seed=0)
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    with torch.no_grad():
+        model.head.weight.mul_(3.0)
+    x = torch.linspace(-1, 1, 7)[:, None]
+    then, _ = lb.basis.head_terms(model, x, start)
+    now, _ = lb.basis.head_terms(model, x)
+    torch.testing.assert_close(now, 3 * then)
+    torch.testing.assert_close(model.head.weight, 3 * start["head.weight"])
+
+
+def test_head_terms_rejects_bad_input():
+    with pytest.raises(TypeError, match="MLP or GaussianMLP"):
+        lb.basis.head_terms(torch.nn.Linear(1, 1), torch.zeros(2, 1))
+    with pytest.raises(ValueError, match="one output"):
+        lb.basis.head_terms(lb.models.MLP(1, 4, out_dim=2), torch.zeros(2, 1))
+    with pytest.raises(TypeError, match="state_dict"):
+        lb.basis.head_terms(lb.models.MLP(1, 4), torch.zeros(2, 1), state=[1, 2])
+
+
+def test_a_broken_line_needs_a_neuron_for_its_starting_slope():
+    # the text: k bends need k + 1 neurons, one for the starting slope
+    x = torch.linspace(-3, 3, 601, dtype=torch.float64)
+    target = 0.5 * x + torch.relu(x + 1) - 2 * torch.relu(x - 1)  # k = 2 bends
+    bends = lb.basis.neuron_features(
+        x, torch.ones(2, dtype=torch.float64), torch.tensor([1.0, -1.0]), "relu"
+    )
+    start = torch.relu(x + 3)[:, None]  # a ramp whose kink is at the left end
+    for features, exact in ((bends, False), (torch.cat([start, bends], 1), True)):
+        w, w0 = lb.basis.fit_output_weights(features, target)
+        err = float((features @ w + w0 - target).abs().max())
+        assert (err < 1e-9) == exact, err

@@ -527,3 +527,36 @@ def test_code_page_counts_parameters_from_the_model(site):
     for term in ((d + 1) * h, (depth - 1) * (h + 1) * h, h + 1):
         assert str(term) in glued
     assert "recursion == module: True" in html
+
+
+# ------------------------------------ vanishing gradients, kinks of one network
+@pytest.mark.site
+def test_vanishing_gradients_are_quoted_from_the_backprop_example(site):
+    model = lb.models.MLP(in_dim=2, width=16, depth=4, seed=0).double()
+    x, y = lb.targets.sample_field("spiral", 64, noise_sigma=0.1, seed=1)
+    lb.losses.mse_objective(model, x.double(), y.double()).backward()
+    biggest = [float(m.weight.grad.abs().max()) for m in (*model.layers, model.head)]
+    assert biggest[-1] > 30 * biggest[0]
+    text = _text((site / CHAPTER).read_text("utf-8"))
+    assert "vanishing gradient" in text
+    assert f"{biggest[-1]:.1e}" in text and f"{biggest[0]:.1e}" in text
+    assert f"about {biggest[-1] / biggest[0]:.0f} times smaller" in text
+
+
+@pytest.mark.site
+def test_kinks_of_one_network_are_labelled_as_such(site):
+    x = torch.linspace(-3, 3, 3001, dtype=torch.float64)
+    one = [
+        lb.deep.count_kinks(x, lb.basis.random_deep_features(x, L, 8, seed=3)).mean()
+        for L in (1, 2, 3, 4)
+    ]
+    many = lb.deep.kinks_by_depth([2, 4], 8, n_networks=20, seed=0).mean(axis=1)
+    assert abs(one[3] - many[1]) > 1  # the two really differ, so the labels matter
+    gallery = (
+        site / "auto_gallery/03_going_deep/plot_effective_basis_depth.html"
+    ).read_text("utf-8")
+    for L, k in zip((1, 2, 3, 4), one, strict=True):
+        assert f"L = {L}, one network: {k:.1f} kinks" in htmllib.unescape(gallery)
+    text = _text((site / CHAPTER).read_text("utf-8"))
+    assert f"{one[1]:.1f} kinks on average at depth two and {one[3]:.1f}" in text
+    assert "Averaged over 20 random networks" in text and f"{many[1]:.1f}" in text

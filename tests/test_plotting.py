@@ -6,7 +6,9 @@ matplotlib.use("agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import torch
 
+import learnable_bases as lb
 from learnable_bases import plotting
 
 
@@ -62,3 +64,31 @@ def test_set_alt_text_rejects_bad_input(fig, text, error):
             plotting.set_alt_text(real if fig is None else fig, text)
     finally:
         plt.close(real)
+
+
+# ------------------------------------------ step markers and activation colours
+def test_step_markers_point_to_the_side_where_each_step_is_on():
+    fig, ax = plt.subplots()
+    v, b = torch.tensor([[2.0], [-1.0]]), torch.tensor([1.0, 0.5])
+    lb.plotting.mark_step_directions(ax, v, b)
+    markers = [(line.get_marker(), *line.get_xydata()[0]) for line in ax.lines]
+    assert markers == [(">", -0.5, 1.0), ("<", 0.5, 1.0)]
+    with pytest.raises(ValueError, match="v_j = 0"):
+        lb.plotting.mark_step_directions(ax, torch.zeros(1), torch.zeros(1))
+    with pytest.raises(ValueError, match="one bias per weight"):
+        lb.plotting.mark_step_directions(ax, torch.ones(2), torch.zeros(3))
+    plt.close(fig)
+
+
+def test_activation_colours_are_distinct_and_labels_use_z():
+    colours = lb.plotting.ACTIVATION_COLORS
+    assert len(set(colours.values())) == len(colours)
+    # ReLU (vermillion) and GELU are no longer two oranges
+    rgb = {
+        k: np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
+        for k, c in colours.items()
+    }
+    assert np.abs(rgb["relu"] - rgb["gelu"]).sum() > 150
+    for label in lb.activations.LABELS.values():
+        formula = label.split("$")[1].replace(r"\max", "")
+        assert "z" in formula and "x" not in formula, label

@@ -281,3 +281,47 @@ def test_every_stepper_in_a_chapter_has_a_caption(site):
             assert following and "lb-caption" in following.group(0), (
                 f"{page.name}: a stepper without an lb-caption right after it"
             )
+
+
+# ------------------------------- exercises, stepper frames, figure resolution
+@pytest.mark.parametrize(
+    "page", ["01_learnable_bases.html", "02_training.html", "03_going_deep.html"]
+)
+def test_each_chapter_ends_with_executed_hidden_exercises(site, page):
+    html = (site / "chapters" / page).read_text("utf-8")
+    section = html[html.index('id="exercises"') :]
+    solutions = re.findall(r'<div class="cell tag_hide-cell[^"]*"', section)
+    assert 3 <= len(solutions) <= 5
+    # hidden behind a toggle, and executed: every solution printed its answer
+    assert section.count("<details") >= len(solutions)
+    assert section.count('class="cell_output') >= len(solutions)
+
+
+def test_stepper_frames_are_shared_files_not_inline_copies(site):
+    chapter = (site / "chapters/01_learnable_bases.html").read_text("utf-8")
+    gallery = (
+        site / "auto_gallery/01_learnable_bases/plot_random_neurons.html"
+    ).read_text("utf-8")
+    for page, prefix in ((chapter, "../"), (gallery, "../../")):
+        assert "data:image/png;base64" not in page and "@@LB_ROOT@@" not in page
+        frames = re.findall(r'src="([^"]*lb-frames/[^"]+)"', page)
+        assert frames and all(
+            f.startswith(prefix + "_images/lb-frames/") for f in frames
+        )
+    names = lambda page: re.findall(r'lb-frames/([^"]+)"', page)  # noqa: E731
+    assert set(names(chapter)) >= set(names(gallery))  # the same files, once
+    for name in names(chapter):
+        assert (site / "_images" / "lb-frames" / name).exists(), name
+
+
+def test_figures_are_drawn_at_twice_their_display_resolution(site):
+    from PIL import Image
+
+    html = (site / "chapters/01_learnable_bases.html").read_text("utf-8")
+    static = re.findall(r'<img [^>]*src="([^"]+_2_00x\.png)"', html)
+    assert len(static) >= 3
+    frames = re.findall(r"<img [^>]*lb-stepper-frame[^>]*>", html)
+    for tag in frames:
+        src = re.search(r'src="\.\./([^"]+)"', tag).group(1)
+        shown = int(re.search(r'width="(\d+)"', tag).group(1))
+        assert Image.open(site / src).width == 2 * shown
