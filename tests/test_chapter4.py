@@ -494,7 +494,7 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
     )
     assert fixed.steps.tolist() == [[480] * 3, [480] * 3, [392] * 3]
     fk = np.median(fixed.kl, axis=1)
-    assert fk[0] > 10 * sweep.prior_kl  # "far worse than knowing nothing"
+    assert fk[0] > 10 * sweep.prior_kl  # "more than ten times the prior's"
     assert fk[1] / fk[2] < 1.5  # "only ...-fold apart"
     assert fk[2] > 3 * kl[3]
 
