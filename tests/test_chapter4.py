@@ -508,6 +508,35 @@ def test_claim_more_simulations_bring_q_closer(line):
     assert abs(excess[2] - kl[2]) < 0.5 * kl[2]
 
 
+def test_claim_a_learned_embedding_finds_the_sufficient_statistic():
+    """The summary-statistics section's claims, with other seeds than the chapter's."""
+    line = S.LinearGaussian(positions=tuple(np.linspace(0, 1, 200)), noise=2.0)
+    settings = dict(n_sims=10_000, width=32, depth=2, val_fraction=0.1, patience=20)
+    _, x = line.sample(2000, seed=2000)
+    exact = line.posterior(x)
+    far = np.linalg.norm(exact[0].numpy(), axis=1)
+    tail, bulk = far >= np.quantile(far, 0.99), far <= np.median(far)
+    A = line.design()
+    kl, span = {}, {}
+    for key, n_features in (("emb", 2), ("plain", None)):
+        fits = [
+            lb.summaries.fit_summary_posterior(line, n_features, seed=s, **settings)
+            for s in (3, 4, 5)
+        ]
+        kl[key] = np.array([cal.gaussian_kl(*exact, *f.gaussian(x)) for f in fits])
+        span[key] = np.array([lb.summaries.span_fraction(f.weights(), A) for f in fits])
+        if key == "emb":  # "rediscovered the sufficient statistic": R^2 >= 0.99
+            for f in fits:
+                assert (
+                    lb.summaries.linear_r2(f.features(x), x.double() @ A).min() > 0.99
+                )
+    assert span["emb"].min() > 0.95  # "straight lines in t"
+    assert np.median(span["plain"]) < 3 * np.sqrt(2 / 200)  # "close to random"
+    median = {k: np.median(np.median(v, axis=1)) for k, v in kl.items()}
+    assert median["plain"] > 4 * median["emb"]  # "times closer"
+    assert np.median(kl["emb"][:, tail]) > 5 * np.median(kl["emb"][:, bulk])  # tails
+
+
 # ------------------------------------------------------------ the built page
 def _glued(html: str) -> list[str]:
     return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
@@ -523,11 +552,12 @@ def test_chapter_embeds_all_its_figures(site):
         "plot_bimodal",
         "plot_calibration",
         "plot_simulation_budget",
+        "plot_learned_summaries",
     ):
         assert f"../auto_gallery/04_density_estimation/{script}.html" in html, script
     images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
     static = [src for src in images if "/lb-frames/" not in src]
-    assert len(static) == 6 and all(src.endswith("_2_00x.png") for src in static)
+    assert len(static) == 7 and all(src.endswith("_2_00x.png") for src in static)
     assert len(images) - len(static) == 10  # two steppers of five frames
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
