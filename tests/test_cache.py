@@ -79,6 +79,15 @@ def test_defaults_share_a_key_and_unhashable_arguments_have_none():
     assert call_key(lb.training.evaluate, None, None, torch.zeros(1), None) is None
 
 
+def test_simulators_key_by_their_settings():
+    f = lb.posterior.fit_posterior
+    line = lb.simulators.LinearGaussian
+    assert call_key(f, line()) == call_key(f, line(noise=0.5))  # the default, spelled
+    assert call_key(f, line()) != call_key(f, line(noise=0.6))
+    assert call_key(f, line()) != call_key(f, lb.simulators.GrowingNoise())
+    assert call_key(f, line()) != call_key(f, "line")  # a name is not the object
+
+
 def test_keys_follow_torch_and_its_vector_kernels(monkeypatch):
     f = lb.regression.fit_regression
     here = call_key(f)

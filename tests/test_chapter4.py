@@ -242,6 +242,17 @@ def test_density_on_grid_integrates_to_one(square_fits):
             ValueError,
             "zero budget",
         ),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), val_fraction=1.5),
+            ValueError,
+            "val_fraction",
+        ),
+        (lambda: P.fit_posterior(S.GrowingNoise(), patience=0), ValueError, "patience"),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), n_sims=5, val_fraction=0.05),
+            ValueError,
+            "at least one",
+        ),
     ],
 )
 def test_heads_and_fits_reject_bad_input(call, error, match):
@@ -436,6 +447,58 @@ def test_claim_learned_width_follows_the_exact_width():
     assert std.max() > 3 * std.min()  # "changes strongly with x"
 
 
+def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
+    """fit_posterior's default: 10 % held out, each phase stops after 20 epochs
+    without a better held-out NLL and ends with its best weights."""
+    fit = P.fit_posterior(S.GrowingNoise(), n_sims=2000, width=8, seed=2)
+    assert (fit.n_sims, fit.n_train, fit.n_val) == (2000, 1800, 200)
+    assert len(fit.histories) == len(P.STOPPING_SCHEDULE)
+    for h in fit.histories:
+        assert h.patience == P.PATIENCE == 20 and h.val_losses is not None
+        assert h.stopped_epoch < h.max_epochs  # stopped early, not at the cap
+        assert h.stopped_epoch == h.best_epoch + h.patience
+    assert fit.steps == fit.epochs * math.ceil(1800 / 1024)  # steps actually taken
+    assert fit.val_losses.shape == fit.losses.shape == (fit.epochs,)
+    # one split for every phase: holdout_split's with the seed; the model ends
+    # with the weights of the last phase's best held-out epoch
+    _, _, x_val, theta_val = lb.training.holdout_split(fit.x, fit.theta, 0.1, seed=2)
+    best = fit.histories[-1].val_losses.min()
+    assert fit.nll(x_val, theta_val) == pytest.approx(best, rel=1e-4)
+    # without patience: every epoch of the fixed schedule, on all pairs
+    plain = P.fit_posterior(
+        S.GrowingNoise(), n_sims=2000, width=8, seed=2, val_fraction=None, patience=None
+    )
+    assert plain.n_val == 0 and plain.val_losses is None
+    assert plain.epochs == sum(e for e, _ in P.SCHEDULE)
+
+
+def test_claim_each_budget_trains_to_its_validation_optimum(line):
+    """The budget section's claims, with other seeds than the chapter's."""
+    budgets = [100, 1_000, 10_000, 100_000]
+    sweep = P.budget_sweep(line, budgets, seeds=(3, 4, 5))
+    kl = np.median(sweep.kl, axis=1)
+    steps = np.median(sweep.steps, axis=1)
+    assert np.all(np.diff(kl) < 0)  # "falls with every tenfold budget"
+    assert np.all(np.diff(steps) > 0)  # "a bigger budget gets more steps"
+    assert kl[0] < sweep.prior_kl < 10 * kl[0]  # "only ... times closer"
+    drops = kl[1] / kl[2], kl[2] / kl[3]
+    assert min(drops) > 4  # "each tenfold budget: a several-fold smaller divergence"
+    # the steps reported are the steps taken: whole epochs of the training part
+    n_train = sweep.budgets - np.round(0.1 * sweep.budgets).astype(int)
+    assert sweep.batch_sizes.tolist() == [90, 900, 1024, 1024]
+    per_epoch = np.ceil(n_train / sweep.batch_sizes).astype(int)
+    np.testing.assert_array_equal(sweep.steps, sweep.epochs * per_epoch[:, None])
+    # a fixed number of steps at every budget, on all pairs: the training limits
+    fixed = P.budget_sweep(
+        line, [100, 10_000, 100_000], seeds=(3, 4, 5), val_fraction=None, patience=None
+    )
+    assert fixed.steps.tolist() == [[480] * 3, [480] * 3, [392] * 3]
+    fk = np.median(fixed.kl, axis=1)
+    assert fk[0] > 10 * sweep.prior_kl  # "more than ten times the prior's"
+    assert fk[1] / fk[2] < 1.5  # "only ...-fold apart"
+    assert fk[2] > 3 * kl[3]
+
+
 def test_claim_more_simulations_bring_q_closer(line):
     sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000)
     kl = sweep.kl[:, 0]
@@ -443,6 +506,35 @@ def test_claim_more_simulations_bring_q_closer(line):
     assert kl[0] > 10 * kl[2]
     excess = sweep.heldout_nll[:, 0] - sweep.exact_nll
     assert abs(excess[2] - kl[2]) < 0.5 * kl[2]
+
+
+def test_claim_a_learned_embedding_finds_the_sufficient_statistic():
+    """The summary-statistics section's claims, with other seeds than the chapter's."""
+    line = S.LinearGaussian(positions=tuple(np.linspace(0, 1, 200)), noise=2.0)
+    settings = dict(n_sims=10_000, width=32, depth=2, val_fraction=0.1, patience=20)
+    _, x = line.sample(2000, seed=2000)
+    exact = line.posterior(x)
+    far = np.linalg.norm(exact[0].numpy(), axis=1)
+    tail, bulk = far >= np.quantile(far, 0.99), far <= np.median(far)
+    A = line.design()
+    kl, span = {}, {}
+    for key, n_features in (("emb", 2), ("plain", None)):
+        fits = [
+            lb.summaries.fit_summary_posterior(line, n_features, seed=s, **settings)
+            for s in (3, 4, 5)
+        ]
+        kl[key] = np.array([cal.gaussian_kl(*exact, *f.gaussian(x)) for f in fits])
+        span[key] = np.array([lb.summaries.span_fraction(f.weights(), A) for f in fits])
+        if key == "emb":  # "rediscovered the sufficient statistic": R^2 >= 0.99
+            for f in fits:
+                assert (
+                    lb.summaries.linear_r2(f.features(x), x.double() @ A).min() > 0.99
+                )
+    assert span["emb"].min() > 0.95  # "straight lines in t"
+    assert np.median(span["plain"]) < 3 * np.sqrt(2 / 200)  # "close to random"
+    median = {k: np.median(np.median(v, axis=1)) for k, v in kl.items()}
+    assert median["plain"] > 4 * median["emb"]  # "times closer"
+    assert np.median(kl["emb"][:, tail]) > 5 * np.median(kl["emb"][:, bulk])  # tails
 
 
 # ------------------------------------------------------------ the built page
@@ -460,11 +552,12 @@ def test_chapter_embeds_all_its_figures(site):
         "plot_bimodal",
         "plot_calibration",
         "plot_simulation_budget",
+        "plot_learned_summaries",
     ):
         assert f"../auto_gallery/04_density_estimation/{script}.html" in html, script
     images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
     static = [src for src in images if "/lb-frames/" not in src]
-    assert len(static) == 6 and all(src.endswith("_2_00x.png") for src in static)
+    assert len(static) == 7 and all(src.endswith("_2_00x.png") for src in static)
     assert len(images) - len(static) == 10  # two steppers of five frames
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
@@ -540,6 +633,6 @@ def test_chapter_ends_with_executed_hidden_exercises(site):
     html = (site / CHAPTER).read_text("utf-8")
     section = html[html.index('id="exercises"') :]
     solutions = re.findall(r'<div class="cell tag_hide-cell[^"]*"', section)
-    assert len(solutions) == 3
-    assert section.count("<details") >= 3
-    assert section.count('class="cell_output') >= 3
+    assert len(solutions) == 4
+    assert section.count("<details") >= 4
+    assert section.count('class="cell_output') >= 4

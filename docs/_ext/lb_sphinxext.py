@@ -241,6 +241,7 @@ LECTURE_ORDER = [
     "plot_bimodal.py",
     "plot_calibration.py",
     "plot_simulation_budget.py",
+    "plot_learned_summaries.py",
 ]
 
 

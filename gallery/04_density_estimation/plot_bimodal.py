@@ -35,6 +35,8 @@ q_gauss = gauss.density_on_grid(x_o, grid)
 q_mix = mixture.density_on_grid(x_o, grid)
 tv_gauss = lb.calibration.tv_distance(reference, q_gauss, grid)
 tv_mix = lb.calibration.tv_distance(reference, q_mix, grid)
+# how deep the reference dips at theta = 0 in the first frame, against its peaks
+dip = float(reference[0, grid.abs().argmin()] / reference[0].max())
 
 
 def draw(fig, i):
@@ -44,7 +46,7 @@ def draw(fig, i):
     ax.plot(grid, q_gauss[i], "--", color=lb.plotting.PALETTE[0],
             label=f"Gaussian $q$ (TV {tv_gauss[i]:.2f})")  # fmt: skip
     ax.plot(grid, q_mix[i], color=lb.plotting.PALETTE[1],
-            label=f"mixture $q$, $K=5$ (TV {tv_mix[i]:.2f})")  # fmt: skip
+            label=f"mixture $q$, $M=5$ (TV {tv_mix[i]:.2f})")  # fmt: skip
     root = x_bars[i] ** 0.5
     for s in (-root, root):
         ax.axvline(s, color="0.3", ls=":", lw=1.2)
@@ -57,9 +59,11 @@ def draw(fig, i):
 bimodal = lb.stepper.stepper_from_function(
     draw,
     [f"mean of x_o = {x:g}" for x in x_bars],
-    alt="Posterior densities of theta for five observations: the reference has "
-    "one broad peak at zero, then two separating peaks; the mixture network "
-    "follows it, the Gaussian sits between the peaks",
+    alt="Posterior densities of theta for five observations. In the first the "
+    "reference is one broad bump with a shallow dip at zero, "
+    f"{dip:.2f} of its peak height; in the others its two peaks move apart. "
+    "The mixture network follows the reference, the Gaussian sits between the "
+    "peaks",
     figsize=(7.5, 4),
 )
 bimodal

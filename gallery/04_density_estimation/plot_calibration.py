@@ -39,7 +39,7 @@ cover_line = {
 
 fits_square = {
     "Gaussian $q$": lb.posterior.fit_posterior("square", "gaussian", seed=0),
-    "mixture $q$, $K=5$": lb.posterior.fit_posterior(
+    "mixture $q$, $M=5$": lb.posterior.fit_posterior(
         "square", "mixture", components=5, seed=0
     ),
 }

@@ -24,6 +24,7 @@ __all__ = [
     "regression",
     "simulators",
     "stepper",
+    "summaries",
     "sweep",
     "targets",
     "training",

@@ -10,14 +10,17 @@ tests, compute everything.
 The key of a call is the function's module and name, its arguments (defaults
 filled in), :func:`library_hash` and :func:`numerics`, so any change to the
 library's source, to torch's version or to the vector kernels torch runs on
-(``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Calls whose
-arguments are not plain JSON values (numbers, strings, lists, dicts, ``None``)
-are computed, never cached.
+(``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Arguments
+key by content: plain JSON values (numbers, strings, lists, dicts, ``None``),
+and dataclass instances such as the simulators of
+:mod:`learnable_bases.simulators` by their class and fields. Calls with any
+other argument (a tensor, a model) are computed, never cached.
 """
 
 from __future__ import annotations
 
 import copyreg
+import dataclasses
 import functools
 import hashlib
 import inspect
@@ -75,6 +78,15 @@ def numerics() -> str:
     return f"torch {torch.__version__}, {capability} kernels"
 
 
+def _by_content(value: object) -> object:
+    """JSON form of a dataclass instance: its class and its fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        return {"dataclass": f"{cls.__module__}.{cls.__qualname__}", **fields}
+    raise TypeError(f"{type(value).__name__} is not keyed by content")
+
+
 def call_key(
     func: Callable[..., object], *args: object, **kwargs: object
 ) -> str | None:
@@ -86,20 +98,22 @@ def call_key(
         The function (not a lambda or a local function).
     *args, **kwargs
         Its arguments; defaults are filled in, so ``f()`` and ``f(x=default)``
-        share a key.
+        share a key. A dataclass instance keys by its class and fields.
 
     Returns
     -------
     str or None
-        64 hexadecimal digits, or ``None`` if an argument is not a plain JSON
-        value (such a call is not cached).
+        64 hexadecimal digits, or ``None`` if an argument is neither a plain
+        JSON value nor a dataclass (such a call is not cached).
     """
     bound = inspect.signature(func).bind(*args, **kwargs)
     bound.apply_defaults()
     name = f"{func.__module__}.{func.__qualname__}"
     try:
         text = json.dumps(
-            [name, bound.arguments, library_hash(), numerics()], sort_keys=True
+            [name, bound.arguments, library_hash(), numerics()],
+            sort_keys=True,
+            default=_by_content,
         )
     except TypeError:
         return None

@@ -26,7 +26,10 @@ network (``out`` of shape ``(n, p)``, a scalar loss) and ``M`` networks stacked
 on a leading model axis (``(M, n, p)``, one loss per model).
 
 :func:`fit_posterior` trains one estimator on fresh simulations and returns a
-:class:`PosteriorFit`.
+:class:`PosteriorFit`. By default it holds out 10 % of the simulations and
+stops each training phase when their NLL has not improved for 20 epochs
+(``sbi``'s defaults), keeping the best weights; :func:`budget_sweep` trains
+that way at every budget and reports the steps each network took.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from torch import nn
 
 from ._checks import (
     check_choice,
+    check_early_stopping,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -50,7 +54,7 @@ from .calibration import gaussian_kl
 from .models import MLP
 from .simulators import get_simulator
 from .sweep import train_stacked
-from .training import History, _frozen, _frozen_int, evaluate
+from .training import History, _frozen, _frozen_int, evaluate, holdout_split
 
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
@@ -364,9 +368,25 @@ OBJECTIVES = {"gaussian": gaussian_objective, "mixture": mixture_objective}
 # ---------------------------------------------------------------------------
 
 
-#: Default training schedule of :func:`fit_posterior`: (epochs, Adam learning rate)
-#: phases, a fast one, then slower ones that settle the noise of the fast one.
+#: Training schedule of :func:`fit_posterior` without early stopping
+#: (``patience=None``): (epochs, Adam learning rate) phases, a fast one, then
+#: slower ones that settle the noise of the fast one.
 SCHEDULE: tuple[tuple[int, float], ...] = ((12, 1e-2), (6, 1e-3), (6, 1e-4))
+
+#: Default schedule of :func:`fit_posterior` with early stopping: (most epochs,
+#: Adam learning rate) phases; each phase runs until the held-out NLL has not
+#: improved for ``patience`` epochs and ends at its best epoch, the next phase
+#: starting from there with a smaller step.
+STOPPING_SCHEDULE: tuple[tuple[int, float], ...] = (
+    (1000, 1e-2),
+    (1000, 1e-3),
+    (1000, 1e-4),
+)
+
+#: Fraction of the simulations held out for early stopping, and the patience in
+#: epochs: the defaults of ``sbi``'s neural posterior estimation.
+VAL_FRACTION = 0.1
+PATIENCE = 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,11 +400,14 @@ class PosteriorFit:
     head : {"gaussian", "mixture"}
         How the outputs are read.
     histories : tuple of History
-        One training record per phase of the schedule.
+        One training record per phase of the schedule (with early stopping,
+        each holds the held-out NLL of every epoch and the epoch it stopped at).
     simulator : object
-        The simulator the training pairs came from.
+        The simulator the pairs came from.
     theta, x : torch.Tensor, shapes (n_sims, d) and (n_sims, x_dim)
-        The training pairs.
+        All simulated pairs, training and held-out.
+    n_val : int, default 0
+        How many of them were held out for early stopping (not trained on).
     """
 
     model: MLP
@@ -393,11 +416,17 @@ class PosteriorFit:
     simulator: object
     theta: torch.Tensor
     x: torch.Tensor
+    n_val: int = 0
 
     @property
     def n_sims(self) -> int:
-        """The simulation budget: number of training pairs."""
+        """The simulation budget: number of simulated pairs (training and held out)."""
         return self.theta.shape[0]
+
+    @property
+    def n_train(self) -> int:
+        """Number of pairs the network was trained on: ``n_sims - n_val``."""
+        return self.n_sims - self.n_val
 
     @property
     def losses(self) -> np.ndarray:
@@ -405,8 +434,20 @@ class PosteriorFit:
         return np.concatenate([h.losses for h in self.histories])
 
     @property
+    def val_losses(self) -> np.ndarray | None:
+        """Held-out NLL per epoch over all phases, ``(epochs,)``; None without."""
+        if any(h.val_losses is None for h in self.histories):
+            return None
+        return np.concatenate([h.val_losses for h in self.histories])
+
+    @property
+    def epochs(self) -> int:
+        """Epochs run over all phases (with early stopping: up to each stop)."""
+        return sum(h.epochs for h in self.histories)
+
+    @property
     def steps(self) -> int:
-        """Optimizer steps taken over all phases."""
+        """Optimizer steps actually taken over all phases."""
         return sum(h.steps for h in self.histories)
 
     def outputs(self, x: torch.Tensor) -> torch.Tensor:
@@ -492,16 +533,22 @@ def fit_posterior(
     width: int = 32,
     depth: int = 2,
     activation: str = "tanh",
-    schedule: tuple[tuple[int, float], ...] = SCHEDULE,
+    schedule: tuple[tuple[int, float], ...] | None = None,
     batch_size: int = 1024,
     seed: int = 0,
+    val_fraction: float | None = VAL_FRACTION,
+    patience: int | None = PATIENCE,
+    restore_best: bool | None = None,
 ) -> PosteriorFit:
     """Simulate ``n_sims`` pairs and train ``q(theta | x)`` on their NLL.
 
     The network is an :class:`~learnable_bases.models.MLP` from ``x`` to the
     head's raw outputs, trained with mini-batch Adam once per phase of
     ``schedule`` (a fresh optimizer each time, so the slower phases average out
-    the noise of the fast one). ``fit_posterior(..., seed=s)`` is
+    the noise of the fast one). By default ``val_fraction`` of the pairs are
+    held out (one split, kept for every phase) and each phase stops when their
+    NLL has not improved for ``patience`` epochs, ending with the weights of
+    its best epoch: ``sbi``'s rule. ``fit_posterior(..., seed=s)`` is
     ``fit_posteriors(..., seeds=[s])[0]``.
 
     Parameters
@@ -512,20 +559,31 @@ def fit_posterior(
     head : {"gaussian", "mixture"}, default "gaussian"
         Output head; ``"mixture"`` needs a 1-D ``theta``.
     n_sims : int, default 20000
-        The simulation budget (>= 1).
+        The simulation budget (>= 1), held-out pairs included.
     components : int, default 1
         Mixture components ``K`` (>= 1; used by the mixture head only).
     width, depth : int, default 32, 2
         Hidden neurons per layer and hidden layers of the MLP.
     activation : str, default "tanh"
         Hidden activation.
-    schedule : sequence of (int, float), default :data:`SCHEDULE`
-        Training phases as ``(epochs, learning rate)``: 12 epochs at ``1e-2``,
-        6 at ``1e-3``, 6 at ``1e-4``.
+    schedule : sequence of (int, float), optional
+        Training phases as ``(epochs, learning rate)``; with ``patience`` the
+        epochs are each phase's most. Default :data:`STOPPING_SCHEDULE` with
+        ``patience``, :data:`SCHEDULE` (12 epochs at ``1e-2``, 6 at ``1e-3``,
+        6 at ``1e-4``) without.
     batch_size : int, default 1024
-        Mini-batch size (capped at ``n_sims``).
+        Mini-batch size (capped at the number of training pairs).
     seed : int, default 0
-        Seed of the simulations, the initial weights and the batch order.
+        Seed of the simulations, the held-out split, the initial weights and
+        the batch order.
+    val_fraction : float or None, default 0.1
+        Fraction of the pairs held out, in ``(0, 1)``; None trains on all.
+    patience : int or None, default 20
+        Epochs without a better held-out NLL after which a phase stops; None
+        runs every epoch of the schedule.
+    restore_best : bool, optional
+        End each phase with its best held-out weights; default: when
+        ``patience`` is set.
 
     Returns
     -------
@@ -535,7 +593,8 @@ def fit_posterior(
     ------
     ValueError
         On a zero or negative budget, ``components < 1``, a mixture head for a
-        multi-dimensional ``theta``, or a bad schedule.
+        multi-dimensional ``theta``, a bad schedule, a ``val_fraction`` outside
+        ``(0, 1)`` or leaving no pair on one side, or ``patience < 1``.
     """
     return fit_posteriors(
         simulator,
@@ -548,6 +607,9 @@ def fit_posterior(
         schedule=schedule,
         batch_size=batch_size,
         seeds=[seed],
+        val_fraction=val_fraction,
+        patience=patience,
+        restore_best=restore_best,
     )[0]
 
 
@@ -561,21 +623,25 @@ def fit_posteriors(
     width: int = 32,
     depth: int = 2,
     activation: str = "tanh",
-    schedule: tuple[tuple[int, float], ...] = SCHEDULE,
+    schedule: tuple[tuple[int, float], ...] | None = None,
     batch_size: int = 1024,
+    val_fraction: float | None = VAL_FRACTION,
+    patience: int | None = PATIENCE,
+    restore_best: bool | None = None,
 ) -> tuple[PosteriorFit, ...]:
     """:func:`fit_posterior` for several seeds, the networks trained together.
 
-    Each seed gets its own simulations, initial weights and batch order; the
-    networks are stacked on a leading model axis and trained at once by
-    :func:`~learnable_bases.sweep.train_stacked`, whose loss is the same
-    :func:`nll` evaluated on outputs of shape ``(K, n, p)``.
+    Each seed gets its own simulations, held-out split, initial weights and
+    batch order; the networks are stacked on a leading model axis and trained
+    at once by :func:`~learnable_bases.sweep.train_stacked`, whose loss is the
+    same :func:`nll` evaluated on outputs of shape ``(K, n, p)``. With
+    ``patience`` each network stops on its own.
 
     Parameters
     ----------
     simulator, head, n_sims, components, width, depth, activation : optional
         As in :func:`fit_posterior`.
-    schedule, batch_size : optional
+    schedule, batch_size, val_fraction, patience, restore_best : optional
         As in :func:`fit_posterior`.
     seeds : sequence of int, length K
         One network per seed (K >= 1).
@@ -587,6 +653,11 @@ def fit_posteriors(
     head = check_choice("head", head, HEADS)
     n_sims = check_positive_int("n_sims (the simulation budget)", n_sims)
     components = _check_components(components)
+    val_fraction, patience, restore = check_early_stopping(
+        val_fraction, patience, restore_best, False
+    )
+    if schedule is None:
+        schedule = SCHEDULE if patience is None else STOPPING_SCHEDULE
     schedule = _check_schedule(schedule)
     seeds = [int(s) for s in seeds]
     if not seeds:
@@ -605,6 +676,20 @@ def fit_posteriors(
     pairs = [simulator.sample(n_sims, seed=s) for s in seeds]
     theta = torch.stack([t for t, _ in pairs])  # (K, N, d)
     x = torch.stack([x for _, x in pairs])  # (K, N, x_dim)
+    val: dict[str, torch.Tensor] = {}
+    x_fit, theta_fit = x, theta
+    if val_fraction is not None:
+        # one split per seed, kept for every phase: no phase trains on the
+        # pairs another one stopped on
+        parts = [
+            holdout_split(x[k], theta[k], val_fraction, seed=s)
+            for k, s in enumerate(seeds)
+        ]
+        x_fit, theta_fit, x_val, theta_val = (
+            torch.stack([p[i] for p in parts]) for i in range(4)
+        )
+        val = {"x_val": x_val, "y_val": theta_val}
+    n_train = x_fit.shape[1]
     models = [
         MLP(simulator.x_dim, width, depth, activation, out_dim=out_dim, seed=s)
         for s in seeds
@@ -617,19 +702,29 @@ def fit_posteriors(
         train_stacked(
             models,
             loss,
-            x,
-            theta,
+            x_fit,
+            theta_fit,
             epochs=epochs,
             lr=lr,
-            batch_size=min(batch_size, n_sims),
+            batch_size=min(batch_size, n_train),
             optimizer="adam",
             seeds=[s + phase for s in seeds],
+            patience=patience,
+            restore_best=restore if val else None,
+            **val,
         )
         for phase, (epochs, lr) in enumerate(schedule)
     ]
+    n_val = n_sims - n_train
     return tuple(
         PosteriorFit(
-            models[k], head, tuple(h[k] for h in phases), simulator, theta[k], x[k]
+            models[k],
+            head,
+            tuple(h[k] for h in phases),
+            simulator,
+            theta[k],
+            x[k],
+            n_val,
         )
         for k in range(len(seeds))
     )
@@ -647,18 +742,27 @@ class BudgetSweep:
     Attributes
     ----------
     budgets : np.ndarray of int, shape (b,)
-        Simulation budgets ``n_sims``.
+        Simulation budgets ``n_sims`` (held-out pairs included).
     seeds : np.ndarray of int, shape (s,)
-        Seeds (simulations, initial weights, batch order) per budget.
+        Seeds (simulations, split, initial weights, batch order) per budget.
     kl : np.ndarray, shape (b, s)
-        Mean ``KL(p(theta | x_o) || q(theta | x_o))`` over the held-out
+        Mean ``KL(p(theta | x_o) || q(theta | x_o))`` over the test
         observations, per budget and seed.
     heldout_nll : np.ndarray, shape (b, s)
-        Mean ``-log q(theta | x)`` of the held-out pairs.
+        Mean ``-log q(theta | x)`` of the test pairs.
     exact_nll : float
         The same for the exact posterior: the floor ``heldout_nll`` tends to.
-    steps : int
-        Optimizer steps of every network (about the same at every budget).
+    steps : np.ndarray of int, shape (b, s)
+        Optimizer steps each network actually took, over all phases (with
+        early stopping: up to where it stopped, the patience included).
+    epochs : np.ndarray of int, shape (b, s)
+        Epochs each network ran, over all phases.
+    batch_sizes : np.ndarray of int, shape (b,)
+        Mini-batch size at each budget (capped at the training pairs).
+    prior_kl : float
+        Mean KL from the exact posterior to the prior ``N(0, prior_std^2 I)``,
+        the estimator that ignores the data (NaN for a simulator without
+        ``prior_std``).
     """
 
     budgets: np.ndarray
@@ -666,7 +770,10 @@ class BudgetSweep:
     kl: np.ndarray
     heldout_nll: np.ndarray
     exact_nll: float
-    steps: int
+    steps: np.ndarray
+    epochs: np.ndarray
+    batch_sizes: np.ndarray
+    prior_kl: float
 
     def slope(self, start: int = 0) -> float:
         """Least-squares slope of ``log kl`` (seed mean) against ``log n_sims``.
@@ -689,34 +796,46 @@ def budget_sweep(
     steps: tuple[int, ...] = (240, 120, 120),
     n_test: int = 2000,
     test_seed: int = 999,
+    val_fraction: float | None = VAL_FRACTION,
+    patience: int | None = PATIENCE,
     **fit_kwargs: object,
 ) -> BudgetSweep:
     """Train Gaussian posterior estimators on growing simulation budgets.
 
     At each budget the seeds' networks are trained together
-    (:func:`fit_posteriors`). Every network gets the same number of optimizer
-    steps whatever its budget (``steps`` per phase of :data:`SCHEDULE`'s
-    learning rates), so the sweep measures what more *simulations* buy, not
-    more training. The distance to
-    the exact posterior is the Gaussian KL, averaged over ``n_test`` held-out
-    observations.
+    (:func:`fit_posteriors`). By default each trains to its validation
+    optimum: ``val_fraction`` of its simulations are held out and each phase
+    of :data:`STOPPING_SCHEDULE` stops when their NLL has not improved for
+    ``patience`` epochs, so the number of steps differs from network to
+    network (:attr:`BudgetSweep.steps`). With ``patience=None`` every network
+    instead gets about the same number of optimizer steps whatever its budget
+    (``steps`` per phase of :data:`SCHEDULE`'s learning rates, rounded to
+    whole epochs). The distance to the exact posterior is the Gaussian KL,
+    averaged over ``n_test`` test observations.
 
     Parameters
     ----------
     simulator : "line" or LinearGaussian
         A simulator with a closed-form Gaussian ``posterior(x)``, or its name.
     budgets : sequence of int, shape (b,)
-        Simulation budgets (each >= 1).
+        Simulation budgets (each >= 1; with ``val_fraction``, large enough to
+        hold out at least one pair).
     seeds : sequence of int, shape (s,), default (0, 1, 2)
         Seeds; one network per budget and seed.
     steps : tuple of int, default (240, 120, 120)
-        Optimizer steps in each phase of :data:`SCHEDULE`.
+        Without ``patience``: optimizer steps in each phase of :data:`SCHEDULE`.
     n_test : int, default 2000
-        Held-out pairs for the KL and the NLL.
+        Test pairs for the KL and the NLL.
     test_seed : int, default 999
-        Seed of the held-out pairs.
+        Seed of the test pairs.
+    val_fraction : float or None, default 0.1
+        Fraction of each budget held out for early stopping (see
+        :func:`fit_posterior`).
+    patience : int or None, default 20
+        Early-stopping patience in epochs; None trains for ``steps``.
     **fit_kwargs
-        Passed to :func:`fit_posterior` (e.g. ``width``, ``batch_size``).
+        Passed to :func:`fit_posterior` (e.g. ``width``, ``batch_size``,
+        ``schedule``).
 
     Returns
     -------
@@ -742,32 +861,52 @@ def budget_sweep(
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
         theta_t.double()
     )
+    prior_kl = math.nan  # the prior as q, for a prior N(0, prior_std^2 I)
+    if hasattr(simulator, "prior_std"):
+        prior_cov = simulator.prior_std**2 * torch.eye(
+            simulator.theta_dim, dtype=cov_p.dtype
+        )
+        prior_kl = float(
+            gaussian_kl(mean_p, cov_p, torch.zeros_like(mean_p), prior_cov).mean()
+        )
     kl = np.empty((bs.size, ss.size))
     held = np.empty((bs.size, ss.size))
+    n_steps = np.empty((bs.size, ss.size), dtype=np.int64)
+    n_epochs = np.empty((bs.size, ss.size), dtype=np.int64)
+    batch_sizes = np.empty(bs.size, dtype=np.int64)
     for i, n in enumerate(bs.tolist()):
-        per_epoch = math.ceil(n / min(batch, n))
-        schedule = tuple(
-            (max(1, round(k / per_epoch)), lr)
-            for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
-        )
+        if patience is None:
+            n_train = n if val_fraction is None else n - round(val_fraction * n)
+            per_epoch = math.ceil(n_train / min(batch, n_train))
+            fit_kwargs["schedule"] = tuple(
+                (max(1, round(k / per_epoch)), lr)
+                for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
+            )
         fits = fit_posteriors(
             simulator,
             "gaussian",
             seeds=ss.tolist(),
             n_sims=n,
-            schedule=schedule,
             batch_size=batch,
+            val_fraction=val_fraction,
+            patience=patience,
             **fit_kwargs,
         )
+        batch_sizes[i] = min(batch, fits[0].n_train)
         for j, fit in enumerate(fits):
             mean_q, cov_q = fit.gaussian(x_t)
             kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
             held[i, j] = fit.nll(x_t, theta_t)
+            n_steps[i, j] = fit.steps
+            n_epochs[i, j] = fit.epochs
     return BudgetSweep(
         budgets=_frozen_int(bs),
         seeds=_frozen_int(ss),
         kl=_frozen(kl),
         heldout_nll=_frozen(held),
         exact_nll=float(exact.mean()),
-        steps=sum(steps),
+        steps=_frozen_int(n_steps),
+        epochs=_frozen_int(n_epochs),
+        batch_sizes=_frozen_int(batch_sizes),
+        prior_kl=prior_kl,
     )
