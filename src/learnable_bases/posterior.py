@@ -52,7 +52,7 @@ from ._checks import (
 from .cache import cached
 from .calibration import gaussian_kl
 from .models import MLP
-from .simulators import get_simulator
+from .simulators import get_simulator, simulate_pairs
 from .sweep import train_stacked
 from .training import History, _frozen, _frozen_int, evaluate, holdout_split
 
@@ -673,7 +673,7 @@ def fit_posteriors(
         if head == "gaussian"
         else mixture_out_dim(components)
     )
-    pairs = [simulator.sample(n_sims, seed=s) for s in seeds]
+    pairs = [simulate_pairs(simulator, n_sims, seed=s) for s in seeds]
     theta = torch.stack([t for t, _ in pairs])  # (K, N, d)
     x = torch.stack([x for _, x in pairs])  # (K, N, x_dim)
     val: dict[str, torch.Tensor] = {}

@@ -20,12 +20,18 @@ seed=...)`` draws ``n`` pairs from the joint ``p(theta) p(x | theta)``;
 ``simulate(theta, generator)`` runs the simulator on given parameters. The
 1-D ones also give ``log_likelihood`` and ``reference_posterior`` on a grid.
 Shapes: ``theta`` is ``(n, theta_dim)`` and ``x`` is ``(n, x_dim)``, float32.
+
+A simulator of your own needs none of this: any object with ``theta_dim``,
+``x_dim`` and ``sample(n, *, seed)`` returning ``(theta, x)`` of those shapes
+(the :class:`Simulator` protocol) trains a posterior network. No base class to
+subclass; :func:`simulate_pairs` checks what it returns.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -438,17 +444,53 @@ SIMULATORS: dict[str, type] = {
 }
 
 
-def get_simulator(simulator: object) -> _Simulator:
+@runtime_checkable
+class Simulator(Protocol):
+    """What a simulator must offer to train a posterior network on it.
+
+    Attributes
+    ----------
+    theta_dim : int
+        Number of parameters ``d``.
+    x_dim : int
+        Number of numbers in one simulated data set.
+
+    Examples
+    --------
+    A Poisson count with a rate drawn from a flat prior, in a few lines:
+
+    >>> class Counts:
+    ...     theta_dim, x_dim = 1, 1
+    ...     def sample(self, n, *, seed=None):
+    ...         gen = torch.Generator().manual_seed(seed)
+    ...         rate = 1 + 9 * torch.rand(n, 1, generator=gen)
+    ...         return rate, torch.poisson(rate, generator=gen)
+    >>> isinstance(Counts(), Simulator)
+    True
+    """
+
+    theta_dim: int
+    x_dim: int
+
+    def sample(
+        self, n: int, *, seed: int | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` pairs: ``theta`` (n, theta_dim) and ``x`` (n, x_dim)."""
+        ...
+
+
+def get_simulator(simulator: object) -> Simulator:
     """A simulator with default settings from its name, or the simulator given.
 
     Parameters
     ----------
-    simulator : {"line", "square", "growing"} or simulator
-        A name from :data:`SIMULATORS`, or a simulator object (returned as is).
+    simulator : {"line", "square", "growing"} or Simulator
+        A name from :data:`SIMULATORS`, or any object with ``theta_dim``,
+        ``x_dim`` and ``sample(n, *, seed)`` (returned as is).
 
     Returns
     -------
-    LinearGaussian, SquareBimodal or GrowingNoise
+    Simulator
     """
     if isinstance(simulator, str):
         if simulator not in SIMULATORS:
@@ -457,9 +499,72 @@ def get_simulator(simulator: object) -> _Simulator:
                 f"{sorted(SIMULATORS)}"
             )
         return SIMULATORS[simulator]()
-    if not isinstance(simulator, _Simulator):
+    missing = [a for a in ("theta_dim", "x_dim", "sample") if not hasattr(simulator, a)]
+    if missing or not callable(simulator.sample):
         raise TypeError(
-            "simulator must be a name from lb.simulators.SIMULATORS or a simulator "
-            f"such as lb.simulators.LinearGaussian(); got {type(simulator).__name__}"
+            "simulator must be a name from lb.simulators.SIMULATORS or an object "
+            "with theta_dim, x_dim and sample(n, *, seed) -> (theta, x) (see "
+            f"lb.simulators.Simulator); {type(simulator).__name__} lacks "
+            f"{', '.join(missing) or 'a callable sample'}"
         )
+    for name in ("theta_dim", "x_dim"):
+        check_positive_int(f"the simulator's {name}", getattr(simulator, name))
     return simulator
+
+
+def simulate_pairs(
+    simulator: Simulator, n: int, *, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``simulator.sample(n, seed=seed)``, checked: nothing trains on garbage.
+
+    Parameters
+    ----------
+    simulator : Simulator
+        See :class:`Simulator`.
+    n : int
+        Number of pairs (>= 1).
+    seed : int
+        Passed to ``sample``.
+
+    Returns
+    -------
+    theta : torch.Tensor, shape (n, theta_dim), float32
+    x : torch.Tensor, shape (n, x_dim), float32
+
+    Raises
+    ------
+    TypeError
+        If ``sample`` does not return two tensors.
+    ValueError
+        If their shapes are not ``(n, theta_dim)`` and ``(n, x_dim)``, or a
+        value is NaN or infinite.
+    """
+    n = check_positive_int("n (the number of simulations)", n)
+    pairs = simulator.sample(n, seed=seed)
+    if not (isinstance(pairs, tuple | list) and len(pairs) == 2):
+        raise TypeError(
+            f"{type(simulator).__name__}.sample must return (theta, x); got "
+            f"{type(pairs).__name__}"
+        )
+    out = []
+    for name, value, dim in zip(
+        ("theta", "x"), pairs, (simulator.theta_dim, simulator.x_dim), strict=True
+    ):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(
+                f"{type(simulator).__name__}.sample must return tensors; its {name} "
+                f"is {type(value).__name__}"
+            )
+        if tuple(value.shape) != (n, dim):
+            raise ValueError(
+                f"{type(simulator).__name__}.sample({n}) returned {name} of shape "
+                f"{tuple(value.shape)}; expected ({n}, {dim}) from its {name}_dim"
+            )
+        if not torch.isfinite(value).all():
+            bad = int((~torch.isfinite(value)).any(dim=1).sum())
+            raise ValueError(
+                f"{type(simulator).__name__}.sample returned NaN or infinite {name} "
+                f"in {bad} of {n} pairs; drop or fix them before training"
+            )
+        out.append(value.float())
+    return out[0], out[1]

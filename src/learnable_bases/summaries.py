@@ -37,7 +37,7 @@ from ._checks import (
 from .cache import cached
 from .models import MLP
 from .posterior import gaussian_objective, gaussian_out_dim, gaussian_params
-from .simulators import get_simulator
+from .simulators import get_simulator, simulate_pairs
 from .training import History, holdout_split, train
 
 __all__ = ["SummaryFit", "fit_summary_posterior", "linear_r2", "span_fraction"]
@@ -185,7 +185,7 @@ def fit_summary_posterior(
     if n_features is not None:
         n_features = check_positive_int("n_features", n_features)
     check_positive_float("lr", lr)
-    theta, x = simulator.sample(n_sims, seed=seed)
+    theta, x = simulate_pairs(simulator, n_sims, seed=seed)
     val_fraction = check_fraction("val_fraction", val_fraction)
     x_fit, theta_fit, x_val, theta_val = holdout_split(
         x, theta, val_fraction, seed=seed
