@@ -23,7 +23,8 @@ from learnable_bases import deep
 CHAPTER = "chapters/03_going_deep.html"
 CODE_PAGE = "chapters/03_deep_network_code.html"
 DEPTHS = [1, 2, 3, 4]
-SEEDS = [0, 1, 2]  # the chapter's and plot_depth_slider.py's seeds
+SEEDS = list(range(12))  # the chapter's and plot_depth_slider.py's seeds
+WIDE_EPOCHS = 1500  # the wide networks' epoch limit, which none reaches
 FIELDS = ("blob", "moons", "spiral")
 WIDTH = 32
 #: the chapter's and the gallery's training: a held-out split and early stopping
@@ -66,7 +67,8 @@ def one_layer():
 def wide():
     """One hidden layer with the four-layer network's parameters, every seed."""
     width = deep.equal_parameter_width(2, WIDTH, 4)
-    return deep.fit_fields(["spiral"], depth=1, width=width, seeds=SEEDS, **FIT)[0]
+    kw = FIT | {"epochs": WIDE_EPOCHS}
+    return deep.fit_fields(["spiral"], depth=1, width=width, seeds=SEEDS, **kw)[0]
 
 
 @pytest.fixture(scope="module")
@@ -411,13 +413,13 @@ def test_claim_every_layer_helps_the_spiral(sweep, depth_sweep):
     assert errors[2] < 0.7 * errors[0]
     assert errors[3] < 0.3 * errors[0]
     assert sweep["spiral"][4].r2 > 0.85
-    mean = depth_sweep.test_mse("spiral").mean(axis=1)
-    assert all(b < a for a, b in itertools.pairwise(mean))
+    median = np.median(depth_sweep.test_mse("spiral"), axis=1)
+    assert all(b < a for a, b in itertools.pairwise(median))
 
 
 def test_claim_relative_gains_of_depth(depth_sweep, one_layer):
-    blob = depth_sweep.test_mse("blob").mean(axis=1)
-    spiral = depth_sweep.test_mse("spiral").mean(axis=1)
+    blob = np.median(depth_sweep.test_mse("blob"), axis=1)
+    spiral = np.median(depth_sweep.test_mse("spiral"), axis=1)
     # both fall many-fold from one layer to four
     assert spiral[0] / spiral[-1] > 10 and blob[0] / blob[-1] > 5
     # "most of the blob's gain comes from the second layer; two more lower it
@@ -434,9 +436,12 @@ def test_claim_depth_beats_width_at_equal_parameters(depth_sweep, sweep, wide):
     shallow = depth_sweep.test_mse("spiral")[0]
     wide_mse = np.array([fit.test_mse for fit in wide])
     assert all(fit.n_params == sweep["spiral"][4].n_params for fit in wide)
-    assert deep4.mean() < wide_mse.mean() < shallow.mean()
-    assert wide_mse.mean() > 2 * deep4.mean()
-    assert wide_mse.min() > deep4.max()  # "worse for every seed"
+    med = np.median
+    assert med(deep4) < med(wide_mse) < med(shallow)
+    assert med(wide_mse) > 2 * med(deep4)
+    assert wide_mse.min() > med(
+        deep4
+    )  # "every wide network ends worse than that median"
 
 
 def test_claim_every_fit_stops_on_its_validation_error(depth_sweep, one_layer, wide):
@@ -457,19 +462,24 @@ def test_claim_every_fit_stops_on_its_validation_error(depth_sweep, one_layer, w
         assert val == pytest.approx(h.val_losses.min(), rel=1e-4)
     # "no training budget cuts either short": the wide and the four-layer
     # spiral networks stopped on their validation error, before the limit
-    for fit in [*wide, *depth_sweep.fits["spiral"][-1]]:
-        h = fit.history
-        assert h.stopped_epoch == h.best_epoch + FIT["patience"] < FIT["epochs"]
+    for fits, limit in (
+        (wide, WIDE_EPOCHS),
+        (depth_sweep.fits["spiral"][-1], FIT["epochs"]),
+    ):
+        for fit in fits:
+            h = fit.history
+            assert h.stopped_epoch == h.best_epoch + FIT["patience"] < limit
     # the training set is 80 % of the 1500 samples
     assert fits[0].history.steps == fits[0].history.epochs * 10  # 1200 / 128
 
 
-def test_claim_he_initialisation_lowers_the_deep_error(depth_sweep, he4):
-    """'... from He's initial weights against ... from PyTorch's, ... times lower'."""
+def test_claim_he_initialisation_gives_fewer_bad_runs(depth_sweep, he4):
+    """'about the same typical test error either way ... fewer bad runs'."""
     he = np.array([f.test_mse for f in he4])
     default = depth_sweep.test_mse("spiral")[-1]
     assert all(f.model.init == "he" for f in he4)
-    assert default.mean() / he.mean() > 1.2
+    assert 0.7 < np.median(he) / np.median(default) < 1.3
+    assert he.max() < 0.7 * default.max()
 
 
 # ------------------------------------------------------ vanishing gradients
@@ -582,19 +592,11 @@ def test_chapter_quotes_the_computed_fits(
 ):
     glued = _glued((site / CHAPTER).read_text("utf-8"))
     spiral = sweep["spiral"]
-    blob_mean = depth_sweep.test_mse("blob").mean(axis=1)
-    spiral_mean = depth_sweep.test_mse("spiral").mean(axis=1)
-    wide_mse = np.mean([f.test_mse for f in wide])
-    wide_all = [f.test_mse for f in wide]
-    deep_all = list(depth_sweep.test_mse("spiral")[-1])
-    he_mse = np.mean([f.test_mse for f in he4])
-
-    def best(fits):
-        return [f.history.best_epoch for f in fits]
-
-    sweep_fits = [
-        f for name in ("blob", "spiral") for row in depth_sweep.fits[name] for f in row
-    ]
+    blob_mean = np.median(depth_sweep.test_mse("blob"), axis=1)
+    spiral_mean = np.median(depth_sweep.test_mse("spiral"), axis=1)
+    wide_mse = np.median([f.test_mse for f in wide])
+    deep_all = depth_sweep.test_mse("spiral")[-1]
+    he_all = np.array([f.test_mse for f in he4])
     expected = [
         f"{one_layer['blob'].r2:.2f}",
         f"{one_layer['blob'].test_mse:.4f}",
@@ -612,27 +614,23 @@ def test_chapter_quotes_the_computed_fits(
         str(spiral[4].n_params),
         str(wide[0].width),
         f"{wide_mse:.3f}",
-        f"{np.mean([f.r2 for f in wide]):.2f}",
+        f"{np.median([f.r2 for f in wide]):.2f}",
         f"{spiral_mean[-1]:.3f}",
         f"{wide_mse / spiral_mean[-1]:.1f}",
         str(len(sweep["blob"][1].y_train)),
         f"{blob_mean[1] / blob_mean[-1]:.1f}",
-        # spreads over seeds, and the epochs whose weights the networks kept
-        *(f"{v:.3f}" for v in (min(wide_all), max(wide_all))),
-        *(f"{v:.3f}" for v in (min(deep_all), max(deep_all))),
-        *(str(f(best(wide))) for f in (min, max)),
-        *(str(f(best(depth_sweep.fits["spiral"][-1]))) for f in (min, max)),
-        *(str(f(best(sweep_fits))) for f in (min, max)),
         # He's initialisation on the four-layer spiral networks
-        f"{he_mse:.4f}",
+        f"{np.median(he_all):.4f}",
         f"{spiral_mean[-1]:.4f}",
-        f"{spiral_mean[-1] / he_mse:.1f}",
+        f"{he_all.max():.3f}",
+        f"{deep_all.max():.3f}",
+        str(WIDE_EPOCHS),
         # exercise 1's starting point, trained by fit_field's defaults
         f"{deep.fit_field('spiral', depth=1, width=WIDTH, seed=0).r2:.2f}",
     ]
     for value in expected:
         assert value in glued, value
-    # "on the spiral, every added layer helps" (averaged over seeds)
+    # "on the spiral, every added layer helps" (medians over seeds)
     assert np.all(np.diff(spiral_mean) < 0)
 
 
