@@ -23,9 +23,12 @@ from learnable_bases import deep
 CHAPTER = "chapters/03_going_deep.html"
 CODE_PAGE = "chapters/03_deep_network_code.html"
 DEPTHS = [1, 2, 3, 4]
-SEEDS = [0, 1, 2]  # the chapter's and plot_depth_slider.py's seeds
+SEEDS = list(range(12))  # the chapter's and plot_depth_slider.py's seeds
+WIDE_EPOCHS = 1500  # the wide networks' epoch limit, which none reaches
 FIELDS = ("blob", "moons", "spiral")
 WIDTH = 32
+#: the chapter's and the gallery's training: a held-out split and early stopping
+FIT = {"epochs": 500, "val_fraction": 0.2, "patience": 20}
 
 
 def _text(html: str) -> str:
@@ -42,7 +45,7 @@ def _glued(html: str) -> list[str]:
 @pytest.fixture(scope="module")
 def depth_sweep():
     """The chapter's depth sweep (the same call as plot_depth_slider)."""
-    return deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seeds=SEEDS)
+    return deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seeds=SEEDS, **FIT)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +59,7 @@ def sweep(depth_sweep):
 @pytest.fixture(scope="module")
 def one_layer():
     """The one-hidden-layer fits (the same call as plot_one_hidden_layer_2d)."""
-    rows = deep.fit_fields(FIELDS, depth=1, width=WIDTH, seeds=[0])
+    rows = deep.fit_fields(FIELDS, depth=1, width=WIDTH, seeds=[0], **FIT)
     return {name: row[0] for name, row in zip(FIELDS, rows, strict=True)}
 
 
@@ -64,7 +67,35 @@ def one_layer():
 def wide():
     """One hidden layer with the four-layer network's parameters, every seed."""
     width = deep.equal_parameter_width(2, WIDTH, 4)
-    return deep.fit_fields(["spiral"], depth=1, width=width, seeds=SEEDS)[0]
+    kw = FIT | {"epochs": WIDE_EPOCHS}
+    return deep.fit_fields(["spiral"], depth=1, width=width, seeds=SEEDS, **kw)[0]
+
+
+@pytest.fixture(scope="module")
+def he4():
+    """The four-layer spiral networks from He's initial weights."""
+    return deep.fit_fields(
+        ["spiral"], depth=4, width=WIDTH, seeds=SEEDS, init="he", **FIT
+    )[0]
+
+
+@pytest.fixture(scope="module")
+def gradients():
+    """Largest weight gradient per layer, 10 seeds, both initialisations."""
+    return {
+        init: deep.gradients_by_layer(list(range(10)), init=init)
+        for init in ("pytorch", "he")
+    }
+
+
+@pytest.fixture(scope="module")
+def out_kinks():
+    """Mean kinks of the output of 20 random networks per arrangement."""
+    wide = deep.equal_parameter_width(1, 8, 4)
+    return {
+        (L, H): deep.output_kinks(L, H, n_networks=20, seed=0).mean()
+        for L, H in ((1, 32), (2, 16), (4, 8), (1, wide))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -360,13 +391,20 @@ def test_fit_fields_members_equal_separate_train_runs(one_layer, sweep):
     x, y = lb.targets.sample_field("spiral", 1500, 0.1, 0)
     model = lb.models.MLP(2, WIDTH, 1, seed=0)
     hist = lb.training.train(
-        model, lb.losses.mse_objective, x, y, epochs=100, lr=5e-3, batch_size=128,
-        optimizer="adam", seed=0,
+        model, lb.losses.mse_objective, x, y, lr=5e-3, batch_size=128,
+        optimizer="adam", seed=0, **FIT,
     )  # fmt: skip
     for together in (one_layer["spiral"], sweep["spiral"][1]):
-        np.testing.assert_allclose(together.history.losses, hist.losses, rtol=1e-5)
+        assert together.history.stopped_epoch == hist.stopped_epoch
+        assert together.history.best_epoch == hist.best_epoch
+        # batched and single matrix products round differently, and over
+        # hundreds of epochs the gap grows: tight early, looser at the end
+        for a, b in ((together.history.losses, hist.losses),
+                     (together.history.val_losses, hist.val_losses)):  # fmt: skip
+            np.testing.assert_allclose(a[:100], b[:100], rtol=1e-5)
+            np.testing.assert_allclose(a, b, rtol=1e-3)
         for p, q in zip(together.model.parameters(), model.parameters(), strict=True):
-            torch.testing.assert_close(p, q, rtol=1e-4, atol=1e-5)
+            torch.testing.assert_close(p, q, rtol=1e-3, atol=1e-3)
 
 
 def test_claim_every_layer_helps_the_spiral(sweep, depth_sweep):
@@ -375,19 +413,19 @@ def test_claim_every_layer_helps_the_spiral(sweep, depth_sweep):
     assert errors[2] < 0.7 * errors[0]
     assert errors[3] < 0.3 * errors[0]
     assert sweep["spiral"][4].r2 > 0.85
-    mean = depth_sweep.test_mse("spiral").mean(axis=1)
-    assert all(b < a for a, b in itertools.pairwise(mean))
+    median = np.median(depth_sweep.test_mse("spiral"), axis=1)
+    assert all(b < a for a, b in itertools.pairwise(median))
 
 
 def test_claim_relative_gains_of_depth(depth_sweep, one_layer):
-    blob = depth_sweep.test_mse("blob").mean(axis=1)
-    spiral = depth_sweep.test_mse("spiral").mean(axis=1)
-    # both fall many-fold from one layer to four, the spiral more
+    blob = np.median(depth_sweep.test_mse("blob"), axis=1)
+    spiral = np.median(depth_sweep.test_mse("spiral"), axis=1)
+    # both fall many-fold from one layer to four
     assert spiral[0] / spiral[-1] > 10 and blob[0] / blob[-1] > 5
-    assert spiral[0] / spiral[-1] > blob[0] / blob[-1]
-    # "all of the blob's gain comes from the second layer; more do not lower it"
+    # "most of the blob's gain comes from the second layer; two more lower it
+    # only ...-fold further"
     assert blob[1] < blob[0] / 5
-    assert min(blob[2:]) > 0.9 * blob[1]
+    assert 1 < blob[1] / blob[-1] < 0.5 * blob[0] / blob[1]
     # "one layer already recovers the blob, while it leaves the spiral unrecognisable"
     assert one_layer["blob"].r2 > 0.85 > 0.6 > one_layer["spiral"].r2
     assert spiral[0] - spiral[-1] > 10 * (blob[0] - blob[-1])
@@ -398,23 +436,132 @@ def test_claim_depth_beats_width_at_equal_parameters(depth_sweep, sweep, wide):
     shallow = depth_sweep.test_mse("spiral")[0]
     wide_mse = np.array([fit.test_mse for fit in wide])
     assert all(fit.n_params == sweep["spiral"][4].n_params for fit in wide)
-    assert deep4.mean() < wide_mse.mean() < shallow.mean()
-    assert wide_mse.mean() > 2 * deep4.mean()
-    assert wide_mse.min() > deep4.max()  # "worse for every seed"
+    med = np.median
+    assert med(deep4) < med(wide_mse) < med(shallow)
+    assert med(wide_mse) > 2 * med(deep4)
+    assert wide_mse.min() > med(
+        deep4
+    )  # "every wide network ends worse than that median"
 
 
-def test_claim_depth_beats_width_with_three_times_the_steps(depth_sweep, wide):
-    """Not converged at 1200 steps; with 3x the steps the ranking stays."""
-    width = deep.equal_parameter_width(2, WIDTH, 4)
-    long_wide = deep.fit_fields(["spiral"], 1, width, seeds=SEEDS, epochs=300)[0]
-    long_deep = deep.fit_fields(["spiral"], 4, WIDTH, seeds=SEEDS, epochs=300)[0]
-    wide_100 = np.mean([f.test_mse for f in wide])
-    deep_100 = depth_sweep.test_mse("spiral")[-1].mean()
-    wide_300 = np.mean([f.test_mse for f in long_wide])
-    deep_300 = np.mean([f.test_mse for f in long_deep])
-    # "both errors fall by about half"
-    assert 0.3 < wide_300 / wide_100 < 0.7 and 0.3 < deep_300 / deep_100 < 0.7
-    assert wide_300 > 3 * deep_300  # "four layers stay more than three times better"
+def test_claim_every_fit_stops_on_its_validation_error(depth_sweep, one_layer, wide):
+    """'trained until its own validation error had not improved for 20 epochs,
+    or to the limit of 500; kept the best weights'."""
+    fits = [f for name in ("blob", "spiral") for row in depth_sweep.fits[name]
+            for f in row] + list(one_layer.values()) + list(wide)  # fmt: skip
+    for fit in fits:
+        h = fit.history
+        assert h.val_losses is not None and h.patience == FIT["patience"]
+        assert h.val_losses[h.best_epoch - 1] == h.val_losses.min()
+        assert h.stopped_epoch in (h.best_epoch + FIT["patience"], FIT["epochs"])
+        # the network ends with its best weights: its validation loss is the best
+        x, y = fit.x_train, fit.y_train
+        _, _, xv, yv = lb.training.holdout_split(x, y, FIT["val_fraction"], seed=h.seed)
+        with torch.no_grad():
+            val = float(((fit.model(xv) - yv) ** 2).mean())
+        assert val == pytest.approx(h.val_losses.min(), rel=1e-4)
+    # "no training budget cuts either short": the wide and the four-layer
+    # spiral networks stopped on their validation error, before the limit
+    for fits, limit in (
+        (wide, WIDE_EPOCHS),
+        (depth_sweep.fits["spiral"][-1], FIT["epochs"]),
+    ):
+        for fit in fits:
+            h = fit.history
+            assert h.stopped_epoch == h.best_epoch + FIT["patience"] < limit
+    # the training set is 80 % of the 1500 samples
+    assert fits[0].history.steps == fits[0].history.epochs * 10  # 1200 / 128
+
+
+def test_claim_he_initialisation_gives_fewer_bad_runs(depth_sweep, he4):
+    """'about the same typical test error either way ... fewer bad runs'."""
+    he = np.array([f.test_mse for f in he4])
+    default = depth_sweep.test_mse("spiral")[-1]
+    assert all(f.model.init == "he" for f in he4)
+    assert 0.7 < np.median(he) / np.median(default) < 1.3
+    assert he.max() < 0.7 * default.max()
+
+
+# ------------------------------------------------------ vanishing gradients
+def test_gradients_by_layer_matches_the_backprop_cell(backprop_demo):
+    g = deep.gradients_by_layer([0])
+    np.testing.assert_allclose(g[0], backprop_demo["max_grad"], rtol=1e-12)
+    assert g.shape == (1, 5) and not g.flags.writeable
+
+
+def test_gradients_by_layer_rejects_bad_input():
+    with pytest.raises(TypeError, match="seeds"):
+        deep.gradients_by_layer(3)
+    with pytest.raises(ValueError, match="init"):
+        deep.gradients_by_layer([0], init="xavier")
+    with pytest.raises(ValueError, match="field"):
+        deep.gradients_by_layer([0], field="donut")
+
+
+def test_claim_default_init_is_six_times_below_he():
+    """'uniform from +-1/sqrt(H), a variance of 1/(3H), six times smaller'."""
+    h = 400
+    default = lb.models.MLP(h, h, 2, seed=0).layers[1].weight.detach()
+    he = lb.models.MLP(h, h, 2, seed=0, init="he").layers[1].weight.detach()
+    assert float(default.abs().max()) <= 1 / h**0.5
+    assert float(default.var()) == pytest.approx(1 / (3 * h), rel=0.02)
+    assert float(he.var()) == pytest.approx(2 / h, rel=0.02)
+    assert float(he.var() / default.var()) == pytest.approx(6, rel=0.03)
+
+
+def test_claim_he_initialisation_keeps_the_gradient(gradients):
+    """The glued table: head-to-layer-1 ratio, median and range over 10 seeds."""
+    ratio = {k: g[:, -1] / g[:, 0] for k, g in gradients.items()}
+    assert np.median(ratio["pytorch"]) > 20  # about 40
+    assert np.median(ratio["he"]) < 10  # about 6
+    assert np.median(ratio["pytorch"]) > 4 * np.median(ratio["he"])
+    assert ratio["pytorch"].min() > ratio["he"].max()  # for every seed ...
+    assert (ratio["pytorch"] > ratio["he"]).all()  # ... and seed by seed
+    # "every layer's gradient is larger, the first layer's most"
+    med = {k: np.median(g, axis=0) for k, g in gradients.items()}
+    gain = med["he"] / med["pytorch"]
+    assert (gain > 1).all() and gain.argmax() == 0
+    # under the default the gradient shrinks layer by layer, head to layer 1
+    assert np.all(np.diff(med["pytorch"]) > 0)
+
+
+# ------------------------------------------------------------ output kinks
+def test_output_kinks_of_one_layer_is_its_width():
+    # every first-layer kink lies inside the range, so mu bends once per unit
+    assert deep.output_kinks(1, 7, n_networks=5, seed=3).tolist() == [7] * 5
+    # hidden layers are those of kinks_by_depth with the same seed
+    x = torch.linspace(-3, 3, 6001, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(4)
+    h = lb.basis.random_deep_features(x, 3, 8, seed=gen)
+    torch.testing.assert_close(h, lb.basis.random_deep_features(x, 3, 8, seed=4))
+    with pytest.raises(ValueError):
+        deep.output_kinks(0, 8)
+    with pytest.raises(ValueError):
+        deep.output_kinks(2, 8, seed=-1)
+
+
+def test_sawtooth_reaches_width_to_the_depth():
+    """'stacking four of them composes the zigzags into 8**4 linear pieces'."""
+    for depth, width in ((1, 4), (2, 3), (3, 2), (4, 8), (2, 16)):
+        assert deep.sawtooth_kinks(depth, width) == width**depth - 1
+    with pytest.raises(ValueError, match="at least 2"):
+        deep.sawtooth_kinks(3, 1)
+
+
+def test_claim_random_networks_realise_little_of_depth(out_kinks):
+    """At 32 neurons: four layers of 8 give about 1.5x one layer of 32, a few
+    per cent of what the shape allows; at equal parameters one wide layer
+    bends more often than four layers of 8."""
+    wide = deep.equal_parameter_width(1, 8, 4)
+    assert lb.models.count_parameters(
+        lb.models.MLP(1, wide, 1)
+    ) == lb.models.count_parameters(lb.models.MLP(1, 8, 4))
+    k1, k2, k4, kw = (out_kinks[a] for a in ((1, 32), (2, 16), (4, 8), (1, wide)))
+    assert k1 == pytest.approx(32, abs=0.5)
+    assert k1 < k2 < k4 < kw
+    assert 1.2 < k4 / k1 < 2.0
+    assert k4 / deep.sawtooth_kinks(4, 8) < 0.02
+    assert kw > 0.9 * wide
 
 
 # ------------------------------------------------------------- the built pages
@@ -440,12 +587,16 @@ def test_chapter_embeds_all_its_figures(site):
 
 
 @pytest.mark.site
-def test_chapter_quotes_the_computed_fits(site, sweep, depth_sweep, one_layer, wide):
+def test_chapter_quotes_the_computed_fits(
+    site, sweep, depth_sweep, one_layer, wide, he4
+):
     glued = _glued((site / CHAPTER).read_text("utf-8"))
     spiral = sweep["spiral"]
-    blob_mean = depth_sweep.test_mse("blob").mean(axis=1)
-    spiral_mean = depth_sweep.test_mse("spiral").mean(axis=1)
-    wide_mse = np.mean([f.test_mse for f in wide])
+    blob_mean = np.median(depth_sweep.test_mse("blob"), axis=1)
+    spiral_mean = np.median(depth_sweep.test_mse("spiral"), axis=1)
+    wide_mse = np.median([f.test_mse for f in wide])
+    deep_all = depth_sweep.test_mse("spiral")[-1]
+    he_all = np.array([f.test_mse for f in he4])
     expected = [
         f"{one_layer['blob'].r2:.2f}",
         f"{one_layer['blob'].test_mse:.4f}",
@@ -463,26 +614,59 @@ def test_chapter_quotes_the_computed_fits(site, sweep, depth_sweep, one_layer, w
         str(spiral[4].n_params),
         str(wide[0].width),
         f"{wide_mse:.3f}",
-        f"{np.mean([f.r2 for f in wide]):.2f}",
+        f"{np.median([f.r2 for f in wide]):.2f}",
         f"{spiral_mean[-1]:.3f}",
         f"{wide_mse / spiral_mean[-1]:.1f}",
         str(len(sweep["blob"][1].y_train)),
-        str(sweep["blob"][1].history.steps),
+        f"{blob_mean[1] / blob_mean[-1]:.1f}",
+        # He's initialisation on the four-layer spiral networks
+        f"{np.median(he_all):.4f}",
+        f"{spiral_mean[-1]:.4f}",
+        f"{he_all.max():.3f}",
+        f"{deep_all.max():.3f}",
+        str(WIDE_EPOCHS),
+        # exercise 1's starting point, trained by fit_field's defaults
+        f"{deep.fit_field('spiral', depth=1, width=WIDTH, seed=0).r2:.2f}",
     ]
     for value in expected:
         assert value in glued, value
-    # "on the spiral, every added layer helps" (averaged over seeds)
+    # "on the spiral, every added layer helps" (medians over seeds)
     assert np.all(np.diff(spiral_mean) < 0)
 
 
 @pytest.mark.site
-def test_chapter_quotes_the_kink_counts_and_parameter_count(site, kinks):
+def test_chapter_quotes_the_kink_counts_and_parameter_count(site, kinks, out_kinks):
     glued = _glued((site / CHAPTER).read_text("utf-8"))
     for value in (f"{kinks[8][1]:.1f}", f"{kinks[8][3]:.1f}", f"{kinks[16][3]:.1f}"):
         assert value in glued, value
+    for (L, H), k in out_kinks.items():
+        assert f"{k:.1f}" in glued, (L, H)
+        params = lb.models.count_parameters(lb.models.MLP(1, H, L))
+        assert str(params) in glued, (L, H)
+        most = H if L == 1 else H**L - 1
+        assert str(most) in glued, (L, H)
+    k1, k4 = out_kinks[1, 32], out_kinks[4, 8]
+    assert f"{k4 / k1:.1f}" in glued
+    assert f"{100 * k4 / (8**4 - 1):.1f}" in glued
     count = lb.models.count_parameters(lb.models.MLP(2, 16, 4))
     assert count == 3 * 16 + 3 * 17 * 16 + 17
     assert str(count) in glued
+
+
+@pytest.mark.site
+def test_chapter_tables_the_gradients_by_initialisation(site, gradients):
+    html = (site / CHAPTER).read_text("utf-8")
+    glued = _glued(html)
+    for g in gradients.values():
+        r = g[:, -1] / g[:, 0]
+        for v in (np.median(r), r.min(), r.max()):
+            assert f"{v:.0f}" in glued or f"{v:.1f}" in glued, v
+        for k in range(g.shape[1]):
+            assert f"{np.median(g[:, k]):.1e}" in glued, k
+    # statistics over seeds are marked as such for the kernel-path check
+    stats = re.findall(r'<span class="lb-stat"><span class="pasted-text">', html)
+    assert len(stats) >= 16
+    assert re.search(r"He.s initialisation", htmllib.unescape(_text(html)))
 
 
 @pytest.mark.site

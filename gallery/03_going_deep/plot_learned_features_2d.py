@@ -17,7 +17,7 @@ moments of one training run.
 # folded surface rather than a single ramp. Left: the network's output
 # :math:`\mu`. Right: the four terms :math:`w_j h^{(4)}_j` that vary most in
 # the trained network, on one colour scale (purple negative, white zero, orange
-# positive), at the same moments of one run.
+# positive; the colour bars give both scales), at the same moments of one run.
 import learnable_bases as lb
 
 lb.plotting.use_style()
@@ -46,6 +46,11 @@ def draw_field(fig, i):
         ax.set_title(f"$w_{{{j}}} h_{{{j}}}$")
     for ax in axes:
         ax.set(xticks=[], yticks=[])
+    for ax in axes[2:]:
+        ax.set_ylabel("")
+    # two scales: the output's (left) and the one shared by the four terms
+    fig.colorbar(axes[0].images[0], ax=axes[0], shrink=0.8, aspect=15)
+    fig.colorbar(axes[1].images[0], ax=axes[1:], shrink=0.8, aspect=15)
 
 
 learning_2d = lb.stepper.stepper_from_function(
@@ -55,7 +60,7 @@ learning_2d = lb.stepper.stepper_from_function(
         "A four-layer network learning the spiral field: its output and four "
         "learned last-layer feature maps, from the initial network to the trained one"
     ),
-    figsize=(7.5, 2.2),
+    figsize=(8.0, 2.2),
     same_layout=True,
 )
 learning_2d

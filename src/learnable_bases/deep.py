@@ -44,7 +44,10 @@ __all__ = [
     "field_grid",
     "fit_field",
     "fit_fields",
+    "gradients_by_layer",
     "kinks_by_depth",
+    "output_kinks",
+    "sawtooth_kinks",
 ]
 
 
@@ -158,6 +161,111 @@ def kinks_by_depth(
     return np.stack(rows)
 
 
+@cached
+def output_kinks(
+    depth: int,
+    width: int,
+    *,
+    n_networks: int = 20,
+    seed: int = 0,
+    interval: tuple[float, float] = (-3.0, 3.0),
+    n_grid: int = 60001,
+) -> np.ndarray:
+    """Kinks of the *output* of random ReLU networks with a random linear head.
+
+    Network ``k`` is :func:`~learnable_bases.basis.random_deep_features` drawn
+    from a generator seeded with ``seed + k`` (so its hidden layers are those
+    of :func:`kinks_by_depth` with the same seed), followed by head weights
+    ``w_j ~ N(0, 1)`` from the same generator. The output
+    ``mu(x) = sum_j w_j h^{(L)}_j(x)`` bends wherever any of its basis
+    functions bends, so this counts what the whole network can fold, not what
+    one basis function does.
+
+    Parameters
+    ----------
+    depth : int
+        Hidden layers (>= 1).
+    width : int
+        Units per hidden layer (>= 1).
+    n_networks : int, default 20
+        Random networks (>= 1).
+    seed : int, default 0
+        Seed of the first network (>= 0).
+    interval : (float, float), default (-3, 3)
+        Input range; every first-layer kink lies inside it.
+    n_grid : int, default 60001
+        Grid points (>= 3); fine, since the output has the kinks of all
+        ``width`` basis functions and two closer than the spacing count once.
+
+    Returns
+    -------
+    np.ndarray of int, shape (n_networks,)
+        Kinks of each network's output on the grid.
+
+    Examples
+    --------
+    >>> output_kinks(1, 5, n_networks=2).tolist()  # one kink per unit
+    [5, 5]
+    """
+    depth = check_positive_int("depth", depth)
+    width = check_positive_int("width", width)
+    n_networks = check_positive_int("n_networks", n_networks)
+    n_grid = check_positive_int("n_grid", n_grid)
+    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    lo, hi = basis._check_interval(interval)
+    x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
+    counts = []
+    for k in range(n_networks):
+        gen = torch.Generator().manual_seed(seed + k)
+        h = basis.random_deep_features(x, depth, width, "relu", seed=gen)
+        w = torch.randn(width, 1, generator=gen, dtype=torch.float64)
+        counts.append(int(count_kinks(x, h @ w)[0]))
+    return np.array(counts)
+
+
+def sawtooth_kinks(depth: int, width: int, *, n_grid: int | None = None) -> int:
+    """Kinks of a hand-built ReLU network that folds as much as depth allows.
+
+    Every hidden layer of ``width`` units computes, on ``[0, 1]``, a zigzag
+    that rises and falls ``width`` times between 0 and 1 (``width`` linear
+    pieces, kinks at ``i / width``); stacking ``depth`` of them composes the
+    zigzags, so the output has ``width ** depth`` pieces, ``width ** depth - 1``
+    kinks, with ``depth * width`` neurons. (One hidden layer of ``width`` units
+    has at most ``width`` kinks.) The count is measured on a grid of the output,
+    not assumed.
+
+    Parameters
+    ----------
+    depth : int
+        Hidden layers (>= 1).
+    width : int
+        Units per layer (>= 2).
+    n_grid : int, optional
+        Grid points on ``[0, 1]``; by default ``8 * width ** depth + 1``, fine
+        enough to resolve every kink.
+
+    Returns
+    -------
+    int
+        The kinks counted by :func:`count_kinks`.
+    """
+    depth = check_positive_int("depth", depth)
+    width = check_positive_int("width", width)
+    if width < 2:
+        raise ValueError(f"width must be at least 2 for a zigzag; got {width}")
+    n_grid = check_positive_int("n_grid", n_grid or 8 * width**depth + 1)
+    x = torch.linspace(0.0, 1.0, n_grid, dtype=torch.float64)
+    # one layer: z(u) = sum_i a_i relu(u - i/width), slopes +-width alternately
+    knots = torch.arange(width, dtype=torch.float64) / width
+    slopes = width * (-1.0) ** torch.arange(width, dtype=torch.float64)
+    a = torch.diff(slopes, prepend=torch.zeros(1, dtype=torch.float64))
+    u = x[:, None]
+    for _ in range(depth):
+        u = torch.relu(u - knots) @ a[:, None]  # (n, width) ReLUs, then a sum
+    return int(count_kinks(x, u)[0])
+
+
 def _check_depths(depths: object) -> list[int]:
     if isinstance(depths, (str, bytes)) or not isinstance(depths, Sequence):
         raise TypeError(
@@ -226,6 +334,59 @@ def backprop(
             grads.append((delta.T @ h_in, delta.sum(dim=0)))
             weight = layer.weight
     return grads[::-1]
+
+
+@cached
+def gradients_by_layer(
+    seeds: Sequence[int],
+    *,
+    init: str = "pytorch",
+    width: int = 16,
+    depth: int = 4,
+    field: str = "spiral",
+    n: int = 64,
+    data_seed: int = 1,
+) -> np.ndarray:
+    """Largest weight gradient of each layer of freshly initialised networks.
+
+    For each seed, an ``MLP(2, width, depth, init=init, seed=seed)`` in float64
+    and ``n`` noisy samples of ``field`` (seed ``data_seed``, the same for all
+    networks): the largest ``|dE/dW|`` of the squared error ``E``, per layer.
+
+    Parameters
+    ----------
+    seeds : sequence of int
+        Seeds of the initial weights.
+    init : {"pytorch", "he"}, default "pytorch"
+        PyTorch's default ``nn.Linear`` initialisation (weights uniform with
+        variance ``1 / (3 fan_in)``) or He's (``N(0, 2 / fan_in)``).
+    width, depth : int
+        The network.
+    field : str, default "spiral"
+        The data (:func:`~learnable_bases.targets.sample_field`, noise 0.1).
+    n : int, default 64
+        Samples.
+    data_seed : int, default 1
+        Seed of the samples.
+
+    Returns
+    -------
+    np.ndarray, shape (len(seeds), depth + 1)
+        Column ``l`` is hidden layer ``l + 1``; the last column is the head.
+        ``g[:, -1] / g[:, 0]`` is the head-to-first-layer ratio.
+    """
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
+        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
+    field = check_choice("field", field, targets.FIELDS)
+    x, y = targets.sample_field(field, n, 0.1, data_seed)
+    x, y = x.double(), y.double()
+    rows = []
+    for s in seeds:
+        model = MLP(2, width, depth, seed=s, init=init).double()
+        losses.mse_objective(model, x, y).backward()
+        layers = (*model.layers, model.head)
+        rows.append([float(m.weight.grad.abs().max()) for m in layers])
+    return _frozen(np.array(rows))
 
 
 # ------------------------------------------------------------------ 2D fields
@@ -324,6 +485,10 @@ def fit_field(
     grid: int = 100,
     seed: int = 0,
     snapshots: Sequence[int] | None = None,
+    val_fraction: float | None = None,
+    patience: int | None = None,
+    restore_best: bool | None = None,
+    init: str = "pytorch",
 ) -> FieldFit:
     """Infer a 2D field from noisy samples with an MLP trained on the MSE.
 
@@ -364,6 +529,17 @@ def fit_field(
         Epochs (0 is the initial model) after which to keep the model's
         ``state_dict``, in ``history.snapshots`` (see
         :func:`~learnable_bases.training.train`).
+    val_fraction : float, optional
+        Hold out this fraction of the ``n_train`` samples (split with ``seed``)
+        as validation data; the network trains on the rest.
+    patience : int, optional
+        Stop when the validation loss has not improved for this many epochs
+        (needs ``val_fraction``); ``epochs`` is then the most it may run.
+    restore_best : bool, optional
+        End with the weights of the best validation epoch (the default when
+        ``patience`` is given).
+    init : {"pytorch", "he"}, default "pytorch"
+        Initial weights of the :class:`~learnable_bases.models.MLP`.
 
     Returns
     -------
@@ -375,7 +551,7 @@ def fit_field(
     if grid < 2:
         raise ValueError(f"grid must be at least 2; got {grid}")
     x, y = targets.sample_field(name, n_train, noise_sigma, seed)
-    model = MLP(2, width, depth, activation, seed=seed)
+    model = MLP(2, width, depth, activation, seed=seed, init=init)
     history = train(
         model,
         losses.mse_objective,
@@ -388,6 +564,9 @@ def fit_field(
         seed=seed,
         progress=False,
         snapshots=snapshots,
+        val_fraction=val_fraction,
+        patience=patience,
+        restore_best=restore_best,
     )
     return _field_fit(name, model, history, x, y, float(noise_sigma), grid)
 
@@ -440,6 +619,10 @@ def fit_fields(
     optimizer: str = "adam",
     activation: str = "relu",
     grid: int = 100,
+    val_fraction: float | None = None,
+    patience: int | None = None,
+    restore_best: bool | None = None,
+    init: str = "pytorch",
 ) -> list[list[FieldFit]]:
     """:func:`fit_field` for several fields and seeds, trained together.
 
@@ -459,6 +642,9 @@ def fit_fields(
         and the batch order (as ``fit_field(..., seed=s)``).
     n_train, noise_sigma, epochs, lr, batch_size, optimizer, activation, grid :
         As in :func:`fit_field`.
+    val_fraction, patience, restore_best, init :
+        As in :func:`fit_field`: each network holds out its own part of its
+        data (split with its seed) and stops on its own.
 
     Returns
     -------
@@ -473,7 +659,7 @@ def fit_fields(
         raise ValueError(f"grid must be at least 2; got {grid}")
     members = [(name, s) for name in names for s in seeds]
     data = [targets.sample_field(name, n_train, noise_sigma, s) for name, s in members]
-    models = [MLP(2, width, depth, activation, seed=s) for _, s in members]
+    models = [MLP(2, width, depth, activation, seed=s, init=init) for _, s in members]
     histories = train_stacked(
         models,
         mse_loss,
@@ -485,6 +671,9 @@ def fit_fields(
         optimizer=optimizer,
         seeds=[s for _, s in members],
         progress=False,
+        val_fraction=val_fraction,
+        patience=patience,
+        restore_best=restore_best,
     )
     fits = [
         _field_fit(name, m, h, x, y, float(noise_sigma), grid)
