@@ -10,9 +10,11 @@ tests, compute everything.
 The key of a call is the function's module and name, its arguments (defaults
 filled in), :func:`library_hash` and :func:`numerics`, so any change to the
 library's source, to torch's version or to the vector kernels torch runs on
-(``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Calls whose
-arguments are not plain JSON values (numbers, strings, lists, dicts, ``None``)
-are computed, never cached.
+(``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Arguments
+are plain JSON values (numbers, strings, lists, dicts, ``None``) or tensors and
+arrays, which key on their content (dtype, shape and a SHA-256 of their
+bytes, see :func:`content_key`), never on their identity. Calls with any other
+argument (a simulator object, a model) are computed, never cached.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import io
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -75,6 +78,45 @@ def numerics() -> str:
     return f"torch {torch.__version__}, {capability} kernels"
 
 
+def content_key(value: object) -> dict[str, object]:
+    """What a tensor or array argument contributes to a key: its content.
+
+    Parameters
+    ----------
+    value : torch.Tensor or numpy.ndarray
+        A tensor (any device; gradients ignored) or a NumPy array of numbers.
+
+    Returns
+    -------
+    dict
+        ``{"dtype": ..., "shape": [...], "sha256": ...}``: equal for equal
+        content, whatever the object.
+
+    Raises
+    ------
+    TypeError
+        For anything else (such a call is not cached).
+    """
+    torch = sys.modules.get("torch")  # only if the caller has torch loaded
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach().cpu().contiguous()
+        data = t.reshape(-1).view(torch.uint8).numpy().tobytes()
+        return {"dtype": str(t.dtype), "shape": list(t.shape), "sha256": _sha(data)}
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        a = np.ascontiguousarray(value)
+        return {
+            "dtype": a.dtype.str,
+            "shape": list(a.shape),
+            "sha256": _sha(a.tobytes()),
+        }
+    raise TypeError(f"{type(value).__name__} is not a tensor, an array or JSON")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def call_key(
     func: Callable[..., object], *args: object, **kwargs: object
 ) -> str | None:
@@ -91,15 +133,17 @@ def call_key(
     Returns
     -------
     str or None
-        64 hexadecimal digits, or ``None`` if an argument is not a plain JSON
-        value (such a call is not cached).
+        64 hexadecimal digits, or ``None`` if an argument is neither a plain
+        JSON value nor a tensor or array (such a call is not cached).
     """
     bound = inspect.signature(func).bind(*args, **kwargs)
     bound.apply_defaults()
     name = f"{func.__module__}.{func.__qualname__}"
     try:
         text = json.dumps(
-            [name, bound.arguments, library_hash(), numerics()], sort_keys=True
+            [name, bound.arguments, library_hash(), numerics()],
+            sort_keys=True,
+            default=content_key,
         )
     except TypeError:
         return None

@@ -20,12 +20,18 @@ seed=...)`` draws ``n`` pairs from the joint ``p(theta) p(x | theta)``;
 ``simulate(theta, generator)`` runs the simulator on given parameters. The
 1-D ones also give ``log_likelihood`` and ``reference_posterior`` on a grid.
 Shapes: ``theta`` is ``(n, theta_dim)`` and ``x`` is ``(n, x_dim)``, float32.
+
+A simulator of the reader's own needs none of this. :class:`Simulator` is
+all that :func:`~learnable_bases.posterior.fit_posterior` asks of one: a
+``sample(n, *, seed)`` method returning ``(theta, x)`` and the two sizes
+``theta_dim`` and ``x_dim``, on any plain class (no base class to subclass).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
@@ -141,8 +147,57 @@ def grid_moments(
     return mean, var.sqrt()
 
 
+@runtime_checkable
+class Simulator(Protocol):
+    """What a simulator must have: ``sample(n, *, seed)``, ``theta_dim``, ``x_dim``.
+
+    A protocol, not a base class: any object with these three members is a
+    simulator (``isinstance(obj, Simulator)`` checks that they exist). For
+    example, a line measured at three positions::
+
+        class Line:
+            theta_dim, x_dim = 2, 3
+
+            def sample(self, n, *, seed):
+                gen = torch.Generator().manual_seed(seed)
+                theta = torch.randn(n, 2, generator=gen)
+                t = torch.tensor([0.0, 0.5, 1.0])
+                noise = 0.1 * torch.randn(n, 3, generator=gen)
+                return theta, theta[:, :1] * t + theta[:, 1:] + noise
+
+    Attributes
+    ----------
+    theta_dim : int
+        Dimension ``d`` of the parameter (>= 1).
+    x_dim : int
+        Dimension of the data (>= 1).
+    """
+
+    theta_dim: int
+    x_dim: int
+
+    def sample(self, n: int, *, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` pairs ``(theta, x)`` from the joint ``p(theta) p(x | theta)``.
+
+        Parameters
+        ----------
+        n : int
+            Number of simulations (>= 1).
+        seed : int
+            Seed of the draw: the same seed gives the same pairs.
+
+        Returns
+        -------
+        theta : torch.Tensor, shape (n, theta_dim)
+            Parameters, drawn from the prior (floating, finite).
+        x : torch.Tensor, shape (n, x_dim)
+            Their simulated data (floating, finite).
+        """
+        ...  # pragma: no cover
+
+
 class _Simulator:
-    """What every simulator here shares: drawing pairs from the joint."""
+    """What the book's simulators share: drawing pairs from the joint."""
 
     def sample(
         self,
@@ -438,17 +493,27 @@ SIMULATORS: dict[str, type] = {
 }
 
 
-def get_simulator(simulator: object) -> _Simulator:
-    """A simulator with default settings from its name, or the simulator given.
+def get_simulator(simulator: object) -> Simulator:
+    """A book simulator with default settings from its name, or the simulator given.
 
     Parameters
     ----------
-    simulator : {"line", "square", "growing"} or simulator
-        A name from :data:`SIMULATORS`, or a simulator object (returned as is).
+    simulator : {"line", "square", "growing"} or Simulator
+        A name from :data:`SIMULATORS`, or any object with ``sample(n, *,
+        seed)``, ``theta_dim`` and ``x_dim`` (see :class:`Simulator`),
+        returned as is.
 
     Returns
     -------
-    LinearGaussian, SquareBimodal or GrowingNoise
+    Simulator
+
+    Raises
+    ------
+    ValueError
+        On an unknown name, or ``theta_dim`` / ``x_dim`` not >= 1.
+    TypeError
+        If ``simulator`` is neither a name nor an object with the three
+        members.
     """
     if isinstance(simulator, str):
         if simulator not in SIMULATORS:
@@ -457,9 +522,14 @@ def get_simulator(simulator: object) -> _Simulator:
                 f"{sorted(SIMULATORS)}"
             )
         return SIMULATORS[simulator]()
-    if not isinstance(simulator, _Simulator):
+    missing = [m for m in ("sample", "theta_dim", "x_dim") if not hasattr(simulator, m)]
+    if missing or not callable(simulator.sample):
         raise TypeError(
-            "simulator must be a name from lb.simulators.SIMULATORS or a simulator "
-            f"such as lb.simulators.LinearGaussian(); got {type(simulator).__name__}"
+            "simulator must be a name from lb.simulators.SIMULATORS or an object "
+            "with sample(n, *, seed) -> (theta, x), theta_dim and x_dim (the "
+            f"protocol lb.simulators.Simulator); got a {type(simulator).__name__} "
+            f"without {', '.join(missing) or 'a callable sample'}"
         )
+    for name in ("theta_dim", "x_dim"):
+        check_positive_int(f"simulator.{name}", getattr(simulator, name))
     return simulator
