@@ -103,11 +103,11 @@ def test_a_fit_on_given_pairs_is_cached_by_their_content(monkeypatch, tmp_path):
     kwargs = dict(width=4, schedule=((2, 1e-2),), patience=None, val_fraction=None)
     first = lb.posterior.fit_posterior(theta=theta, x=x, **kwargs)
     again = lb.posterior.fit_posterior(theta=theta.clone(), x=x.clone(), **kwargs)
-    assert len(list(tmp_path.glob("fit_posterior-*.pkl"))) == 1  # a hit
+    assert len(list(tmp_path.glob("fit_posteriors-*.pkl"))) == 1  # a hit
     probe = torch.linspace(-1, 1, 5)[:, None]
     torch.testing.assert_close(again.outputs(probe), first.outputs(probe))
     lb.posterior.fit_posterior(theta=theta, x=x + 1.0, **kwargs)  # other data
-    assert len(list(tmp_path.glob("fit_posterior-*.pkl"))) == 2
+    assert len(list(tmp_path.glob("fit_posteriors-*.pkl"))) == 2
 
 
 def test_keys_follow_torch_and_its_vector_kernels(monkeypatch):

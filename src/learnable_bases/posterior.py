@@ -924,7 +924,6 @@ def _standardisation(
     return mean, torch.where(flat, torch.ones_like(std), std)
 
 
-@cached
 def fit_posterior(
     simulator: object = None,
     head: str = "gaussian",
@@ -1053,6 +1052,7 @@ def fit_posterior(
     )[0]
 
 
+@cached
 def fit_posteriors(
     simulator: object = None,
     head: str = "gaussian",
@@ -1079,7 +1079,9 @@ def fit_posteriors(
     stacked on a leading model axis and trained at once by
     :func:`~learnable_bases.sweep.train_stacked`, whose loss is the same
     :func:`nll` evaluated on outputs of shape ``(K, n, p)``. With
-    ``patience`` each network stops on its own.
+    ``patience`` each network stops on its own. With the build's result cache
+    on (:mod:`learnable_bases.cache`), a call with the same arguments (given
+    pairs keyed on their content) is trained once.
 
     Parameters
     ----------
