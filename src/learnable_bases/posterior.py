@@ -860,7 +860,9 @@ def _simulated_pairs(
             check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
         ] * len(seeds)
     simulator = get_simulator(simulator)
-    n = N_SIMS if n_sims is None else n_sims
+    n = check_positive_int(
+        "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
+    )
     return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
 
 
