@@ -76,7 +76,38 @@ def test_defaults_share_a_key_and_unhashable_arguments_have_none():
     f = lb.regression.fit_regression
     assert call_key(f) == call_key(f, epochs=300) == call_key(f, 32)
     assert call_key(f) != call_key(f, epochs=299)
-    assert call_key(lb.training.evaluate, None, None, torch.zeros(1), None) is None
+    assert call_key(lb.training.evaluate, None, None, object(), None) is None
+
+
+def test_tensor_and_array_arguments_key_on_their_content():
+    f = lb.training.holdout_split
+    a = torch.arange(6.0).reshape(3, 2)
+    key = call_key(f, a, a, 0.5, seed=0)
+    assert key is not None
+    assert call_key(f, a.clone(), a.clone(), 0.5, seed=0) == key  # equal content
+    b = a.clone()
+    b[2, 1] = 5.5
+    assert call_key(f, b, a, 0.5, seed=0) != key  # one entry differs
+    assert call_key(f, a.double(), a, 0.5, seed=0) != key  # the dtype counts
+    assert call_key(f, a.reshape(2, 3), a, 0.5, seed=0) != key  # and the shape
+    arr = np.arange(6.0)
+    assert call_key(f, arr, arr, 0.5, seed=0) == call_key(
+        f, arr.copy(), arr.copy(), 0.5, seed=0
+    )
+    assert call_key(f, np.array([object()]), arr, 0.5, seed=0) is None
+
+
+def test_a_fit_on_given_pairs_is_cached_by_their_content(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    theta, x = lb.simulators.GrowingNoise().sample(200, seed=0)
+    kwargs = dict(width=4, schedule=((2, 1e-2),), patience=None, val_fraction=None)
+    first = lb.posterior.fit_posterior(theta=theta, x=x, **kwargs)
+    again = lb.posterior.fit_posterior(theta=theta.clone(), x=x.clone(), **kwargs)
+    assert len(list(tmp_path.glob("fit_posteriors-*.pkl"))) == 1  # a hit
+    probe = torch.linspace(-1, 1, 5)[:, None]
+    torch.testing.assert_close(again.outputs(probe), first.outputs(probe))
+    lb.posterior.fit_posterior(theta=theta, x=x + 1.0, **kwargs)  # other data
+    assert len(list(tmp_path.glob("fit_posteriors-*.pkl"))) == 2
 
 
 def test_simulators_key_by_their_settings():

@@ -46,11 +46,11 @@ class Broken:
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
-        (lambda t, x: (t, x[:, :1]), ValueError, r"x of shape \(10, 1\); expected"),
-        (lambda t, x: (t[:5], x), ValueError, r"theta of shape \(5, 1\)"),
+        (lambda t, x: (t, x[:, :1]), ValueError, r"x has shape \(10, 1\); expected"),
+        (lambda t, x: (t[:5], x), ValueError, r"theta has shape \(5, 1\)"),
         (lambda t, x: (t, x.index_fill(0, torch.tensor([3]), float("nan"))), ValueError,
-         "NaN or infinite x in 1 of 10"),
-        (lambda t, x: (t, x.numpy()), TypeError, "must return tensors"),
+         "x holds NaN or infinite values in 1 of 10"),
+        (lambda t, x: (t, x.numpy()), TypeError, "x must be a torch.Tensor"),
         (lambda t, x: t, TypeError, r"must return \(theta, x\)"),
     ],
 )  # fmt: skip
@@ -71,3 +71,15 @@ def test_objects_that_are_not_simulators_are_refused_with_what_is_missing():
     bad.x_dim = 0
     with pytest.raises(ValueError, match="x_dim"):
         S.get_simulator(bad)
+
+
+def test_integer_data_such_as_counts_are_accepted_as_float32():
+    gen = torch.Generator().manual_seed(0)
+    rate = 1 + 9 * torch.rand(30, 1, generator=gen)
+    counts = torch.poisson(rate, generator=gen).long()
+    _, x = S.check_pairs(rate, counts)
+    assert x.dtype == torch.float32 and torch.equal(x, counts.float())
+    with pytest.raises(TypeError, match=r"Tensor of numbers; got torch\.bool"):
+        S.check_pairs(rate, counts > 3)
+    with pytest.raises(ValueError, match="same number of pairs"):
+        S.check_pairs(rate, counts[:29])

@@ -11,10 +11,11 @@ The key of a call is the function's module and name, its arguments (defaults
 filled in), :func:`library_hash` and :func:`numerics`, so any change to the
 library's source, to torch's version or to the vector kernels torch runs on
 (``ATEN_CPU_CAPABILITY``) makes every stored result unreachable. Arguments
-key by content: plain JSON values (numbers, strings, lists, dicts, ``None``),
-and dataclass instances such as the simulators of
-:mod:`learnable_bases.simulators` by their class and fields. Calls with any
-other argument (a tensor, a model) are computed, never cached.
+key by content: plain JSON values (numbers, strings, lists, dicts, ``None``);
+tensors and arrays by their dtype, shape and a SHA-256 of their bytes; and
+dataclass instances such as the simulators of :mod:`learnable_bases.simulators`
+by their class and fields. Calls with any other argument (a model, a simulator
+of the reader's own that is not a dataclass) are computed, never cached.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import io
 import json
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
@@ -79,12 +81,34 @@ def numerics() -> str:
 
 
 def _by_content(value: object) -> object:
-    """JSON form of a dataclass instance: its class and its fields."""
+    """JSON form of an argument that is not plain JSON, keyed on its content.
+
+    A tensor (any device, gradients ignored) or a NumPy array of numbers gives
+    ``{"dtype", "shape", "sha256"}``; a dataclass instance its class and fields.
+    Anything else raises ``TypeError`` (the call is not cached).
+    """
+    torch = sys.modules.get("torch")  # only if the caller has torch loaded
+    if torch is not None and isinstance(value, torch.Tensor):
+        t = value.detach().cpu().contiguous()
+        data = t.reshape(-1).view(torch.uint8).numpy().tobytes()
+        return {"dtype": str(t.dtype), "shape": list(t.shape), "sha256": _sha(data)}
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        a = np.ascontiguousarray(value)
+        return {
+            "dtype": a.dtype.str,
+            "shape": list(a.shape),
+            "sha256": _sha(a.tobytes()),
+        }
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return {"dataclass": f"{cls.__module__}.{cls.__qualname__}", **fields}
     raise TypeError(f"{type(value).__name__} is not keyed by content")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def call_key(
@@ -104,7 +128,7 @@ def call_key(
     -------
     str or None
         64 hexadecimal digits, or ``None`` if an argument is neither a plain
-        JSON value nor a dataclass (such a call is not cached).
+        JSON value nor keyed by content (such a call is not cached).
     """
     bound = inspect.signature(func).bind(*args, **kwargs)
     bound.apply_defaults()

@@ -3,12 +3,16 @@
 **Coverage.** Draw ``theta* ~ p(theta)`` and ``x ~ p(x | theta*)`` many times.
 For each, ask how much of ``q(theta | x)``'s mass lies where ``q`` is *higher*
 than at the true ``theta*``: that is the level ``alpha`` of the smallest
-highest-density region that still contains ``theta*`` (:func:`hpd_level_gaussian`,
-:func:`hpd_level_grid`). If ``q`` is the posterior, ``theta*`` falls inside the
-``alpha`` region a fraction ``alpha`` of the time, for every ``alpha``: these
-levels are uniform on ``[0, 1]``. :func:`empirical_coverage` counts, for a sweep
-of nominal levels, how often ``theta*`` was inside; calibrated estimators lie on
-the diagonal, overconfident ones below it, underconfident ones above it.
+highest-density region that still contains ``theta*`` (:func:`hpd_level_gaussian`
+and :func:`hpd_level_grid`; for any estimator that can sample and evaluate its
+density, :func:`hpd_level_samples`). If ``q`` is the posterior, ``theta*`` falls
+inside the ``alpha`` region a fraction ``alpha`` of the time, for every
+``alpha``: these levels are uniform on ``[0, 1]``. :func:`empirical_coverage`
+counts, for a sweep of nominal levels, how often ``theta*`` was inside;
+calibrated estimators lie on the diagonal, overconfident ones below it,
+underconfident ones above it. Averaged over ``p(x)``, that is: an estimator
+can cover correctly on average and still be too wide for some ``x`` and too
+narrow for others.
 
 **Distances.** :func:`tv_distance` for densities on a grid,
 :func:`gaussian_kl` for two Gaussians in closed form, and
@@ -24,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ._checks import check_tensor
+from ._checks import check_positive_int, check_tensor
 
 
 def _check_matrices(name: str, value: object, d: int) -> torch.Tensor:
@@ -119,6 +123,66 @@ def hpd_level_grid(
     at_truth = (1 - w) * ends[:, 0] + w * ends[:, 1]
     at_truth = at_truth.masked_fill((theta < grid[0]) | (theta > grid[-1]), 0.0)
     return (mass * (density > at_truth[:, None])).sum(dim=1).clamp(0.0, 1.0)
+
+
+def hpd_level_samples(
+    estimator: object,
+    theta: torch.Tensor,
+    x: torch.Tensor,
+    *,
+    n_samples: int = 1000,
+    seed: int = 0,
+) -> torch.Tensor:
+    """Level of the smallest highest-density region containing ``theta``, by sampling.
+
+    For each pair, ``alpha_i`` is the fraction of ``n_samples`` draws
+    ``theta_s ~ q(theta | x_i)`` at which ``q`` is higher than at ``theta_i``:
+    the rank of ``-log q(theta_i | x_i)`` among the ``-log q(theta_s | x_i)``.
+    It needs only samples and log densities, so it serves any estimator,
+    truncated or not, and tends to :func:`hpd_level_gaussian` for a Gaussian as
+    ``n_samples`` grows (its own scatter is at most ``0.5 / sqrt(n_samples)``).
+
+    Parameters
+    ----------
+    estimator : object
+        Anything with ``sample(n, x, *, seed) -> (n, d)`` and
+        ``log_prob(theta, x) -> (m,)`` for one observation ``x`` of shape
+        ``(x_dim,)``, such as a :class:`~learnable_bases.posterior.PosteriorFit`.
+    theta : torch.Tensor, shape (m, d)
+        True parameters.
+    x : torch.Tensor, shape (m, x_dim)
+        Their data.
+    n_samples : int, default 1000
+        Draws per observation (>= 1).
+    seed : int, default 0
+        Observation ``i`` is sampled with seed ``seed + i``.
+
+    Returns
+    -------
+    torch.Tensor, shape (m,), float64
+        Levels in ``[0, 1]``.
+    """
+    for name in ("sample", "log_prob"):
+        if not callable(getattr(estimator, name, None)):
+            raise TypeError(
+                "estimator must have sample(n, x, *, seed) and log_prob(theta, x) "
+                f"(a PosteriorFit, for one); {type(estimator).__name__} has no {name}"
+            )
+    theta = check_tensor("theta", theta, ndim=2)
+    x = check_tensor("x", x, ndim=2)
+    if theta.shape[0] != x.shape[0]:
+        raise ValueError(
+            f"theta and x must hold the same number of pairs; got {theta.shape[0]} "
+            f"and {x.shape[0]} rows"
+        )
+    n_samples = check_positive_int("n_samples", n_samples)
+    levels = torch.empty(theta.shape[0], dtype=torch.float64)
+    for i in range(theta.shape[0]):
+        draws = estimator.sample(n_samples, x[i], seed=seed + i)
+        at_draws = estimator.log_prob(draws, x[i])
+        at_truth = estimator.log_prob(theta[i : i + 1], x[i])
+        levels[i] = (at_draws > at_truth).double().mean()
+    return levels
 
 
 def empirical_coverage(levels: torch.Tensor, nominal: object) -> np.ndarray:

@@ -25,11 +25,18 @@ sample axis ``n`` and return ``(...)``. The same loss therefore serves one
 network (``out`` of shape ``(n, p)``, a scalar loss) and ``M`` networks stacked
 on a leading model axis (``(M, n, p)``, one loss per model).
 
-:func:`fit_posterior` trains one estimator on fresh simulations and returns a
-:class:`PosteriorFit`. By default it holds out 10 % of the simulations and
-stops each training phase when their NLL has not improved for 20 epochs
-(``sbi``'s defaults), keeping the best weights; :func:`budget_sweep` trains
-that way at every budget and reports the steps each network took.
+:func:`fit_posterior` trains one estimator and returns a :class:`PosteriorFit`.
+It takes what a reader has: a simulator (any object with ``sample(n, *,
+seed)``, ``theta_dim`` and ``x_dim``, see
+:class:`~learnable_bases.simulators.Simulator`) or pairs simulated elsewhere,
+``fit_posterior(theta=theta, x=x)``. It standardises both with the training
+pairs' means and standard deviations, and the fit answers in the reader's
+units: ``fit.sample(n, x_o)`` draws from ``q(theta | x_o)`` and
+``fit.log_prob(theta, x)`` evaluates it, optionally truncated to a prior's
+bounded support. By default it holds out 10 % of the pairs and stops each
+training phase when their NLL has not improved for 20 epochs (``sbi``'s
+defaults), keeping the best weights; :func:`budget_sweep` trains that way at
+every budget and reports the steps each network took.
 """
 
 from __future__ import annotations
@@ -40,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn
+from torch import nn, special
 
 from ._checks import (
     check_choice,
@@ -52,9 +59,9 @@ from ._checks import (
 from .cache import cached
 from .calibration import gaussian_kl
 from .models import MLP
-from .simulators import get_simulator, simulate_pairs
+from .simulators import check_pairs, get_simulator, simulate_pairs
 from .sweep import train_stacked
-from .training import History, _frozen, _frozen_int, evaluate, holdout_split
+from .training import History, _frozen, _frozen_int, holdout_split
 
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
@@ -389,25 +396,66 @@ VAL_FRACTION = 0.1
 PATIENCE = 20
 
 
+#: Simulations :func:`fit_posterior` draws from a simulator when ``n_sims`` is
+#: not given.
+N_SIMS = 20_000
+
+#: Quasi-random points behind the mass of a truncated Gaussian head with
+#: ``d > 1`` (Genz's method; the mass of a 1-D head is exact).
+MASS_POINTS = 4096
+
+#: :meth:`PosteriorFit.sample` gives up after this many candidates per sample
+#: requested (a support holding less than 0.1 % of ``q``'s mass).
+MAX_DRAWS_PER_SAMPLE = 1000
+
+
 @dataclass(frozen=True, eq=False)
 class PosteriorFit:
     """A trained conditional density estimator ``q(theta | x)`` and its data.
 
+    The network works on standardised pairs: ``x`` enters as ``(x - x_mean) /
+    x_std`` and its outputs describe ``(theta - theta_mean) / theta_std``,
+    with the means and standard deviations of the training pairs. Every method
+    takes and returns the reader's units: :meth:`outputs` turns the network's
+    outputs into those of the same head for ``theta`` itself, so densities
+    carry the Jacobian ``1 / prod(theta_std)`` and means and covariances are
+    in the units of ``theta``.
+
+    **A bounded prior's support.** With ``support = (low, high)``, ``q`` is
+    truncated to the box ``low <= theta <= high``: :meth:`sample` draws from
+    ``q`` and rejects the draws outside, and :meth:`log_prob` is ``-inf``
+    outside and ``log q(theta | x) - log Z(x)`` inside, where ``Z(x)`` is the
+    mass of ``q`` inside the box (exact for a 1-D ``theta``; for ``d > 1``
+    computed by Genz's method on :data:`MASS_POINTS` quasi-random points). So
+    :meth:`log_prob` is the log density of the samples :meth:`sample` returns.
+    :meth:`outputs`, :meth:`gaussian` and :meth:`density_on_grid` describe the
+    untruncated ``q``.
+
     Attributes
     ----------
     model : MLP
-        The network; its raw outputs parameterise ``q``.
+        The network, from standardised ``x`` to the head's raw outputs for
+        standardised ``theta``.
     head : {"gaussian", "mixture"}
         How the outputs are read.
     histories : tuple of History
         One training record per phase of the schedule (with early stopping,
-        each holds the held-out NLL of every epoch and the epoch it stopped at).
-    simulator : object
-        The simulator the pairs came from.
+        each holds the held-out NLL of every epoch and the epoch it stopped
+        at), on the standardised pairs; :attr:`losses` and :attr:`val_losses`
+        give the same curves in the reader's units.
+    simulator : Simulator or None
+        The simulator the pairs came from; None for pairs given as tensors.
     theta, x : torch.Tensor, shapes (n_sims, d) and (n_sims, x_dim)
-        All simulated pairs, training and held-out.
-    n_val : int, default 0
+        All pairs, training and held-out, as simulated or given.
+    n_val : int
         How many of them were held out for early stopping (not trained on).
+    theta_mean, theta_std : torch.Tensor, shape (d,), float64
+        Mean and standard deviation of ``theta`` over the training pairs.
+    x_mean, x_std : torch.Tensor, shape (x_dim,), float64
+        The same for ``x`` (a constant component gets ``x_std = 1``).
+    support : tuple of torch.Tensor or None, default None
+        ``(low, high)``, each of shape ``(d,)``, float64 (``±inf`` for an
+        unbounded component); None: ``q`` is not truncated.
     """
 
     model: MLP
@@ -416,7 +464,22 @@ class PosteriorFit:
     simulator: object
     theta: torch.Tensor
     x: torch.Tensor
-    n_val: int = 0
+    n_val: int
+    theta_mean: torch.Tensor
+    theta_std: torch.Tensor
+    x_mean: torch.Tensor
+    x_std: torch.Tensor
+    support: tuple[torch.Tensor, torch.Tensor] | None = None
+
+    @property
+    def theta_dim(self) -> int:
+        """Dimension ``d`` of ``theta``."""
+        return self.theta.shape[1]
+
+    @property
+    def x_dim(self) -> int:
+        """Dimension of ``x``."""
+        return self.x.shape[1]
 
     @property
     def n_sims(self) -> int:
@@ -429,16 +492,26 @@ class PosteriorFit:
         return self.n_sims - self.n_val
 
     @property
+    def _log_scale(self) -> float:
+        # -log of the Jacobian from standardised theta to theta: what the
+        # reader-units NLL adds to the standardised one
+        return float(torch.log(self.theta_std).sum())
+
+    @property
     def losses(self) -> np.ndarray:
-        """Training NLL per epoch over all phases, shape ``(epochs,)``."""
-        return np.concatenate([h.losses for h in self.histories])
+        """Training NLL per epoch over all phases, reader's units, ``(epochs,)``."""
+        return np.concatenate([h.losses for h in self.histories]) + self._log_scale
 
     @property
     def val_losses(self) -> np.ndarray | None:
-        """Held-out NLL per epoch over all phases, ``(epochs,)``; None without."""
+        """Held-out NLL per epoch over all phases, ``(epochs,)``; None without.
+
+        In the reader's units, like :meth:`nll`.
+        """
         if any(h.val_losses is None for h in self.histories):
             return None
-        return np.concatenate([h.val_losses for h in self.histories])
+        val = np.concatenate([h.val_losses for h in self.histories])
+        return val + self._log_scale
 
     @property
     def epochs(self) -> int:
@@ -450,23 +523,163 @@ class PosteriorFit:
         """Optimizer steps actually taken over all phases."""
         return sum(h.steps for h in self.histories)
 
+    def _rows(self, name: str, value: object, dim: int) -> torch.Tensor:
+        """``value`` as a finite float64 tensor of shape ``(m, dim)``."""
+        value = check_tensor(name, value)
+        if value.ndim == 1:
+            value = value[None, :]
+        if value.ndim != 2 or value.shape[1] != dim:
+            raise ValueError(
+                f"{name} must have shape (m, {dim}) (or ({dim},) for one row) for "
+                f"this fit; got {tuple(value.shape)}"
+            )
+        return value.double()
+
     def outputs(self, x: torch.Tensor) -> torch.Tensor:
-        """Raw network outputs for ``x`` (m, x_dim): shape ``(m, p)``, no gradients."""
+        """The head's outputs for ``theta`` in the reader's units, no gradients.
+
+        ``x`` is standardised, the network runs, and its outputs (for
+        standardised ``theta``) are turned into the same head's outputs for
+        ``theta`` itself: means ``theta_mean + theta_std * mu``, log widths
+        plus ``log theta_std``, and for a Gaussian the Cholesky factor's rows
+        scaled by ``theta_std``. :func:`log_prob` of these outputs is ``log
+        q(theta | x)``, Jacobian included.
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (m, x_dim) or (x_dim,)
+            Observed data.
+
+        Returns
+        -------
+        torch.Tensor, shape (m, p), float64
+        """
+        x = self._rows("x", x, self.x_dim)
+        dtype = next(self.model.parameters()).dtype
+        z = ((x - self.x_mean) / self.x_std).to(dtype)
         was_training = self.model.training
         self.model.eval()
         try:
             with torch.no_grad():
-                return self.model(x)
+                out = self.model(z).double()
         finally:
             self.model.train(was_training)
+        return _unstandardise(self.head, out, self.theta_mean, self.theta_std)
 
-    def log_prob(self, x: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-        """``log q(theta_i | x_i)``; ``x`` (m, x_dim), ``theta`` (m, d) -> (m,)."""
-        return log_prob(self.head, self.outputs(x), theta)
+    def log_prob(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+        """``log q(theta_i | x_i)`` in the reader's units.
 
-    def nll(self, x: torch.Tensor, theta: torch.Tensor) -> float:
-        """Mean negative log-likelihood of pairs, e.g. held-out simulations."""
-        return evaluate(self.model, OBJECTIVES[self.head], x, theta)
+        Parameters
+        ----------
+        theta : torch.Tensor, shape (m, d) or (d,)
+            Parameter values.
+        x : torch.Tensor, shape (m, x_dim), (1, x_dim) or (x_dim,)
+            One observation per ``theta``, or one for all of them.
+
+        Returns
+        -------
+        torch.Tensor, shape (m,), float64
+            With a :attr:`support`: ``-inf`` outside it, and inside it
+            renormalised by the mass of ``q`` inside (see the class).
+        """
+        theta = self._rows("theta", theta, self.theta_dim)
+        out = self.outputs(x)
+        if out.shape[0] not in (1, theta.shape[0]):
+            raise ValueError(
+                f"x must have one row, or one row per theta ({theta.shape[0]}); "
+                f"got {out.shape[0]} rows"
+            )
+        lp = log_prob(self.head, out, theta)
+        if self.support is None:
+            return lp
+        low, high = self.support
+        inside = ((theta >= low) & (theta <= high)).all(dim=-1)
+        inner = lp - torch.log(self._mass(out))
+        return torch.where(inside, inner, torch.full_like(inner, -math.inf))
+
+    def _mass(self, out: torch.Tensor) -> torch.Tensor:
+        """Mass of ``q`` inside :attr:`support` for each row of ``out``, ``(m,)``."""
+        low, high = self.support
+        if self.head == "mixture":
+            log_w, means, sigmas = mixture_params(out)
+            cdf = special.ndtr((high - means) / sigmas) - special.ndtr(
+                (low - means) / sigmas
+            )
+            mass = (log_w.exp() * cdf).sum(dim=-1)
+        else:
+            mean, scale_tril = gaussian_params(out)
+            mass = _box_mass(mean, scale_tril, low, high)
+        return mass.clamp_min(torch.finfo(torch.float64).tiny)
+
+    def nll(self, theta: torch.Tensor, x: torch.Tensor) -> float:
+        """Mean ``-log q(theta_i | x_i)`` of pairs, e.g. held-out simulations.
+
+        Parameters
+        ----------
+        theta : torch.Tensor, shape (m, d)
+            Parameters.
+        x : torch.Tensor, shape (m, x_dim)
+            Their data.
+
+        Returns
+        -------
+        float
+            In the reader's units, as :meth:`log_prob`.
+        """
+        return float(-self.log_prob(theta, x).mean())
+
+    def sample(self, n: int, x: torch.Tensor, *, seed: int = 0) -> torch.Tensor:
+        """Draw ``n`` samples of ``theta`` from ``q(theta | x)`` for one observation.
+
+        Parameters
+        ----------
+        n : int
+            Number of samples (>= 1).
+        x : torch.Tensor, shape (x_dim,) or (1, x_dim)
+            One observation.
+        seed : int, default 0
+            Seed of a private generator: the same seed gives the same samples.
+
+        Returns
+        -------
+        torch.Tensor, shape (n, d)
+            In the reader's units and the dtype of :attr:`theta`; with a
+            :attr:`support`, only draws inside it (rejection).
+
+        Raises
+        ------
+        ValueError
+            If ``x`` holds more than one observation, or the support holds so
+            little of ``q``'s mass that :data:`MAX_DRAWS_PER_SAMPLE` draws per
+            sample do not give ``n``.
+        """
+        n = check_positive_int("n (the number of samples)", n)
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int; got {seed!r}")
+        out = self.outputs(x)
+        if out.shape[0] != 1:
+            raise ValueError(
+                "sample draws for one observation: x must have shape "
+                f"({self.x_dim},) or (1, {self.x_dim}); got {out.shape[0]} rows"
+            )
+        gen = torch.Generator().manual_seed(seed)
+        kept: list[torch.Tensor] = []
+        accepted = drawn = 0
+        while accepted < n:
+            if drawn >= MAX_DRAWS_PER_SAMPLE * n:
+                raise ValueError(
+                    f"only {accepted} of {drawn} draws from q(theta | x) fell inside "
+                    "the support: it holds less than 0.1 % of q's mass at this x "
+                    "(is x like the simulations the fit was trained on?)"
+                )
+            draw = _draw(self.head, out[0], n, gen)
+            drawn += n
+            if self.support is not None:
+                low, high = self.support
+                draw = draw[((draw >= low) & (draw <= high)).all(dim=1)]
+            kept.append(draw)
+            accepted += draw.shape[0]
+        return torch.cat(kept)[:n].to(self.theta.dtype)
 
     def gaussian(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and covariance of a Gaussian head at each ``x``, in float64.
@@ -507,6 +720,100 @@ class PosteriorFit:
         return torch.exp(log_prob(self.head, out[:, None, :], grid[None, :, None]))
 
 
+def _unstandardise(
+    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor
+) -> torch.Tensor:
+    """Outputs for standardised ``theta`` -> outputs for ``theta = mean + std z``.
+
+    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,).
+    """
+    if head == "mixture":  # d = 1: logits, K means, K log widths
+        k = out.shape[-1] // 3
+        logits, means, log_sigmas = out[:, :k], out[:, k : 2 * k], out[:, 2 * k :]
+        return torch.cat(
+            [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
+        )
+    d = mean.shape[0]
+    parts = [mean + std * out[:, :d], out[:, d : 2 * d] + torch.log(std)]
+    if d > 1:  # row i of the Cholesky factor is scaled by std_i
+        rows, _ = torch.tril_indices(d, d, offset=-1)
+        parts.append(out[:, 2 * d :] * std[rows])
+    return torch.cat(parts, dim=-1)
+
+
+def _box_mass(
+    mean: torch.Tensor, scale_tril: torch.Tensor, low: torch.Tensor, high: torch.Tensor
+) -> torch.Tensor:
+    """Mass of ``N(mean, L L^T)`` inside ``low <= theta <= high``, shape ``(m,)``.
+
+    Genz's separation of variables: with ``theta = mean + L z``, the bounds on
+    ``z_i`` given ``z_1..z_{i-1}`` are an interval, so the mass is the mean over
+    points ``u`` of a product of normal-CDF differences. Exact for ``d = 1``;
+    for ``d > 1`` the ``u`` are :data:`MASS_POINTS` scrambled Sobol points
+    (seed 0), the same on every call.
+    """
+    d = mean.shape[-1]
+    u = torch.full((1, max(d - 1, 1)), 0.5, dtype=torch.float64)
+    if d > 1:
+        engine = torch.quasirandom.SobolEngine(d - 1, scramble=True, seed=0)
+        u = engine.draw(MASS_POINTS, dtype=torch.float64)
+    eps = torch.finfo(torch.float64).eps
+    masses = []
+    for rows in torch.arange(mean.shape[0]).split(256):  # bound the memory
+        m, L = mean[rows, None, :], scale_tril[rows, None, :, :]
+        a, b = low - m, high - m  # bounds on L z, (r, 1, d)
+        mass = torch.ones(len(rows), u.shape[0], dtype=torch.float64)
+        z: list[torch.Tensor] = []
+        for i in range(d):
+            shift = sum((L[..., i, j] * z[j] for j in range(i)), torch.zeros(()))
+            lo = special.ndtr((a[..., i] - shift) / L[..., i, i])
+            hi = special.ndtr((b[..., i] - shift) / L[..., i, i])
+            mass = mass * (hi - lo)
+            if i < d - 1:
+                p = (lo + u[:, i] * (hi - lo)).clamp(eps, 1 - eps)
+                z.append(special.ndtri(p))
+        masses.append(mass.mean(dim=1))
+    return torch.cat(masses)
+
+
+def _draw(head: str, out: torch.Tensor, n: int, gen: torch.Generator) -> torch.Tensor:
+    """``n`` draws from the head with outputs ``out`` (p,): shape ``(n, d)``."""
+    if head == "mixture":
+        log_w, means, sigmas = mixture_params(out)
+        k = torch.multinomial(log_w.exp(), n, replacement=True, generator=gen)
+        eps = torch.randn(n, generator=gen, dtype=torch.float64)
+        return (means[k] + sigmas[k] * eps)[:, None]
+    mean, scale_tril = gaussian_params(out)
+    eps = torch.randn(n, mean.shape[0], generator=gen, dtype=torch.float64)
+    return mean + eps @ scale_tril.T
+
+
+def _check_support(
+    support: object, theta_dim: int
+) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None."""
+    if support is None:
+        return None
+    try:
+        low, high = support
+        bounds = [
+            torch.as_tensor(b, dtype=torch.float64).broadcast_to(theta_dim)
+            for b in (low, high)
+        ]
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(
+            "support must be a pair (low, high) of numbers or of sequences of "
+            f"{theta_dim} numbers (one per component of theta; -inf or inf for "
+            f"an unbounded side); got {support!r}"
+        ) from None
+    low, high = bounds
+    if bool(torch.isnan(low).any() | torch.isnan(high).any() | (low >= high).any()):
+        raise ValueError(
+            f"support needs low < high in every component; got {support!r}"
+        )
+    return low.clone(), high.clone()
+
+
 def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
     try:
         phases = tuple(
@@ -523,12 +830,67 @@ def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
     return phases
 
 
-@cached
-def fit_posterior(
+def _simulated_pairs(
     simulator: object,
+    theta: object,
+    x: object,
+    n_sims: object,
+    seeds: list[int],
+) -> tuple[object, list[tuple[torch.Tensor, torch.Tensor]]]:
+    """The simulator (or None) and one ``(theta, x)`` per seed, checked."""
+    given = theta is not None or x is not None
+    if simulator is not None and given:
+        raise ValueError(
+            "give either a simulator or pairs simulated elsewhere (theta=..., "
+            "x=...), not both"
+        )
+    if simulator is None:
+        if theta is None or x is None:
+            raise ValueError(
+                "give a simulator (a name from lb.simulators.SIMULATORS or an object "
+                "with sample(n, *, seed), theta_dim, x_dim), or both theta=... and "
+                "x=... (pairs simulated elsewhere)"
+            )
+        if n_sims is not None:
+            raise ValueError(
+                "n_sims is the number of pairs to draw from a simulator; with "
+                "theta=..., x=... every pair given is used (slice them to use fewer)"
+            )
+        return None, [
+            check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
+        ] * len(seeds)
+    simulator = get_simulator(simulator)
+    n = check_positive_int(
+        "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
+    )
+    return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
+
+
+def _standardisation(
+    values: torch.Tensor, name: str
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Column means and standard deviations of ``values`` (n, k), float64."""
+    v = values.double()
+    mean = v.mean(dim=0)
+    std = v.std(dim=0, correction=0) if v.shape[0] > 1 else torch.zeros_like(mean)
+    flat = std <= 1e-12 * mean.abs().clamp_min(1.0)
+    if name == "theta" and bool(flat.any()):
+        j = int(flat.nonzero()[0])
+        raise ValueError(
+            f"theta[:, {j}] takes one value in all {v.shape[0]} training pairs: "
+            "there is nothing to learn about it; give pairs whose parameters vary"
+        )
+    return mean, torch.where(flat, torch.ones_like(std), std)
+
+
+def fit_posterior(
+    simulator: object = None,
     head: str = "gaussian",
     *,
-    n_sims: int = 20_000,
+    theta: torch.Tensor | None = None,
+    x: torch.Tensor | None = None,
+    n_sims: int | None = None,
+    support: object = None,
     components: int = 1,
     width: int = 32,
     depth: int = 2,
@@ -540,7 +902,13 @@ def fit_posterior(
     patience: int | None = PATIENCE,
     restore_best: bool | None = None,
 ) -> PosteriorFit:
-    """Simulate ``n_sims`` pairs and train ``q(theta | x)`` on their NLL.
+    """Train ``q(theta | x)`` on the NLL of simulated pairs.
+
+    The pairs come from a simulator (``n_sims`` of them, drawn with ``seed``)
+    or are given, simulated elsewhere, as ``theta=..., x=...``: exactly one of
+    the two. Both ``theta`` and ``x`` are standardised with the mean and
+    standard deviation of the training pairs (stored on the fit), so any
+    units train alike; the fit's methods take and return the reader's units.
 
     The network is an :class:`~learnable_bases.models.MLP` from ``x`` to the
     head's raw outputs, trained with mini-batch Adam once per phase of
@@ -553,13 +921,26 @@ def fit_posterior(
 
     Parameters
     ----------
-    simulator : {"line", "square", "growing"} or simulator
-        A simulator of :mod:`learnable_bases.simulators`, or its name in
-        :data:`~learnable_bases.simulators.SIMULATORS` (default settings).
+    simulator : {"line", "square", "growing"} or Simulator, optional
+        A book simulator by its name in
+        :data:`~learnable_bases.simulators.SIMULATORS` (default settings), or
+        any object with ``sample(n, *, seed) -> (theta, x)``, ``theta_dim``
+        and ``x_dim`` (:class:`~learnable_bases.simulators.Simulator`).
     head : {"gaussian", "mixture"}, default "gaussian"
         Output head; ``"mixture"`` needs a 1-D ``theta``.
-    n_sims : int, default 20000
-        The simulation budget (>= 1), held-out pairs included.
+    theta : torch.Tensor, shape (N, d), optional
+        Parameters of pairs simulated elsewhere (finite, floating), instead
+        of a simulator; with ``x``.
+    x : torch.Tensor, shape (N, x_dim), optional
+        Their data.
+    n_sims : int, optional
+        With a simulator: the simulation budget (>= 1), held-out pairs
+        included; default :data:`N_SIMS` (20,000). Not with ``theta, x``.
+    support : (low, high), optional
+        Bounds of the prior, each a number or one number per component of
+        ``theta`` (``-inf`` / ``inf`` for an unbounded side): ``q`` is
+        truncated to the box (see :class:`PosteriorFit`). Every training
+        ``theta`` must lie inside.
     components : int, default 1
         Mixture components ``K`` (>= 1; used by the mixture head only).
     width, depth : int, default 32, 2
@@ -592,14 +973,31 @@ def fit_posterior(
     Raises
     ------
     ValueError
-        On a zero or negative budget, ``components < 1``, a mixture head for a
-        multi-dimensional ``theta``, a bad schedule, a ``val_fraction`` outside
-        ``(0, 1)`` or leaving no pair on one side, or ``patience < 1``.
+        On both or neither of a simulator and pairs; pairs of different
+        lengths, of the wrong shape, with NaN or infinite values, or outside
+        ``support``; a simulator whose ``sample`` returns the wrong shapes; a
+        ``theta`` component that never varies; a zero or negative budget,
+        ``components < 1``, a mixture head for a multi-dimensional ``theta``,
+        a bad schedule, a ``val_fraction`` outside ``(0, 1)`` or leaving no
+        pair on one side, or ``patience < 1``.
+    TypeError
+        On a simulator without the protocol's members, or non-tensor pairs.
+
+    Examples
+    --------
+    >>> fit = fit_posterior("line", n_sims=2000)        # doctest: +SKIP
+    >>> theta, x = my_simulator.sample(2000, seed=0)    # doctest: +SKIP
+    >>> fit = fit_posterior(theta=theta, x=x)           # doctest: +SKIP
+    >>> fit.sample(1000, x_o).shape, fit.log_prob(theta, x).shape  # doctest: +SKIP
+    (torch.Size([1000, 2]), torch.Size([2000]))
     """
     return fit_posteriors(
         simulator,
         head,
+        theta=theta,
+        x=x,
         n_sims=n_sims,
+        support=support,
         components=components,
         width=width,
         depth=depth,
@@ -613,12 +1011,16 @@ def fit_posterior(
     )[0]
 
 
+@cached
 def fit_posteriors(
-    simulator: object,
+    simulator: object = None,
     head: str = "gaussian",
     *,
     seeds: Sequence[int],
-    n_sims: int = 20_000,
+    theta: torch.Tensor | None = None,
+    x: torch.Tensor | None = None,
+    n_sims: int | None = None,
+    support: object = None,
     components: int = 1,
     width: int = 32,
     depth: int = 2,
@@ -631,17 +1033,22 @@ def fit_posteriors(
 ) -> tuple[PosteriorFit, ...]:
     """:func:`fit_posterior` for several seeds, the networks trained together.
 
-    Each seed gets its own simulations, held-out split, initial weights and
-    batch order; the networks are stacked on a leading model axis and trained
-    at once by :func:`~learnable_bases.sweep.train_stacked`, whose loss is the
-    same :func:`nll` evaluated on outputs of shape ``(K, n, p)``. With
-    ``patience`` each network stops on its own.
+    Each seed gets its own simulations (given pairs are shared), held-out
+    split, standardisation, initial weights and batch order; the networks are
+    stacked on a leading model axis and trained at once by
+    :func:`~learnable_bases.sweep.train_stacked`, whose loss is the same
+    :func:`nll` evaluated on outputs of shape ``(K, n, p)``. With
+    ``patience`` each network stops on its own. With the build's result cache
+    on (:mod:`learnable_bases.cache`), a call with the same arguments (given
+    pairs keyed on their content) is trained once.
 
     Parameters
     ----------
-    simulator, head, n_sims, components, width, depth, activation : optional
+    simulator, head, theta, x, n_sims, support : optional
         As in :func:`fit_posterior`.
-    schedule, batch_size, val_fraction, patience, restore_best : optional
+    components, width, depth, activation, schedule, batch_size : optional
+        As in :func:`fit_posterior`.
+    val_fraction, patience, restore_best : optional
         As in :func:`fit_posterior`.
     seeds : sequence of int, length K
         One network per seed (K >= 1).
@@ -651,7 +1058,6 @@ def fit_posteriors(
     tuple of PosteriorFit, length K
     """
     head = check_choice("head", head, HEADS)
-    n_sims = check_positive_int("n_sims (the simulation budget)", n_sims)
     components = _check_components(components)
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, False
@@ -662,37 +1068,56 @@ def fit_posteriors(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
-    simulator = get_simulator(simulator)
-    theta_dim = simulator.theta_dim
+    simulator, pairs = _simulated_pairs(simulator, theta, x, n_sims, seeds)
+    theta_dim, x_dim = pairs[0][0].shape[1], pairs[0][1].shape[1]
     if head == "mixture" and theta_dim != 1:
         raise ValueError(
-            f"the mixture head needs a 1-D theta; this simulator's is {theta_dim}-D"
+            f"the mixture head needs a 1-D theta; this theta is {theta_dim}-D"
         )
+    bounds = _check_support(support, theta_dim)
+    if bounds is not None:
+        low, high = bounds
+        for t, _ in pairs:
+            outside = ~((t.double() >= low) & (t.double() <= high)).all(dim=1)
+            if bool(outside.any()):
+                i = int(outside.nonzero()[0])
+                raise ValueError(
+                    f"theta[{i}] = {t[i].tolist()} lies outside the support "
+                    f"(low {low.tolist()}, high {high.tolist()}): the support must "
+                    "hold the prior, and so every simulated theta"
+                )
     out_dim = (
         gaussian_out_dim(theta_dim)
         if head == "gaussian"
         else mixture_out_dim(components)
     )
-    pairs = [simulate_pairs(simulator, n_sims, seed=s) for s in seeds]
-    theta = torch.stack([t for t, _ in pairs])  # (K, N, d)
-    x = torch.stack([x for _, x in pairs])  # (K, N, x_dim)
-    val: dict[str, torch.Tensor] = {}
-    x_fit, theta_fit = x, theta
-    if val_fraction is not None:
-        # one split per seed, kept for every phase: no phase trains on the
-        # pairs another one stopped on
-        parts = [
-            holdout_split(x[k], theta[k], val_fraction, seed=s)
-            for k, s in enumerate(seeds)
-        ]
-        x_fit, theta_fit, x_val, theta_val = (
-            torch.stack([p[i] for p in parts]) for i in range(4)
+    # one split per seed, kept for every phase: no phase trains on the pairs
+    # another one stopped on; the standardisation sees the training part only
+    parts = []
+    for (t, xs), s in zip(pairs, seeds, strict=True):
+        x_fit, t_fit, x_val, t_val = (
+            holdout_split(xs, t, val_fraction, seed=s)
+            if val_fraction is not None
+            else (xs, t, None, None)
         )
-        val = {"x_val": x_val, "y_val": theta_val}
+        t_stats = _standardisation(t_fit, "theta")
+        x_stats = _standardisation(x_fit, "x")
+        parts.append((x_fit, t_fit, x_val, t_val, t_stats, x_stats))
+
+    def standard(values: torch.Tensor, stats: tuple) -> torch.Tensor:
+        return ((values.double() - stats[0]) / stats[1]).float()
+
+    x_fit = torch.stack([standard(p[0], p[5]) for p in parts])  # (K, n, x_dim)
+    theta_fit = torch.stack([standard(p[1], p[4]) for p in parts])  # (K, n, d)
+    val: dict[str, torch.Tensor] = {}
+    if val_fraction is not None:
+        val = {
+            "x_val": torch.stack([standard(p[2], p[5]) for p in parts]),
+            "y_val": torch.stack([standard(p[3], p[4]) for p in parts]),
+        }
     n_train = x_fit.shape[1]
     models = [
-        MLP(simulator.x_dim, width, depth, activation, out_dim=out_dim, seed=s)
-        for s in seeds
+        MLP(x_dim, width, depth, activation, out_dim=out_dim, seed=s) for s in seeds
     ]
 
     def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -715,16 +1140,19 @@ def fit_posteriors(
         )
         for phase, (epochs, lr) in enumerate(schedule)
     ]
-    n_val = n_sims - n_train
+    n_all = pairs[0][0].shape[0]
     return tuple(
         PosteriorFit(
             models[k],
             head,
             tuple(h[k] for h in phases),
             simulator,
-            theta[k],
-            x[k],
-            n_val,
+            pairs[k][0],
+            pairs[k][1],
+            n_all - n_train,
+            *parts[k][4],
+            *parts[k][5],
+            support=bounds,
         )
         for k in range(len(seeds))
     )
@@ -896,7 +1324,7 @@ def budget_sweep(
         for j, fit in enumerate(fits):
             mean_q, cov_q = fit.gaussian(x_t)
             kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
-            held[i, j] = fit.nll(x_t, theta_t)
+            held[i, j] = fit.nll(theta_t, x_t)
             n_steps[i, j] = fit.steps
             n_epochs[i, j] = fit.epochs
     return BudgetSweep(

@@ -147,8 +147,57 @@ def grid_moments(
     return mean, var.sqrt()
 
 
+@runtime_checkable
+class Simulator(Protocol):
+    """What a simulator must have: ``sample(n, *, seed)``, ``theta_dim``, ``x_dim``.
+
+    A protocol, not a base class: any object with these three members is a
+    simulator (``isinstance(obj, Simulator)`` checks that they exist). For
+    example, a line measured at three positions::
+
+        class Line:
+            theta_dim, x_dim = 2, 3
+
+            def sample(self, n, *, seed):
+                gen = torch.Generator().manual_seed(seed)
+                theta = torch.randn(n, 2, generator=gen)
+                t = torch.tensor([0.0, 0.5, 1.0])
+                noise = 0.1 * torch.randn(n, 3, generator=gen)
+                return theta, theta[:, :1] * t + theta[:, 1:] + noise
+
+    Attributes
+    ----------
+    theta_dim : int
+        Dimension ``d`` of the parameter (>= 1).
+    x_dim : int
+        Dimension of the data (>= 1).
+    """
+
+    theta_dim: int
+    x_dim: int
+
+    def sample(self, n: int, *, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` pairs ``(theta, x)`` from the joint ``p(theta) p(x | theta)``.
+
+        Parameters
+        ----------
+        n : int
+            Number of simulations (>= 1).
+        seed : int
+            Seed of the draw: the same seed gives the same pairs.
+
+        Returns
+        -------
+        theta : torch.Tensor, shape (n, theta_dim)
+            Parameters, drawn from the prior (floating, finite).
+        x : torch.Tensor, shape (n, x_dim)
+            Their simulated data (floating, finite).
+        """
+        ...  # pragma: no cover
+
+
 class _Simulator:
-    """What every simulator here shares: drawing pairs from the joint."""
+    """What the book's simulators share: drawing pairs from the joint."""
 
     def sample(
         self,
@@ -444,41 +493,6 @@ SIMULATORS: dict[str, type] = {
 }
 
 
-@runtime_checkable
-class Simulator(Protocol):
-    """What a simulator must offer to train a posterior network on it.
-
-    Attributes
-    ----------
-    theta_dim : int
-        Number of parameters ``d``.
-    x_dim : int
-        Number of numbers in one simulated data set.
-
-    Examples
-    --------
-    A Poisson count with a rate drawn from a flat prior, in a few lines:
-
-    >>> class Counts:
-    ...     theta_dim, x_dim = 1, 1
-    ...     def sample(self, n, *, seed=None):
-    ...         gen = torch.Generator().manual_seed(seed)
-    ...         rate = 1 + 9 * torch.rand(n, 1, generator=gen)
-    ...         return rate, torch.poisson(rate, generator=gen)
-    >>> isinstance(Counts(), Simulator)
-    True
-    """
-
-    theta_dim: int
-    x_dim: int
-
-    def sample(
-        self, n: int, *, seed: int | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw ``n`` pairs: ``theta`` (n, theta_dim) and ``x`` (n, x_dim)."""
-        ...
-
-
 def get_simulator(simulator: object) -> Simulator:
     """A simulator with default settings from its name, or the simulator given.
 
@@ -533,38 +547,81 @@ def simulate_pairs(
 
     Raises
     ------
-    TypeError
-        If ``sample`` does not return two tensors.
-    ValueError
-        If their shapes are not ``(n, theta_dim)`` and ``(n, x_dim)``, or a
-        value is NaN or infinite.
+    TypeError, ValueError
+        As :func:`check_pairs`, or if ``sample`` does not return a pair.
     """
     n = check_positive_int("n (the number of simulations)", n)
     pairs = simulator.sample(n, seed=seed)
+    name = type(simulator).__name__
     if not (isinstance(pairs, tuple | list) and len(pairs) == 2):
         raise TypeError(
-            f"{type(simulator).__name__}.sample must return (theta, x); got "
-            f"{type(pairs).__name__}"
+            f"{name}.sample must return (theta, x); got {type(pairs).__name__}"
         )
+    return check_pairs(
+        *pairs,
+        where=f"{name}.sample({n})",
+        shape=((n, simulator.theta_dim), (n, simulator.x_dim)),
+    )
+
+
+def check_pairs(
+    theta: object,
+    x: object,
+    *,
+    where: str = "the pairs given",
+    shape: tuple[tuple[int, int], tuple[int, int]] | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Simulated pairs as float32 tensors, or a clear error: nothing trains on garbage.
+
+    Parameters
+    ----------
+    theta : torch.Tensor, shape (N, theta_dim)
+        Parameters (floating or integer, e.g. counts).
+    x : torch.Tensor, shape (N, x_dim)
+        Their data.
+    where : str, optional
+        Where the pairs came from, for the error messages.
+    shape : ((N, theta_dim), (N, x_dim)), optional
+        The shapes they must have; by default any ``(N, k)`` with ``k >= 1``
+        and the same ``N`` for both.
+
+    Returns
+    -------
+    theta, x : torch.Tensor, float32
+
+    Raises
+    ------
+    TypeError
+        If either is not a tensor of numbers.
+    ValueError
+        On a wrong shape, different lengths, or a NaN or infinite value.
+    """
     out = []
-    for name, value, dim in zip(
-        ("theta", "x"), pairs, (simulator.theta_dim, simulator.x_dim), strict=True
-    ):
-        if not isinstance(value, torch.Tensor):
+    for k, (name, value) in enumerate((("theta", theta), ("x", x))):
+        if not isinstance(value, torch.Tensor) or value.dtype == torch.bool:
             raise TypeError(
-                f"{type(simulator).__name__}.sample must return tensors; its {name} "
-                f"is {type(value).__name__}"
+                f"{where}: {name} must be a torch.Tensor of numbers; got "
+                f"{getattr(value, 'dtype', type(value).__name__)} (convert with "
+                "torch.as_tensor(..., dtype=torch.float32))"
             )
-        if tuple(value.shape) != (n, dim):
+        want = shape[k] if shape is not None else None
+        if value.ndim != 2 or value.shape[1] == 0 or (want and value.shape != want):
+            hint = f"; for one column use {name}[:, None]" if value.ndim == 1 else ""
+            expected = want or f"(N, {name}_dim)"
             raise ValueError(
-                f"{type(simulator).__name__}.sample({n}) returned {name} of shape "
-                f"{tuple(value.shape)}; expected ({n}, {dim}) from its {name}_dim"
+                f"{where}: {name} has shape {tuple(value.shape)}; expected "
+                f"{tuple(expected) if want else expected}, one row per simulation{hint}"
             )
         if not torch.isfinite(value).all():
             bad = int((~torch.isfinite(value)).any(dim=1).sum())
             raise ValueError(
-                f"{type(simulator).__name__}.sample returned NaN or infinite {name} "
-                f"in {bad} of {n} pairs; drop or fix them before training"
+                f"{where}: {name} holds NaN or infinite values in {bad} of "
+                f"{len(value)} pairs; drop or fix them before training"
             )
         out.append(value.float())
+    if out[0].shape[0] != out[1].shape[0]:
+        raise ValueError(
+            f"{where}: theta and x must hold the same number of pairs; got "
+            f"{out[0].shape[0]} and {out[1].shape[0]} rows"
+        )
     return out[0], out[1]

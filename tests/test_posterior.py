@@ -1,0 +1,342 @@
+"""fit_posterior's public API: what a reader brings, units, sampling, support, errors.
+
+Small networks on small budgets: these tests check the interface and the unit
+conversions, which hold exactly or to float rounding, not the accuracy the
+chapter's claims (tests/test_chapter4.py) are about.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import learnable_bases as lb
+from learnable_bases import calibration as cal
+from learnable_bases import posterior as P
+from learnable_bases import simulators as S
+
+SMALL = dict(width=16, schedule=((200, 1e-2), (200, 1e-3)))
+
+
+class Line:
+    """A reader's simulator: a plain class, no base class, only the protocol."""
+
+    theta_dim, x_dim = 2, 8
+
+    def sample(self, n, *, seed):
+        return S.LinearGaussian().sample(n, seed=seed)
+
+
+class Box:
+    """theta uniform on [0, 1] x [-1, 1], x = theta + noise: a bounded prior."""
+
+    theta_dim, x_dim = 2, 2
+
+    def sample(self, n, *, seed):
+        gen = torch.Generator().manual_seed(seed)
+        theta = torch.rand(n, 2, generator=gen) * torch.tensor([1.0, 2.0])
+        theta = theta - torch.tensor([0.0, 1.0])
+        return theta, theta + 0.3 * torch.randn(n, 2, generator=gen)
+
+
+class Broken:
+    """A simulator whose output has the wrong shape (or the wrong kind)."""
+
+    theta_dim, x_dim = 2, 8
+
+    def __init__(self, bad):
+        self.bad = bad
+
+    def sample(self, n, *, seed):
+        theta, x = S.LinearGaussian().sample(n, seed=seed)
+        return {
+            "theta_dim": (theta[:, :1], x),
+            "x_dim": (theta, x[:, :5]),
+            "rows": (theta[:-1], x[:-1]),
+            "nan": (theta, x.masked_fill(x > 2, math.nan)),
+            "single": theta,
+            "int": (theta, x.round().long()),
+        }[self.bad]
+
+
+@pytest.fixture(scope="module")
+def line_pairs():
+    return S.LinearGaussian().sample(2000, seed=0)
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    line = S.LinearGaussian()
+    theta, x = line.sample(2000, seed=99)
+    return theta, x, *line.posterior(x)
+
+
+def heldout_kl(fit, heldout, scale=1.0, shift=0.0):
+    _, x, mean_p, cov_p = heldout
+    mean_q, cov_q = fit.gaussian(scale * x + shift)
+    return float(cal.gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
+
+
+# ------------------------------------------------------- what a reader brings
+def test_a_duck_typed_simulator_trains_like_the_book_one(heldout):
+    assert isinstance(Line(), S.Simulator) and Line.__mro__ == (Line, object)
+    ours = P.fit_posterior(Line(), n_sims=2000, seed=0, **SMALL)
+    book = P.fit_posterior("line", n_sims=2000, seed=0, **SMALL)
+    assert isinstance(ours.simulator, Line) and ours.n_sims == 2000
+    probe = heldout[1][:50]
+    torch.testing.assert_close(ours.outputs(probe), book.outputs(probe))
+    assert heldout_kl(ours, heldout) < 0.2  # and it learned something
+
+
+def test_pairs_simulated_elsewhere_train_like_the_simulator(line_pairs):
+    theta, x = line_pairs
+    given = P.fit_posterior(theta=theta, x=x, seed=0, **SMALL)
+    drawn = P.fit_posterior("line", n_sims=2000, seed=0, **SMALL)
+    assert given.simulator is None and given.n_sims == 2000 and given.n_val == 200
+    probe = x[:50]
+    torch.testing.assert_close(given.outputs(probe), drawn.outputs(probe))
+    several = P.fit_posteriors(theta=theta, x=x, seeds=[0, 1], **SMALL)
+    assert all(torch.equal(f.theta, theta) for f in several)  # the same pairs
+    assert not torch.equal(several[0].outputs(probe), several[1].outputs(probe))
+
+
+def test_the_simulator_protocol_is_checked_by_its_members():
+    assert isinstance(S.LinearGaussian(), S.Simulator)
+    assert S.get_simulator(Line()).theta_dim == 2
+    with pytest.raises(TypeError, match="theta_dim, x_dim"):
+        S.get_simulator(object())
+    with pytest.raises(TypeError, match="lacks x_dim"):
+        S.get_simulator(type("NoX", (), {"theta_dim": 1, "sample": print})())
+    with pytest.raises(ValueError, match=r"theta_dim must be a positive"):
+        S.get_simulator(
+            type("Zero", (), {"theta_dim": 0, "x_dim": 1, "sample": print})()
+        )
+
+
+# ------------------------------------------------------------------- units
+def test_data_in_other_units_give_the_same_heldout_kl(line_pairs, heldout):
+    """x and 1000 x + 5000 carry the same information: the same accuracy."""
+    theta, x = line_pairs
+    kls = {}
+    for scale, shift in ((1.0, 0.0), (1000.0, 5000.0)):
+        fits = P.fit_posteriors(theta=theta, x=scale * x + shift, seeds=[0, 1, 2])
+        kls[scale] = [heldout_kl(f, heldout, scale, shift) for f in fits]
+    assert np.median(kls[1000.0]) < 0.1
+    assert np.median(kls[1000.0]) == pytest.approx(np.median(kls[1.0]), rel=0.1)
+
+
+def test_theta_in_other_units_shifts_log_prob_by_the_log_jacobian(line_pairs):
+    theta, x = line_pairs
+    c, b = torch.tensor([1e3, 0.01]), torch.tensor([-40.0, 2.0])
+    fit = P.fit_posterior(theta=theta, x=x, seed=0, **SMALL)
+    other = P.fit_posterior(theta=c * theta + b, x=x, seed=0, **SMALL)
+    log_jacobian = float(torch.log(c).sum())  # |d theta' / d theta|
+    t, xs = theta[:300], x[:300]
+    torch.testing.assert_close(
+        other.log_prob(c * t + b, xs), fit.log_prob(t, xs) - log_jacobian,
+        atol=1e-3, rtol=0,
+    )  # fmt: skip
+    # exactly, for one fit: the reader-units density is the standardised
+    # network's density of (theta - mean) / std, times the Jacobian 1 / prod(std)
+    z_x = ((xs.double() - other.x_mean) / other.x_std).float()
+    z_t = (c * t + b - other.theta_mean) / other.theta_std
+    with torch.no_grad():
+        inner = P.log_prob("gaussian", other.model(z_x).double(), z_t)
+    torch.testing.assert_close(
+        other.log_prob(c * t + b, xs), inner - other.theta_std.log().sum()
+    )
+    # the moments come back in the reader's units
+    mean, cov = fit.gaussian(xs)
+    mean_o, cov_o = other.gaussian(xs)
+    torch.testing.assert_close(mean_o, c * mean + b, atol=1e-3, rtol=1e-3)
+    torch.testing.assert_close(cov_o, cov * c[:, None] * c, atol=1e-4, rtol=1e-3)
+
+
+def test_the_standardisation_uses_the_training_pairs_only(line_pairs):
+    theta, x = line_pairs
+    fit = P.fit_posterior(theta=theta, x=x, seed=3, **SMALL)
+    x_tr, t_tr, _, _ = lb.training.holdout_split(x, theta, 0.1, seed=3)
+    torch.testing.assert_close(fit.theta_mean, t_tr.double().mean(0))
+    torch.testing.assert_close(fit.x_std, x_tr.double().std(0, correction=0))
+    # a data component that never varies is left unscaled (std 1)
+    flat = torch.cat([x, torch.full((len(x), 1), 7.0)], dim=1)
+    fit = P.fit_posterior(theta=theta, x=flat, seed=3, **SMALL)
+    assert (
+        float(fit.x_std[-1]) == 1.0 and torch.isfinite(fit.log_prob(theta, flat)).all()
+    )
+
+
+# ----------------------------------------------------------------- sampling
+def test_samples_follow_q_for_one_observation(line_pairs):
+    theta, x = line_pairs
+    fit = P.fit_posterior(theta=theta, x=x, seed=0, **SMALL)
+    draws = fit.sample(20_000, x[0], seed=1)
+    assert draws.shape == (20_000, 2) and draws.dtype == theta.dtype
+    assert torch.equal(draws, fit.sample(20_000, x[:1], seed=1))  # reproducible
+    assert not torch.equal(draws, fit.sample(20_000, x[0], seed=2))
+    mean, cov = fit.gaussian(x[:1])
+    torch.testing.assert_close(draws.double().mean(0), mean[0], atol=0.01, rtol=0)
+    torch.testing.assert_close(draws.double().T.cov(), cov[0], atol=0.01, rtol=0.03)
+
+
+def test_mixture_samples_follow_its_density():
+    fit = P.fit_posterior("square", "mixture", components=5, n_sims=2000, **SMALL)
+    x_o = torch.full((4,), 1.0)
+    draws = fit.sample(40_000, x_o, seed=0)[:, 0].double()
+    grid = S.theta_grid(-4, 4, 801)
+    dens = fit.density_on_grid(x_o[None], grid)[0]
+    for f in (lambda t: t, lambda t: t**2, lambda t: (t > 0.5).double()):
+        expected = float(torch.trapezoid(dens * f(grid), grid))
+        assert float(f(draws).mean()) == pytest.approx(expected, abs=0.015)
+
+
+# ------------------------------------------------------------------ support
+def test_a_1d_support_truncates_and_renormalises_q():
+    """support=(-2, 2): samples inside, log_prob -inf outside, integral 1 inside."""
+    fit = P.fit_posterior(
+        "square", "mixture", components=5, n_sims=2000, support=(-2, 2), **SMALL
+    )
+    x_o = torch.full((4,), 3.6)  # peaks at ±1.9, near the prior's edges
+    draws = fit.sample(5000, x_o, seed=0)
+    assert draws.abs().max() <= 2
+    grid = S.theta_grid(-2.5, 2.5, 5001)
+    lp = fit.log_prob(grid[:, None], x_o)
+    assert torch.all(lp[grid.abs() > 2] == -math.inf)
+    inside = grid.abs() <= 2
+    assert float(torch.trapezoid(lp[inside].exp(), grid[inside])) == pytest.approx(
+        1.0, abs=2e-3
+    )
+    # the mass it renormalises by is what leaks past ±2 without the support
+    untruncated = fit.density_on_grid(x_o[None], grid)[0]
+    mass = float(torch.trapezoid(untruncated[inside], grid[inside]))
+    assert mass < 0.99  # a leak at this x
+    torch.testing.assert_close(
+        lp[inside], untruncated[inside].log() - math.log(mass), atol=2e-3, rtol=0
+    )
+
+
+def test_a_2d_support_truncates_and_renormalises_q():
+    fit = P.fit_posterior(Box(), n_sims=2000, support=([0, -1], [1, 1]), **SMALL)
+    x_o = torch.tensor([1.0, 0.95])  # near two edges of the box
+    draws = fit.sample(4000, x_o, seed=0)
+    assert draws[:, 0].min() >= 0 and draws[:, 0].max() <= 1
+    assert draws[:, 1].abs().max() <= 1
+    a, b = torch.linspace(0, 1, 401), torch.linspace(-1, 1, 801)
+    A, B = torch.meshgrid(a, b, indexing="ij")
+    lp = fit.log_prob(torch.stack([A.ravel(), B.ravel()], 1), x_o).reshape(A.shape)
+    integral = torch.trapezoid(torch.trapezoid(lp.exp(), b, dim=1), a)
+    assert float(integral) == pytest.approx(1.0, abs=3e-3)
+    assert fit.log_prob(torch.tensor([1.2, 0.0]), x_o) == -math.inf
+    # the mass inside: Genz's method against plain counting of draws
+    mean, cov = fit.gaussian(x_o)
+    gen = torch.Generator().manual_seed(5)
+    many = mean + torch.randn(400_000, 2, generator=gen, dtype=torch.float64) @ (
+        torch.linalg.cholesky(cov[0]).T
+    )
+    counted = float(
+        ((many >= fit.support[0]) & (many <= fit.support[1]))
+        .all(1)
+        .mean(dtype=torch.float64)
+    )
+    assert counted < 0.9  # the support cuts off a visible part of q
+    torch.testing.assert_close(
+        fit.log_prob(mean, x_o) - P.log_prob("gaussian", fit.outputs(x_o), mean),
+        torch.tensor([-math.log(counted)], dtype=torch.float64),
+        atol=3e-3, rtol=0,
+    )  # fmt: skip
+
+
+def test_an_unbounded_side_and_a_scalar_bound_are_allowed():
+    fit = P.fit_posterior(
+        Box(), n_sims=500, support=(-1, [1.0, math.inf]), width=4, patience=None,
+        val_fraction=None, schedule=((1, 1e-2),),
+    )  # fmt: skip
+    low, high = fit.support
+    assert low.tolist() == [-1.0, -1.0] and high.tolist() == [1.0, math.inf]
+
+
+# ---------------------------------------------------------------- bad input
+def _pairs(n=100):
+    return S.LinearGaussian().sample(n, seed=0)
+
+
+THETA, X = _pairs()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (dict(simulator="line", theta=THETA, x=X), ValueError, "not both"),
+        (dict(), ValueError, "give a simulator"),
+        (dict(theta=THETA), ValueError, "both theta=... and x=..."),
+        (dict(theta=THETA, x=X, n_sims=50), ValueError, "n_sims"),
+        (dict(theta=THETA, x=X[:-1]), ValueError, "same number of pairs"),
+        (dict(theta=THETA.masked_fill(THETA > 1, math.nan), x=X), ValueError, "NaN"),
+        (dict(theta=THETA, x=X.masked_fill(X > 1, math.inf)), ValueError, "infinite"),
+        (dict(theta=THETA[:, 0], x=X), ValueError, r"theta\[:, None\]"),
+        (dict(theta=THETA, x=X[None]), ValueError, r"expected \(N, x_dim\)"),
+        (dict(theta=THETA[:, :0], x=X), ValueError, r"expected \(N, theta_dim\)"),
+        (dict(theta=THETA.numpy(), x=X), TypeError, "torch.Tensor"),
+        (dict(theta=THETA.expand(-1, 2) * 0 + 1, x=X), ValueError, "nothing to learn"),
+        (dict(theta=THETA, x=X, support=(-1, 1)), ValueError, "outside the support"),
+        (dict(theta=THETA, x=X, support=(1, -1)), ValueError, "low < high"),
+        (dict(theta=THETA, x=X, support=(0, 1, 2)), ValueError, "pair"),
+        (dict(theta=THETA, x=X, support=([0, 1, 2], 5)), ValueError, "pair"),
+        (
+            dict(simulator=Broken("theta_dim")),
+            ValueError,
+            r"\(100, 1\); expected \(100, 2\)",
+        ),
+        (
+            dict(simulator=Broken("x_dim")),
+            ValueError,
+            r"\(100, 5\); expected \(100, 8\)",
+        ),
+        (dict(simulator=Broken("rows")), ValueError, r"\(99, 2\); expected"),
+        (dict(simulator=Broken("nan")), ValueError, "NaN"),
+        (dict(simulator=Broken("single")), TypeError, r"must return \(theta, x\)"),
+        (dict(simulator=object()), TypeError, "sample"),
+    ],
+)
+def test_bad_input_is_refused_before_any_training(kwargs, error, match, monkeypatch):
+    calls = []
+    monkeypatch.setattr(P, "train_stacked", lambda *a, **k: calls.append(1))
+    if "simulator" in kwargs:
+        kwargs["n_sims"] = 100
+    with pytest.raises(error, match=match):
+        P.fit_posterior(**kwargs)
+    assert not calls  # nothing trained on garbage
+
+
+@pytest.fixture(scope="module")
+def tiny_fit():
+    return P.fit_posterior(theta=THETA, x=X, width=4, schedule=((2, 1e-2),))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda f: f.log_prob(THETA[:, :1], X), ValueError, r"theta must have shape"),
+        (lambda f: f.log_prob(THETA, X[:, :3]), ValueError, r"x must have shape"),
+        (lambda f: f.log_prob(THETA, X[:7]), ValueError, "one row per theta"),
+        (lambda f: f.log_prob(THETA * math.nan, X), ValueError, "NaN"),
+        (lambda f: f.sample(10, X[:2]), ValueError, "one observation"),
+        (lambda f: f.sample(0, X[0]), ValueError, "number of samples"),
+        (lambda f: f.sample(10, X[0], seed=1.5), TypeError, "seed"),
+        (lambda f: f.gaussian(X[:, :2]), ValueError, r"x must have shape"),
+    ],
+)
+def test_a_fit_refuses_bad_input(tiny_fit, call, error, match):
+    with pytest.raises(error, match=match):
+        call(tiny_fit)
+
+
+def test_sampling_outside_what_the_support_holds_stops_with_a_clear_error(tiny_fit):
+    sliver = (torch.tensor([0.5, 0.5]), torch.tensor([0.5 + 1e-9, 0.5 + 1e-9]))
+    fit = dataclasses.replace(tiny_fit, support=sliver)  # next to no mass of q
+    with pytest.raises(ValueError, match="inside the support"):
+        fit.sample(10, X[0])
