@@ -640,3 +640,47 @@ def test_chapter_ends_with_executed_hidden_exercises(site):
     assert len(solutions) == 4
     assert section.count("<details") >= 4
     assert section.count('class="cell_output') >= 4
+
+
+@pytest.fixture(scope="module")
+def own():
+    """plot_your_own_simulator, run as a reader runs it: its namespace."""
+    import runpy
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+
+    script = Path(__file__).parents[1] / "gallery" / "04_density_estimation"
+    ns = runpy.run_path(str(script / "plot_your_own_simulator.py"))
+    plt.close("all")
+    return ns
+
+
+def test_claim_a_simulator_of_ones_own_trains_in_its_own_units(own):
+    """A plain class, counts and keV: standardised inside, answered in its units."""
+    sim, fits = own["simulator"], own["fits"]
+    assert not isinstance(sim, S._Simulator) and isinstance(sim, S.Simulator)
+    assert len(fits) == 3 and all(f.simulator is None for f in fits)
+    # "counts of a hundred and energies of a few keV train alike"
+    assert float(fits[0].x_mean.min()) > 40 and float(fits[0].theta_std[1]) < 2
+    # samples in the reader's units, inside the prior's box ("respects the bound")
+    samples = own["samples"]
+    assert ((samples >= sim.low) & (samples <= sim.high)).all()
+    assert float(samples[:, 1].mean()) == pytest.approx(
+        float(own["theta_o"][0, 1]), abs=0.5
+    )
+
+
+def test_claim_coverage_of_ones_own_simulator_is_close_but_overconfident(own):
+    """'Close to the diagonal, but below it: at 95 % outside the band.'"""
+    n = len(own["theta_c"])
+    band = 2 * math.sqrt(0.95 * 0.05 / n)
+    cover = {
+        a: np.median([np.mean(lev.numpy() <= a) for lev in own["levels"]])
+        for a in (0.5, 0.68, 0.95)
+    }
+    assert cover[0.95] < 0.95 - band
+    assert all(abs(c - a) < 0.1 for a, c in cover.items())
+    # "a fraction of an exact standard deviation away" for the faint line
+    shift = (own["samples"].double().mean(0) - own["exact_mean"]) / own["exact_sd"]
+    assert 0.05 < float(shift.abs().max()) < 1.5

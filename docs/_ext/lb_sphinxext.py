@@ -242,6 +242,7 @@ LECTURE_ORDER = [
     "plot_calibration.py",
     "plot_simulation_budget.py",
     "plot_learned_summaries.py",
+    "plot_your_own_simulator.py",
 ]
 
 

@@ -60,7 +60,9 @@ cover_square = {
 # the gap between the two peaks, where the true :math:`\theta` almost never is,
 # so they cover far less than they claim (below the diagonal: *overconfident*);
 # its large regions are wide enough to swallow both peaks and cover more than
-# they claim (above: *underconfident*). No choice of level makes it honest.
+# they claim (above: *underconfident*). Where its curve crosses the diagonal
+# its coverage happens to be right at that one level, but its regions are in
+# the wrong place at every level.
 fig, axes = plt.subplots(1, 2, figsize=(9, 4.4))
 styles = [(lb.plotting.PALETTE[0], "o", "-"), ("black", "", "--")]
 for (name, levels), (color, marker, ls) in zip(cover_line.items(), styles, strict=True):
