@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from learnable_bases import training
+from learnable_bases import _checks, training
 from learnable_bases.losses import gaussian_nll_objective, mse_objective
 from learnable_bases.models import MLP, GaussianMLP
 from learnable_bases.targets import sine_data
@@ -258,11 +258,11 @@ def test_progress_bar_only_when_asked(capfd, monkeypatch):
     train(_linear_model(), mse_objective, x, y, epochs=3, lr=0.1, progress=True)
     assert "training" in capfd.readouterr().err
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    monkeypatch.delenv(training.NO_PROGRESS_ENV, raising=False)
-    assert training._show_progress(None)
-    monkeypatch.setenv(training.NO_PROGRESS_ENV, "1")
-    assert not training._show_progress(None)
-    assert training._show_progress(True) and not training._show_progress(False)
+    monkeypatch.delenv(_checks.NO_PROGRESS_ENV, raising=False)
+    assert _checks.show_progress(None)
+    monkeypatch.setenv(_checks.NO_PROGRESS_ENV, "1")
+    assert not _checks.show_progress(None)
+    assert _checks.show_progress(True) and not _checks.show_progress(False)
 
 
 def test_optimizer_falls_back_when_fused_is_unsupported(monkeypatch):

@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from numbers import Integral, Real
 
 import numpy as np
 import torch
+
+#: Environment variable that turns progress bars off (the docs build sets it).
+NO_PROGRESS_ENV = "LB_NO_PROGRESS"
+
+#: Set this environment variable (to anything non-empty) to hide progress bars.
+NO_PROGRESS_ENV = "LB_NO_PROGRESS"
 
 #: True inside :func:`inputs_checked`: tensors were scanned for NaN/inf already.
 _INPUTS_CHECKED = contextvars.ContextVar("lb_inputs_checked", default=False)
@@ -227,3 +235,67 @@ def track_best(
     if patience is not None:
         stopped_epoch[running & (epoch - best_epoch >= patience)] = epoch
     return running, improved
+
+
+def frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` as a read-only float array (results handed to the reader)."""
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def frozen_int(a: np.ndarray) -> np.ndarray:
+    """``a`` as a read-only int array."""
+    a = np.array(a, dtype=int)
+    a.flags.writeable = False
+    return a
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` if it is an int (not a bool); raise ``TypeError`` otherwise."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int; got {seed!r}")
+    return seed
+
+
+def check_batch_size(batch_size: object, n: int) -> int:
+    """``batch_size`` as an int in ``1..n``; ``None`` means full batches (``n``)."""
+    if batch_size is None:
+        return n
+    batch_size = check_positive_int("batch_size", batch_size)
+    if batch_size > n:
+        raise ValueError(
+            f"batch_size must be at most the number of samples N={n}; got "
+            f"{batch_size} (use batch_size=None for full batches)"
+        )
+    return batch_size
+
+
+def show_progress(progress: bool | None) -> bool:
+    """Whether to draw a progress bar (``None``: on a terminal, unless
+    ``LB_NO_PROGRESS`` is set)."""
+    if progress is None:
+        return sys.stderr.isatty() and not os.environ.get(NO_PROGRESS_ENV)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None; got {progress!r}")
+    return progress
+
+
+def make_generator(
+    seed: int | None, generator: torch.Generator | None
+) -> torch.Generator | None:
+    """A ``torch.Generator`` from ``seed``, or the ``generator`` given (not
+    both); ``None`` for neither, meaning torch's global generator."""
+    if seed is not None and generator is not None:
+        raise ValueError("pass either seed or generator, not both")
+    if generator is not None:
+        if not isinstance(generator, torch.Generator):
+            raise TypeError(
+                f"generator must be a torch.Generator; got {type(generator).__name__}"
+            )
+        return generator
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an int or None; got {seed!r}")
+        return torch.Generator().manual_seed(seed)
+    return None

@@ -28,11 +28,13 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_tensor,
+    frozen,
+    frozen_int,
 )
 from .cache import cached
 from .models import MLP
 from .sweep import mse_loss, train_stacked
-from .training import History, _frozen, _frozen_int, train
+from .training import History, train
 
 __all__ = [
     "DepthSweep",
@@ -386,7 +388,7 @@ def gradients_by_layer(
         losses.mse_objective(model, x, y).backward()
         layers = (*model.layers, model.head)
         rows.append([float(m.weight.grad.abs().max()) for m in layers])
-    return _frozen(np.array(rows))
+    return frozen(np.array(rows))
 
 
 # ------------------------------------------------------------------ 2D fields
@@ -719,7 +721,7 @@ class DepthSweep:
 
     def test_mse(self, name: str) -> np.ndarray:
         """Test errors of field ``name``, shape (n_depths, n_seeds)."""
-        return _frozen(np.array([[f.test_mse for f in row] for row in self.fits[name]]))
+        return frozen(np.array([[f.test_mse for f in row] for row in self.fits[name]]))
 
 
 @cached
@@ -761,8 +763,8 @@ def depth_sweep(
     by_depth = [fit_fields(names, depth, seeds=seeds, **kwargs) for depth in depths]
     return DepthSweep(
         names=tuple(names),
-        depths=_frozen_int(np.array(depths)),
-        seeds=_frozen_int(np.array(list(seeds))),
+        depths=frozen_int(np.array(depths)),
+        seeds=frozen_int(np.array(list(seeds))),
         fits={
             name: tuple(tuple(fits[i]) for fits in by_depth)
             for i, name in enumerate(names)

@@ -29,7 +29,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive_int, check_tensor
+from ._checks import check_choice, check_positive_int, check_tensor, make_generator
 from .activations import ACTIVATIONS, get_activation
 
 #: Output heads of :class:`MLP`.
@@ -37,24 +37,6 @@ HEADS = ("linear", "sigmoid")
 
 #: Weight initialisations of :class:`MLP`.
 INITS = ("pytorch", "he")
-
-
-def _make_generator(
-    seed: int | None, generator: torch.Generator | None
-) -> torch.Generator | None:
-    if seed is not None and generator is not None:
-        raise ValueError("pass either seed or generator, not both")
-    if generator is not None:
-        if not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"generator must be a torch.Generator; got {type(generator).__name__}"
-            )
-        return generator
-    if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int or None; got {seed!r}")
-        return torch.Generator().manual_seed(seed)
-    return None
 
 
 def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
@@ -156,7 +138,7 @@ class MLP(nn.Module):
         self.head_kind = check_choice("head", head, HEADS)
         self.init = check_choice("init", init, INITS)
         self._g = get_activation(activation)
-        gen = _make_generator(seed, generator)
+        gen = make_generator(seed, generator)
 
         dims = [self.in_dim] + [self.width] * self.depth
         # Build without consuming or changing the global RNG when seeded.

@@ -55,13 +55,15 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_tensor,
+    frozen,
+    frozen_int,
 )
 from .cache import cached
 from .calibration import gaussian_kl
 from .models import MLP
 from .simulators import check_pairs, get_simulator, simulate_pairs
 from .sweep import train_stacked
-from .training import History, _frozen, _frozen_int, holdout_split
+from .training import History, holdout_split
 
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
@@ -1328,13 +1330,13 @@ def budget_sweep(
             n_steps[i, j] = fit.steps
             n_epochs[i, j] = fit.epochs
     return BudgetSweep(
-        budgets=_frozen_int(bs),
-        seeds=_frozen_int(ss),
-        kl=_frozen(kl),
-        heldout_nll=_frozen(held),
+        budgets=frozen_int(bs),
+        seeds=frozen_int(ss),
+        kl=frozen(kl),
+        heldout_nll=frozen(held),
         exact_nll=float(exact.mean()),
-        steps=_frozen_int(n_steps),
-        epochs=_frozen_int(n_epochs),
-        batch_sizes=_frozen_int(batch_sizes),
+        steps=frozen_int(n_steps),
+        epochs=frozen_int(n_epochs),
+        batch_sizes=frozen_int(batch_sizes),
         prior_kl=prior_kl,
     )

@@ -19,13 +19,13 @@ from types import MappingProxyType
 import numpy as np
 import torch
 
-from ._checks import check_choice, check_positive_int
+from ._checks import check_choice, check_positive_int, frozen, frozen_int
 from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
 from .sweep import evaluate_stacked, gaussian_nll_loss, train_stacked
 from .targets import sine_data
-from .training import History, _frozen, _frozen_int, evaluate, holdout_split, train
+from .training import History, evaluate, holdout_split, train
 
 #: Every epoch at which the book looks at the default demo run (the two steppers
 #: of chapter 2's gallery and the chapter itself). Passing all of them as
@@ -136,7 +136,7 @@ class RegressionFit:
         for e in epochs:
             model.load_state_dict(self.history.snapshots[e])
             losses.append(evaluate(model, gaussian_nll_objective, x, y))
-        return _frozen_int(np.array(epochs, dtype=int)), _frozen(np.array(losses))
+        return frozen_int(np.array(epochs, dtype=int)), frozen(np.array(losses))
 
     def at_epoch(self, epoch: int) -> RegressionFit:
         """The same fit with the model as it was after ``epoch`` epochs.
@@ -473,12 +473,12 @@ def width_sweep(
             )
         )
     return WidthSweep(
-        widths=_frozen_int(ws),
-        train_loss=_frozen(train_loss),
-        val_loss=_frozen(val_loss),
-        sigma=_frozen(sigma),
-        losses=_frozen(losses),
+        widths=frozen_int(ws),
+        train_loss=frozen(train_loss),
+        val_loss=frozen(val_loss),
+        sigma=frozen(sigma),
+        losses=frozen(losses),
         fits=tuple(fits),
-        stopped_epoch=_frozen_int(stopped),
-        best_epoch=_frozen_int(best_epoch),
+        stopped_epoch=frozen_int(stopped),
+        best_epoch=frozen_int(best_epoch),
     )

@@ -36,12 +36,16 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import torch
 
-from ._checks import check_positive_float, check_positive_int, check_tensor
-from .models import _make_generator
+from ._checks import (
+    check_positive_float,
+    check_positive_int,
+    check_tensor,
+    make_generator,
+)
 
 
 def _generator(seed: int | None, generator: torch.Generator | None):
-    gen = _make_generator(seed, generator)
+    gen = make_generator(seed, generator)
     if gen is None:
         raise ValueError("pass seed=... or generator=... so the draw is reproducible")
     return gen

@@ -66,10 +66,14 @@ from torch import nn
 from tqdm import tqdm
 
 from ._checks import (
+    check_batch_size,
     check_choice,
     check_early_stopping,
     check_positive_float,
     check_positive_int,
+    check_seed,
+    frozen,
+    show_progress,
     track_best,
 )
 from .activations import get_activation
@@ -79,12 +83,8 @@ from .training import (
     OPTIMIZERS,
     History,
     NonFiniteLossError,
-    _check_batch_size,
-    _check_seed,
-    _frozen,
-    _make_step,
-    _show_progress,
     holdout_split,
+    make_step,
 )
 
 __all__ = [
@@ -348,7 +348,7 @@ def _check_seeds(seeds: object, k: int) -> list[int]:
         raise TypeError(
             f"seeds must be an int or a sequence of {k} ints; got {seeds!r}"
         )
-    seeds = [_check_seed(int(s) if isinstance(s, np.integer) else s) for s in seeds]
+    seeds = [check_seed(int(s) if isinstance(s, np.integer) else s) for s in seeds]
     if len(seeds) != k:
         raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
     return seeds
@@ -457,17 +457,17 @@ def train_stacked(
         x, y, x_val, y_val = _holdout_members(x, y, val_fraction, seeds, per_member)
         per_member = True
         n = x.shape[-2]
-    batch_size = _check_batch_size(batch_size, n)
+    batch_size = check_batch_size(batch_size, n)
     has_val = x_val is not None
     if has_val:
         x_val, y_val, val_per_member = _check_stacked_data(
             x_val, y_val, k, mlp0.in_dim, dtype, "x_val,y_val"
         )
         xv, yv = _all(x_val, k, val_per_member), _all(y_val, k, val_per_member)
-    show = _show_progress(progress)
+    show = show_progress(progress)
 
     params = _stack(models)
-    update = _make_step(optimizer, params, lr)
+    update = make_step(optimizer, params, lr)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
     full_batch = batch_size == n
     n_batches = math.ceil(n / batch_size)
@@ -493,9 +493,9 @@ def train_stacked(
         steps = step_losses.reshape(-1, k)[:n_steps, j].double()
         val = None if val_losses is None else val_losses[:n_epochs, j].double()
         return History(
-            losses=_frozen(means[:n_epochs, j].numpy()),
-            step_losses=_frozen(steps.numpy()),
-            val_losses=None if val is None else _frozen(val.numpy()),
+            losses=frozen(means[:n_epochs, j].numpy()),
+            step_losses=frozen(steps.numpy()),
+            val_losses=None if val is None else frozen(val.numpy()),
             wall_time=elapsed,
             epochs=n_epochs,
             steps=n_steps,

@@ -39,7 +39,7 @@ def _check_noise(noise_sigma: object) -> float:
     return float(noise_sigma)
 
 
-def _check_seed(seed: object) -> int:
+def check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int; got {seed!r}")
     return seed
@@ -97,7 +97,7 @@ def sine_data(
     """
     n = check_positive_int("n", n)
     noise_sigma = _check_noise(noise_sigma)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     try:
         lo, hi = (float(v) for v in x_range)
     except (TypeError, ValueError):
@@ -220,7 +220,7 @@ def sample_field(
     name = check_choice("field", name, FIELDS)
     n = check_positive_int("n", n)
     noise_sigma = _check_noise(noise_sigma)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     x = torch.rand(n, 2, generator=gen)
     y = FIELDS[name](x)[:, None] + noise_sigma * torch.randn(n, 1, generator=gen)

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,13 +37,18 @@ from torch.optim.sgd import sgd as sgd_update
 from tqdm import tqdm
 
 from ._checks import (
+    check_batch_size,
     check_choice,
     check_early_stopping,
     check_fraction,
     check_positive_float,
     check_positive_int,
+    check_seed,
     check_tensor,
+    frozen,
+    frozen_int,
     inputs_checked,
+    show_progress,
     track_best,
 )
 
@@ -60,21 +63,6 @@ OPTIMIZERS = ("sgd", "adam")
 #: Mixed with the seed into the generator of :func:`holdout_split`, so that the
 #: split is drawn from a stream of its own, not the batch order's.
 _SPLIT_STREAM = 0x76616C  # "val"
-
-#: Set this environment variable (to anything non-empty) to hide progress bars.
-NO_PROGRESS_ENV = "LB_NO_PROGRESS"
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=float)
-    a.flags.writeable = False
-    return a
-
-
-def _frozen_int(a: np.ndarray) -> np.ndarray:
-    a = np.array(a, dtype=int)
-    a.flags.writeable = False
-    return a
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,25 +223,6 @@ def _check_loss_fn(loss_fn: object) -> LossFn:
     return loss_fn
 
 
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int; got {seed!r}")
-    return seed
-
-
-def _check_batch_size(batch_size: object, n: int) -> int:
-    """``batch_size`` as an int in ``1..n``; ``None`` means full batches (``n``)."""
-    if batch_size is None:
-        return n
-    batch_size = check_positive_int("batch_size", batch_size)
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of samples N={n}; got "
-            f"{batch_size} (use batch_size=None for full batches)"
-        )
-    return batch_size
-
-
 def _scalar_loss(loss: object) -> torch.Tensor:
     if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
         raise TypeError(
@@ -281,7 +250,7 @@ def _make_optimizer(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], None]:
+def make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], None]:
     """Return ``step()``: one SGD or Adam update of ``params`` from their grads.
 
     Where the fused CPU kernels exist, ``step`` calls them directly (SGD through
@@ -364,13 +333,13 @@ def _optimizer_step(
     """Return ``step()`` and the optimizer's name for :class:`History`.
 
     ``optimizer`` is a name from :data:`OPTIMIZERS` (the fused path of
-    :func:`_make_step`) or a factory ``make(params, lr=lr)``, whose optimizer
+    :func:`make_step`) or a factory ``make(params, lr=lr)``, whose optimizer
     steps through its own ``step`` (the loop clears the gradients itself, as
     ``opt.zero_grad()`` does).
     """
     if isinstance(optimizer, str):
         name = check_choice("optimizer", optimizer, OPTIMIZERS)
-        return _make_step(name, params, lr), name
+        return make_step(name, params, lr), name
     if isinstance(optimizer, torch.optim.Optimizer) or not callable(optimizer):
         hint = (
             " (pass the class or a factory, not an optimizer built on parameters)"
@@ -390,14 +359,6 @@ def _optimizer_step(
             f"{type(opt).__name__}"
         )
     return opt.step, _optimizer_name(optimizer, opt)
-
-
-def _show_progress(progress: bool | None) -> bool:
-    if progress is None:
-        return sys.stderr.isatty() and not os.environ.get(NO_PROGRESS_ENV)
-    if not isinstance(progress, bool):
-        raise TypeError(f"progress must be True, False or None; got {progress!r}")
-    return progress
 
 
 def evaluate(
@@ -505,7 +466,7 @@ def holdout_split(
     """
     x, y = _check_data(x, y)
     val_fraction = check_fraction("val_fraction", val_fraction)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     n = x.shape[0]
     n_val = round(val_fraction * n)
     if not 1 <= n_val <= n - 1:
@@ -663,7 +624,7 @@ def train(
     lr = check_positive_float("lr", lr)
     if isinstance(optimizer, str):
         check_choice("optimizer", optimizer, OPTIMIZERS)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     val_fraction, patience, restore = check_early_stopping(
@@ -672,13 +633,13 @@ def train(
     if val_fraction is not None:
         x, y, x_val, y_val = holdout_split(x, y, val_fraction, seed=seed)
     n = x.shape[0]
-    batch_size = _check_batch_size(batch_size, n)
+    batch_size = check_batch_size(batch_size, n)
     has_val = x_val is not None
     if has_val:
         x_val, y_val = _check_data(x_val, y_val, "x_val", "y_val")
         _check_val_shapes(x, y, x_val, y_val)
     snap_epochs = _check_snapshots(snapshots, epochs)
-    show = _show_progress(progress)
+    show = show_progress(progress)
 
     params = [p for p in model.parameters() if p.requires_grad]
     step, opt_name = _optimizer_step(optimizer, params, lr)
@@ -702,9 +663,9 @@ def train(
         if val_losses is not None and val_t:
             val_losses[: len(val_t)] = torch.stack(val_t).double().numpy()
         return History(
-            losses=_frozen(epoch_losses[:n_epochs]),
-            step_losses=_frozen(step_losses[:n_steps]),
-            val_losses=None if val_losses is None else _frozen(val_losses[:n_epochs]),
+            losses=frozen(epoch_losses[:n_epochs]),
+            step_losses=frozen(step_losses[:n_steps]),
+            val_losses=None if val_losses is None else frozen(val_losses[:n_epochs]),
             wall_time=elapsed,
             epochs=n_epochs,
             steps=n_steps,
@@ -956,7 +917,7 @@ def gradient_noise(
     n_batches = check_positive_int("n_batches", n_batches)
     if n_batches < 2:
         raise ValueError(f"n_batches must be >= 2; got {n_batches}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if not isinstance(replace, bool):
         raise TypeError(f"replace must be a bool; got {replace!r}")
     bs = np.atleast_1d(np.asarray(batch_sizes))
@@ -1002,13 +963,13 @@ def gradient_noise(
         model.train(was_training)
 
     return GradientNoise(
-        batch_sizes=_frozen_int(bs),
-        full_grad=_frozen(full),
-        mean_grads=_frozen(mean_grads),
-        msd=_frozen(msd),
-        msd_se=_frozen(msd_se),
-        bias_sq=_frozen(np.sum((mean_grads - full) ** 2, axis=1)),
-        theory=_frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
+        batch_sizes=frozen_int(bs),
+        full_grad=frozen(full),
+        mean_grads=frozen(mean_grads),
+        msd=frozen(msd),
+        msd_se=frozen(msd_se),
+        bias_sq=frozen(np.sum((mean_grads - full) ** 2, axis=1)),
+        theory=frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
         sigma2_grad=sigma2,
         n=n,
         n_batches=n_batches,
@@ -1085,7 +1046,7 @@ def minibatch_gradients(
     n = x.shape[0]
     batch_size = check_positive_int("batch_size", batch_size)
     n_batches = check_positive_int("n_batches", n_batches)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     if not isinstance(replace, bool):
         raise TypeError(f"replace must be a bool; got {replace!r}")
     if not replace and batch_size > n:
@@ -1167,7 +1128,7 @@ def parameter_path(
     n = x.shape[0]
     steps = check_positive_int("steps", steps)
     lr = check_positive_float("lr", lr)
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     batch_size = (
         n if batch_size is None else check_positive_int("batch_size", batch_size)
     )
@@ -1203,8 +1164,8 @@ def parameter_path(
                 epoch=k // per_epoch + 1,
                 lr=lr,
                 history=History(
-                    losses=_frozen(np.empty(0)),
-                    step_losses=_frozen(losses[: k + 1]),
+                    losses=frozen(np.empty(0)),
+                    step_losses=frozen(losses[: k + 1]),
                     val_losses=None,
                     wall_time=time.perf_counter() - start,
                     epochs=k // per_epoch,
