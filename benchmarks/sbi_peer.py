@@ -428,7 +428,7 @@ def summary(rows: list[dict]) -> dict:
 
 
 COLUMNS = (
-    "budget", "estimator", "seeds", "line: worst (median) mean error / prior sd",
+    "budget", "estimator", "seeds", "line: mean error / prior sd, worst; median",
     "line: sd ratio q/exact, min–max (median)", "line: coverage 50/68/95 %",
     "square: mean TV", "train s, line", "train s, square",
 )  # fmt: skip
@@ -453,7 +453,7 @@ def table(report: dict) -> str:
             s = summary(good)
             cov = np.asarray(s["coverage"])
             cells += [
-                f"{spread(s['worst_error'])} ({spread(s['median_error'])})",
+                f"{spread(s['worst_error'])}; median {spread(s['median_error'])}",
                 f"{min(s['sd_ratio_min']):.2f}–{max(s['sd_ratio_max']):.2f} "
                 f"({statistics.median(s['sd_ratio_median']):.2f})",
                 " / ".join(spread(list(cov[:, j]), ".2f") for j in range(len(LEVELS))),
