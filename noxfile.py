@@ -1,5 +1,5 @@
 """Entry points: ``nox -s docs``, ``tests``, ``kernels``, ``lint``, ``serve``,
-``bench``, ``repro``.
+``bench``, ``bench_sbi``, ``repro``.
 
 Every session runs on the Python that runs nox (``python=None``), as
 scientific-python/cookie does; pick another with nox's own ``--force-python``
@@ -41,6 +41,8 @@ TORCH_INDEX = os.environ.get("LB_TORCH_INDEX_URL", "")
 REQUIRES_PYTHON = nox.project.load_toml(ROOT / "pyproject.toml")["project"][
     "requires-python"
 ]
+#: The peer that ``nox -s bench_sbi`` measures; only that session installs it.
+SBI = os.environ.get("LB_SBI_SPEC", "sbi==0.27.0")
 # Two cores: one BLAS/torch thread per process avoids oversubscription.
 THREADS = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LB_NO_PROGRESS": "1"}
 
@@ -65,19 +67,22 @@ def _check_python(session: nox.Session) -> None:
         )
 
 
-def _install(session: nox.Session, extras: str) -> None:
-    """Install the project with ``extras`` and the torch pin, once per change."""
+def _install(session: nox.Session, extras: str, *packages: str) -> None:
+    """Install the project with ``extras``, ``packages`` and the torch pin, once per
+    change, in one pip call (so nothing that depends on torch picks another one).
+    """
     _check_python(session)
     key = hashlib.sha256(
         (ROOT / "pyproject.toml").read_bytes()
-        + f"{extras}|{TORCH}|{TORCH_INDEX}".encode()
+        + f"{extras}|{'|'.join(packages)}|{TORCH}|{TORCH_INDEX}".encode()
     ).hexdigest()
     stamp = Path(session.virtualenv.location) / ".lb-installed"
     if stamp.exists() and stamp.read_text() == key:
         session.log("environment up to date; skipping install")
         return
     index = ["--extra-index-url", TORCH_INDEX] if TORCH_INDEX else []
-    session.install("-e", f".[{extras}]", TORCH, *index)
+    project = f".[{extras}]" if extras else "."
+    session.install("-e", project, *packages, TORCH, *index)
     stamp.write_text(key)
 
 
@@ -343,3 +348,16 @@ def bench(session: nox.Session) -> None:
     """
     _install(session, "docs")
     session.run("python", "-m", "benchmarks", *session.posargs, env=THREADS)
+
+
+@nox.session(python=None)
+def bench_sbi(session: nox.Session) -> None:
+    """The peer, measured: ``sbi``'s NPE beside ``fit_posterior`` (benchmarks/sbi_peer).
+
+    Its own environment, the only one ``sbi`` is installed in (the docs and
+    tests never see it). Prints a Markdown table and writes
+    benchmarks/results/sbi_peer.json; arguments go to ``python -m
+    benchmarks.sbi_peer`` (``--tiny``, ``--seeds 0 1``, ``--out PATH``).
+    """
+    _install(session, "", SBI)
+    session.run("python", "-m", "benchmarks.sbi_peer", *session.posargs, env=THREADS)

@@ -1,7 +1,9 @@
 """``python -m benchmarks [--build] [--tiny] [--out PATH]``: run, print, write JSON.
 
 ``nox -s bench`` runs this; ``nox -s bench -- --build`` adds the build times
-(minutes: four builds of the site on a temporary copy).
+(minutes: four builds of the site on a temporary copy). ``--sbi`` runs the
+peer comparison of :mod:`benchmarks.sbi_peer` instead (it needs ``sbi``: ``nox
+-s bench_sbi``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from . import build, pages, training
+from . import build, pages, sbi_peer, training
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -168,7 +170,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny sizes (a smoke test)")
     parser.add_argument("--html", type=Path, help="built site to weigh")
     parser.add_argument("--out", type=Path, help="JSON report path")
+    parser.add_argument(
+        "--sbi", action="store_true", help="sbi's NPE beside fit_posterior instead"
+    )
     args = parser.parse_args(argv)
+    if args.sbi:
+        out = ["--out", str(args.out)] if args.out else []
+        sbi_peer.main((["--tiny"] if args.tiny else []) + out)
+        return
     report = run("tiny" if args.tiny else "full", with_build=args.build, html=args.html)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"bench-{stamp}.json"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from benchmarks import __main__ as bench
-from benchmarks import pages, timing, training
+from benchmarks import pages, sbi_peer, timing, training
 
 
 def test_candidates_take_turns():
@@ -97,3 +100,76 @@ def test_tiny_run_reports_every_measure_and_agreeing_losses(tiny_site, tmp_path)
     assert report["build"] is None  # only with --build
     assert report["pages"]["own"]["max"] > 0
     assert "| train() vs tutorial loop" in bench.table(report)
+
+
+def test_peer_metrics_score_the_project_estimator_without_sbi(tmp_path):
+    # the shared metric code, on fit_posterior at a tiny budget: runs without sbi
+    out = tmp_path / "sbi_peer.json"
+    report = sbi_peer.run("tiny", estimators=("fit_posterior",), out=out)
+    assert json.loads(out.read_text())["rows"] == report["rows"]
+    (row,) = report["rows"]
+    assert "error" not in row, row.get("error")
+    line, sizes = row["line"], sbi_peer.CONFIGS["tiny"]
+    assert len(line["mean_error"]) == sizes["n_line"]
+    assert all(0 <= e < 3 for e in line["mean_error"])  # in prior sds
+    assert all(0.2 < r < 5 for pair in line["sd_ratio"] for r in pair)
+    cov = line["coverage"]
+    assert len(cov) == len(sbi_peer.LEVELS) and all(0 <= c <= 1 for c in cov)
+    assert cov == sorted(cov)  # a wider region holds at least as many
+    tv = row["square"]["tv"]
+    assert len(tv) == sizes["n_square"] and all(0 <= t <= 1 for t in tv)
+    assert all(row["seconds"][k] > 0 for k in ("line", "square"))
+    assert "| 200 | fit_posterior | 1 |" in sbi_peer.table(report)
+
+
+def test_peer_metrics_see_a_wrong_posterior():
+    # an estimator twice as wide as the exact line posterior: sd ratio 2,
+    # over-coverage; the exact one: ratio near 1 and coverage near nominal
+    sim = sbi_peer.LINE
+
+    # the exact posterior mean is linear in x: mean(x) = x @ weights
+    weights, cov = sim.posterior(torch.eye(sim.x_dim))
+    chol = torch.linalg.cholesky(cov)
+
+    class Gaussian:
+        def __init__(self, scale):
+            self.scale = scale
+
+        def dist(self, x):
+            return torch.distributions.MultivariateNormal(
+                x.double() @ weights, scale_tril=self.scale * chol, validate_args=False
+            )
+
+        def sample(self, n, x, *, seed):
+            with sbi_peer.seeded(seed):
+                return self.dist(x).sample((n,))
+
+        def log_prob(self, theta, x):
+            return self.dist(x).log_prob(theta.double())
+
+    sizes = {"n_line": 10, "mean_samples": 4000, "n_coverage": 200,
+             "coverage_samples": 200}  # fmt: skip
+    exact = sbi_peer.line_metrics(Gaussian(1.0), sim, **sizes)
+    wide = sbi_peer.line_metrics(Gaussian(2.0), sim, **sizes)
+    assert max(exact["mean_error"]) < 0.05
+    assert all(abs(r - 1) < 0.1 for pair in exact["sd_ratio"] for r in pair)
+    assert all(abs(r - 2) < 0.2 for pair in wide["sd_ratio"] for r in pair)
+    assert exact["coverage"] == pytest.approx(sbi_peer.LEVELS, abs=0.1)
+    assert wide["coverage"][0] > 0.8  # the 50 % region of q holds far more
+
+
+def test_importing_the_benchmarks_does_not_import_sbi():
+    code = "import benchmarks, benchmarks.sbi_peer, sys; print('sbi' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert out.stdout.strip() == "False"
+
+
+def test_peer_trains_sbi_on_the_same_pairs():
+    pytest.importorskip("sbi")  # only in nox -s bench_sbi's environment
+    report = sbi_peer.run("tiny", estimators=("sbi-mdn",))
+    (row,) = report["rows"]
+    assert "error" not in row, row.get("error")
+    assert all(0 <= c <= 1 for c in row["line"]["coverage"])
