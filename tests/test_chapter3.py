@@ -608,7 +608,7 @@ def test_chapter_quotes_the_computed_fits(
         str(len(SEEDS)),
         f"{spiral_mean[0] / spiral_mean[-1]:.0f}",
         f"{blob_mean[0] / blob_mean[-1]:.0f}",
-        f"{blob_mean[0] / blob_mean[1]:.0f}",
+        f"{blob_mean[0] / blob_mean[1]:.1f}",
         *(f"{blob_mean[i]:.4f}" for i in (0, 1, -1)),
         f"{blob_mean[0] - blob_mean[-1]:.4f}",
         f"{spiral_mean[0] - spiral_mean[-1]:.3f}",
