@@ -150,7 +150,7 @@ for s in samples[:50]:
             alpha=0.25)  # fmt: skip
 ax.plot(simulator.energy, simulator.rate(theta_o[0]), "k--", label="true rate")
 ax.set(xlabel="energy (keV)", ylabel="counts per bin")
-ax.legend(loc="upper right")
+ax.legend(loc="upper left")  # clear of the line, and of the page's zoom button
 
 ax = axes["posterior"]
 zoom = torch.stack([exact_mean - 5 * exact_sd, exact_mean + 5 * exact_sd])
