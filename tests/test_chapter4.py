@@ -571,11 +571,12 @@ def test_chapter_embeds_all_its_figures(site):
         "plot_calibration",
         "plot_simulation_budget",
         "plot_learned_summaries",
+        "plot_your_own_simulator",
     ):
         assert f"../auto_gallery/04_density_estimation/{script}.html" in html, script
     images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
     static = [src for src in images if "/lb-frames/" not in src]
-    assert len(static) == 7 and all(src.endswith("_2_00x.png") for src in static)
+    assert len(static) == 8 and all(src.endswith("_2_00x.png") for src in static)
     assert len(images) - len(static) == 10  # two steppers of five frames
     for src in images:
         assert (site / "chapters" / src).resolve().exists(), src
