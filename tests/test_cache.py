@@ -202,3 +202,18 @@ def test_the_regression_demo_callers_share_one_key():
         call_key(f, optimizer="adam", lr=0.01, snapshots=snaps),
     }
     assert len(keys) == 1 and None not in keys
+
+
+def test_a_readers_dataclass_is_not_keyed_by_its_fields():
+    # its sample() could change while its fields stay: computed, never cached
+    import dataclasses
+
+    @dataclasses.dataclass
+    class Mine:
+        n: int = 3
+
+    def f(sim):
+        return sim
+
+    assert call_key(f, Mine()) is None
+    assert call_key(f, lb.simulators.LinearGaussian()) is not None

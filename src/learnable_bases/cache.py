@@ -84,7 +84,8 @@ def _by_content(value: object) -> object:
     """JSON form of an argument that is not plain JSON, keyed on its content.
 
     A tensor (any device, gradients ignored) or a NumPy array of numbers gives
-    ``{"dtype", "shape", "sha256"}``; a dataclass instance its class and fields.
+    ``{"dtype", "shape", "sha256"}``; an instance of one of the library's
+    dataclasses (a book simulator) its class and fields.
     Anything else raises ``TypeError`` (the call is not cached).
     """
     torch = sys.modules.get("torch")  # only if the caller has torch loaded
@@ -100,8 +101,10 @@ def _by_content(value: object) -> object:
             "shape": list(a.shape),
             "sha256": _sha(a.tobytes()),
         }
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
+    cls = type(value)
+    if dataclasses.is_dataclass(value) and cls.__module__.startswith(__package__):
+        # the library's own (its source is in library_hash); a reader's class
+        # could change its code and keep its fields, so it is not keyed
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
         return {"dataclass": f"{cls.__module__}.{cls.__qualname__}", **fields}
     raise TypeError(f"{type(value).__name__} is not keyed by content")

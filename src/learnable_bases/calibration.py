@@ -179,9 +179,9 @@ def hpd_level_samples(
     levels = torch.empty(theta.shape[0], dtype=torch.float64)
     for i in range(theta.shape[0]):
         draws = estimator.sample(n_samples, x[i], seed=seed + i)
-        at_draws = estimator.log_prob(draws, x[i])
-        at_truth = estimator.log_prob(theta[i : i + 1], x[i])
-        levels[i] = (at_draws > at_truth).double().mean()
+        # one call: the truth first, then the draws
+        lp = estimator.log_prob(torch.cat([theta[i : i + 1], draws.to(theta)]), x[i])
+        levels[i] = (lp[1:] > lp[0]).double().mean()
     return levels
 
 
