@@ -151,18 +151,41 @@ def train_sbi(
     *, seed: int,
 ) -> SbiPosterior:  # fmt: skip
     """``sbi.inference.NPE`` with ``density_estimator``, sbi's defaults otherwise."""
-    from sbi.inference import NPE  # only here: sbi is optional
-
     # sbi prints its convergence notice on stdout, where the table goes
     with seeded(seed), contextlib.redirect_stdout(sys.stderr):
-        npe = NPE(
-            prior=sbi_prior(simulator),
-            density_estimator=density_estimator,
-            show_progress_bars=False,
-        )
-        npe.append_simulations(theta, x).train(show_train_summary=False)
-        epochs = npe.summary["epochs_trained"][-1]
-        return SbiPosterior(npe.build_posterior(), epochs=epochs)
+        posterior, epochs = sbi_npe(theta, x, sbi_prior(simulator), density_estimator)
+        return SbiPosterior(posterior, epochs=epochs)
+
+
+def sbi_npe(
+    theta: torch.Tensor, x: torch.Tensor, prior: object, density_estimator: str = "maf"
+) -> tuple[object, int]:
+    """Neural posterior estimation with ``sbi``: the listing chapter 4 shows.
+
+    Parameters
+    ----------
+    theta : torch.Tensor, shape (n, d)
+        The simulated parameters, in any units (``sbi`` z-scores them).
+    x : torch.Tensor, shape (n, x_dim)
+        Their simulated data, in any units (z-scored too).
+    prior : torch.distributions.Distribution
+        The prior the ``theta`` were drawn from, on ``d`` dimensions.
+    density_estimator : {"maf", "nsf", "mdn"}, default "maf"
+        ``sbi``'s name of the conditional density; its default is "maf".
+
+    Returns
+    -------
+    posterior : sbi.inference.posteriors.DirectPosterior
+        ``posterior.sample((m,), x=x_o)`` and ``posterior.log_prob(theta, x=x_o)``.
+    epochs : int
+        Epochs the training ran before its held-out loss stopped improving.
+    """
+    from sbi.inference import NPE  # only here: sbi is optional
+
+    npe = NPE(prior, density_estimator=density_estimator, show_progress_bars=False)
+    npe.append_simulations(theta, x)  # 10 % held out, patience 20, batch 200
+    npe.train(show_train_summary=False)
+    return npe.build_posterior(), npe.summary["epochs_trained"][-1]
 
 
 def train_project(

@@ -173,3 +173,20 @@ def test_peer_trains_sbi_on_the_same_pairs():
     (row,) = report["rows"]
     assert "error" not in row, row.get("error")
     assert all(0 <= c <= 1 for c in row["line"]["coverage"])
+
+
+def test_sbi_is_trained_through_the_listing_chapter_4_shows(monkeypatch):
+    # train_sbi runs sbi_npe (the function the chapter includes), nothing else
+    calls = []
+
+    def fake(theta, x, prior, density_estimator="maf"):
+        calls.append((theta, x, prior, density_estimator))
+        return "posterior", 7
+
+    monkeypatch.setattr(sbi_peer, "sbi_npe", fake)
+    monkeypatch.setattr(sbi_peer, "sbi_prior", lambda simulator: "prior")
+    theta, x = sbi_peer.LINE.sample(10, seed=0)
+    out = sbi_peer.train_sbi("nsf", sbi_peer.LINE, theta, x, seed=0)
+    ((t, xs, prior, kind),) = calls
+    assert t is theta and xs is x and prior == "prior" and kind == "nsf"
+    assert out.posterior == "posterior" and out.epochs == 7

@@ -21,6 +21,8 @@ from learnable_bases import simulators as S
 
 CHAPTER = "chapters/04_density_estimation.html"
 LEVELS = [0.5, 0.68, 0.95]
+#: The chapter's network (its scripts pass it; the library's default is ReLU).
+BOOK = dict(width=32, depth=2, activation="tanh")
 
 
 # ------------------------------------------------------------------ fixtures
@@ -36,14 +38,14 @@ def square():
 
 @pytest.fixture(scope="module")
 def fit_line(line):
-    return P.fit_posterior(line, "gaussian", seed=1)
+    return P.fit_posterior(line, "gaussian", **BOOK, seed=1)
 
 
 @pytest.fixture(scope="module")
 def square_fits(square):
     return {
-        "gaussian": P.fit_posterior(square, "gaussian", seed=1),
-        "mixture": P.fit_posterior(square, "mixture", components=5, seed=1),
+        "gaussian": P.fit_posterior(square, "gaussian", **BOOK, seed=1),
+        "mixture": P.fit_posterior(square, "mixture", components=5, **BOOK, seed=1),
     }
 
 
@@ -372,7 +374,7 @@ def test_claim_linear_gaussian_posterior_is_learned(line):
     median under 0.1 and a 90 % quantile under 0.2 exact posterior sds away,
     widths a median under 5 % off; the 1 % farthest in the tails of p(x) more
     than 3 times worse than the rest, for every seed."""
-    fits = P.fit_posteriors(line, "gaussian", seeds=[3, 4, 5])
+    fits = P.fit_posteriors(line, "gaussian", **BOOK, seeds=[3, 4, 5])
     _, x_o = line.sample(2000, seed=201)
     mean_p, cov_p = line.posterior(x_o)
     sd_p = cal.gaussian_summary(cov_p)[0]
@@ -452,7 +454,7 @@ def test_claim_gaussian_on_bimodal_is_miscalibrated_both_ways(square, square_fit
 
 def test_claim_learned_width_follows_the_exact_width():
     sim = S.GrowingNoise()
-    fit = P.fit_posterior(sim, "gaussian", seed=1)
+    fit = P.fit_posterior(sim, "gaussian", **BOOK, seed=1)
     xs = torch.linspace(-2, 2, 81)[:, None]
     grid = S.theta_grid(-5, 5, 2001)
     _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)
@@ -493,7 +495,7 @@ def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
 def test_claim_each_budget_trains_to_its_validation_optimum(line):
     """The budget section's claims, with other seeds than the chapter's."""
     budgets = [100, 1_000, 10_000, 100_000]
-    sweep = P.budget_sweep(line, budgets, seeds=(3, 4, 5))
+    sweep = P.budget_sweep(line, budgets, seeds=(3, 4, 5), **BOOK)
     kl = np.median(sweep.kl, axis=1)
     steps = np.median(sweep.steps, axis=1)
     assert np.all(np.diff(kl) < 0)  # "falls with every tenfold budget"
@@ -508,7 +510,12 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
     np.testing.assert_array_equal(sweep.steps, sweep.epochs * per_epoch[:, None])
     # a fixed number of steps at every budget, on all pairs: the training limits
     fixed = P.budget_sweep(
-        line, [100, 10_000, 100_000], seeds=(3, 4, 5), val_fraction=None, patience=None
+        line,
+        [100, 10_000, 100_000],
+        seeds=(3, 4, 5),
+        val_fraction=None,
+        patience=None,
+        **BOOK,
     )
     assert fixed.steps.tolist() == [[480] * 3, [480] * 3, [392] * 3]
     fk = np.median(fixed.kl, axis=1)
@@ -518,7 +525,7 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
 
 
 def test_claim_more_simulations_bring_q_closer(line):
-    sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000)
+    sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000, **BOOK)
     kl = sweep.kl[:, 0]
     assert np.all(np.diff(kl) < 0)
     assert kl[0] > 10 * kl[2]
@@ -588,12 +595,37 @@ def test_chapter_quotes_computed_numbers_and_real_source(site):
     glued = _glued(html)
     assert len(glued) >= 40
     assert "lb-src" in html and "-lp.mean(dim=-1)" in html
-    fit = P.fit_posterior("line", "gaussian", seed=0)
+    fit = P.fit_posterior("line", "gaussian", **BOOK, seed=0)
     assert str(fit.steps) in glued and f"{fit.n_sims:,}" in glued
     index = (site / "index.html").read_text("utf-8")
     assert "chapters/04_density_estimation.html" in index
     bridge = (site / "chapters/03_going_deep.html").read_text("utf-8")
     assert 'href="04_density_estimation.html"' in bridge
+
+
+@pytest.mark.site
+def test_chapter_shows_the_sbi_code_the_benchmark_runs(site):
+    """The sbi listing is benchmarks.sbi_peer.sbi_npe itself, line for line."""
+    import ast
+    import html as html_lib
+    from pathlib import Path
+
+    peer = Path(__file__).resolve().parents[1] / "benchmarks" / "sbi_peer.py"
+    source = peer.read_text()
+    (node,) = [
+        n for n in ast.parse(source).body
+        if isinstance(n, ast.FunctionDef) and n.name == "sbi_npe"
+    ]  # fmt: skip
+    listing = "\n".join(source.splitlines()[node.lineno - 1 : node.end_lineno])
+    page = (site / CHAPTER).read_text("utf-8")
+    blocks = [
+        html_lib.unescape(re.sub(r"<[^>]+>", "", b))
+        for b in re.findall(r"<pre>(.*?)</pre>", page, flags=re.S)
+    ]
+    shown = [b for b in blocks if "def sbi_npe" in b]
+    assert len(shown) == 1
+    assert shown[0].strip() == listing.strip()
+    assert "npe.append_simulations(theta, x)" in listing
 
 
 def test_fits_trained_together_equal_fits_trained_alone():
@@ -705,7 +737,7 @@ def test_claim_growing_noise_width_is_right_but_its_shape_is_not():
     """Width a median under 5 % off, small intervals cover too often (beyond the
     band), and the exact posterior at x = 0.2 is skewed (skewness above 1)."""
     sim = S.GrowingNoise()
-    fits = P.fit_posteriors(sim, "gaussian", seeds=[3, 4, 5])
+    fits = P.fit_posteriors(sim, "gaussian", **BOOK, seeds=[3, 4, 5])
     xs = torch.linspace(-2, 2, 81)[:, None]
     grid = S.theta_grid(-5, 5, 2001)
     _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)

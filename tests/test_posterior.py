@@ -19,7 +19,10 @@ from learnable_bases import calibration as cal
 from learnable_bases import posterior as P
 from learnable_bases import simulators as S
 
-SMALL = dict(width=16, schedule=((200, 1e-2), (200, 1e-3)))
+# tanh, not the default ReLU: two trainings that differ by float rounding (the
+# same pairs in other units) stay that close with a smooth activation, while a
+# ReLU network's kinks can turn the rounding into a different stopping epoch
+SMALL = dict(width=16, activation="tanh", schedule=((200, 1e-2), (200, 1e-3)))
 
 
 class Line:
@@ -340,3 +343,21 @@ def test_sampling_outside_what_the_support_holds_stops_with_a_clear_error(tiny_f
     fit = dataclasses.replace(tiny_fit, support=sliver)  # next to no mass of q
     with pytest.raises(ValueError, match="inside the support"):
         fit.sample(10, X[0])
+
+
+def test_the_relu_default_halves_the_worst_mean_error_of_tanh_in_the_tails():
+    """The docstring's reason for the default, over 3 seeds on 200 held-out x."""
+    line = S.LinearGaussian()
+    _, x = line.sample(200, seed=10_000)
+    exact, _ = line.posterior(x)
+
+    def worst(activation):
+        fits = P.fit_posteriors(
+            line, n_sims=10_000, seeds=[0, 1, 2], activation=activation
+        )
+        errors = [(f.gaussian(x)[0].double() - exact).abs().max() for f in fits]
+        return np.array([float(e) / line.prior_std for e in errors])
+
+    relu, tanh = worst("relu"), worst("tanh")
+    assert (relu < tanh).all(), (relu, tanh)
+    assert np.median(relu / tanh) < 0.65, (relu, tanh)

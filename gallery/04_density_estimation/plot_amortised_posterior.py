@@ -11,11 +11,13 @@ depends on the data, so does the network's.
 # %%
 # The amortised posterior
 # -----------------------
-# An MLP (two hidden layers of 32 tanh units) maps the eight measurements
+# An MLP (``width`` units in each of ``depth`` hidden layers, ``tanh``
+# activations: the settings of the call below) maps the eight measurements
 # :math:`x` to five numbers: the mean :math:`\mu(x)` and the Cholesky factor
 # :math:`L(x)` of :math:`q(\theta \mid x) = \mathcal N(\mu(x), L L^\top)`.
-# It was trained on 20,000 simulated pairs by minimising
-# :math:`-\log q(\theta_i \mid x_i)`. Step through five new observations
+# It was trained on simulated pairs (how many, and for how long, is printed
+# below) by minimising :math:`-\log q(\theta_i \mid x_i)`, a tenth of them
+# held out to decide when to stop. Step through five new observations
 # :math:`x_o`. Left: the data, the true line and the posterior-mean lines.
 # Right: the 68 % and 95 % credible ellipses of :math:`q` (blue) on those of the
 # exact posterior (black, dashed), and the true :math:`\theta` (cross).
@@ -26,8 +28,11 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-fit = lb.posterior.fit_posterior("line", "gaussian", seed=0)
+fit = lb.posterior.fit_posterior(
+    "line", "gaussian", width=32, depth=2, activation="tanh", seed=0
+)
 line = fit.simulator  # lb.simulators.LinearGaussian() with its default settings
+print(f"{fit.n_sims:,} pairs, {fit.n_train:,} for training, {fit.epochs} epochs")
 theta_o, x_o = line.sample(5, seed=2)
 exact_mean, exact_cov = line.posterior(x_o)
 q_mean, q_cov = fit.gaussian(x_o)
@@ -76,9 +81,11 @@ amortised
 # near zero and vague far from it, so the exact posterior (computed on a grid)
 # is narrow for small :math:`|x|` and wide for large. The regression network of
 # chapter 2 had one learned :math:`\sigma` for every input; here the head
-# outputs :math:`\log\sigma(x)`, and after training on 20,000 pairs it follows
-# the exact width.
-fit_w = lb.posterior.fit_posterior("growing", "gaussian", seed=0)
+# outputs :math:`\log\sigma(x)`, and after training on as many pairs it
+# follows the exact width.
+fit_w = lb.posterior.fit_posterior(
+    "growing", "gaussian", width=32, depth=2, activation="tanh", seed=0
+)
 growing = fit_w.simulator
 xs = torch.linspace(-2, 2, 81)[:, None]
 grid = lb.simulators.theta_grid(-5, 5, 2001)

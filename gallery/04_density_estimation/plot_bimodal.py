@@ -24,8 +24,11 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-gauss = lb.posterior.fit_posterior("square", "gaussian", seed=0)
-mixture = lb.posterior.fit_posterior("square", "mixture", components=5, seed=0)
+network = dict(width=32, depth=2, activation="tanh")  # the MLP behind each head
+gauss = lb.posterior.fit_posterior("square", "gaussian", **network, seed=0)
+mixture = lb.posterior.fit_posterior(
+    "square", "mixture", components=5, **network, seed=0
+)
 square = gauss.simulator  # lb.simulators.SquareBimodal() with default settings
 grid = lb.simulators.theta_grid(-2.5, 2.5, 501)
 x_bars = [0.05, 0.4, 1.0, 2.0, 3.2]

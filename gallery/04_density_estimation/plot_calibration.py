@@ -27,7 +27,8 @@ lb.plotting.use_style()
 nominal = np.linspace(0.05, 0.95, 19)
 n_test = 4000
 
-fit_line = lb.posterior.fit_posterior("line", "gaussian", seed=0)
+network = dict(width=32, depth=2, activation="tanh")  # as in the figures before
+fit_line = lb.posterior.fit_posterior("line", "gaussian", **network, seed=0)
 line = fit_line.simulator
 theta, x = line.sample(n_test, seed=11)
 mean_q, cov_q = fit_line.gaussian(x)
@@ -38,9 +39,9 @@ cover_line = {
 }
 
 fits_square = {
-    "Gaussian $q$": lb.posterior.fit_posterior("square", "gaussian", seed=0),
+    "Gaussian $q$": lb.posterior.fit_posterior("square", "gaussian", **network, seed=0),
     "mixture $q$, $M=5$": lb.posterior.fit_posterior(
-        "square", "mixture", components=5, seed=0
+        "square", "mixture", components=5, **network, seed=0
     ),
 }
 square = fits_square["Gaussian $q$"].simulator

@@ -24,8 +24,14 @@ import learnable_bases as lb
 lb.plotting.use_style()
 budgets = [100, 1_000, 10_000, 100_000]
 val_fraction, patience = 0.1, 20
+network = dict(width=32, depth=2, activation="tanh")
 sweep = lb.posterior.budget_sweep(
-    "line", budgets, seeds=[0, 1, 2], val_fraction=val_fraction, patience=patience
+    "line",
+    budgets,
+    seeds=[0, 1, 2],
+    val_fraction=val_fraction,
+    patience=patience,
+    **network,
 )
 for n, kl, steps in zip(budgets, sweep.kl, sweep.steps, strict=True):
     print(f"N = {n:>7,}: KL {np.round(kl, 4)}, optimizer steps taken {steps}")

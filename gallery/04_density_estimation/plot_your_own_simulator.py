@@ -68,6 +68,7 @@ fits = lb.posterior.fit_posteriors(
     head="gaussian",
     width=64,
     depth=2,
+    activation="tanh",
     val_fraction=0.1,
     patience=20,
     seeds=[0, 1, 2],

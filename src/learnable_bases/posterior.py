@@ -896,7 +896,7 @@ def fit_posterior(
     components: int = 1,
     width: int = 32,
     depth: int = 2,
-    activation: str = "tanh",
+    activation: str = "relu",
     schedule: tuple[tuple[int, float], ...] | None = None,
     batch_size: int = 1024,
     seed: int = 0,
@@ -947,8 +947,12 @@ def fit_posterior(
         Mixture components ``K`` (>= 1; used by the mixture head only).
     width, depth : int, default 32, 2
         Hidden neurons per layer and hidden layers of the MLP.
-    activation : str, default "tanh"
-        Hidden activation.
+    activation : str, default "relu"
+        Hidden activation. ReLU is the default because a ReLU network
+        extrapolates linearly into the tails of ``p(x)``, where few pairs
+        land, while a ``"tanh"`` network saturates there; on the book's line
+        it halves the worst error of the posterior mean at 10^4 simulations
+        (``python -m benchmarks --sbi``). The chapters pass ``"tanh"``.
     schedule : sequence of (int, float), optional
         Training phases as ``(epochs, learning rate)``; with ``patience`` the
         epochs are each phase's most. Default :data:`STOPPING_SCHEDULE` with
@@ -1026,7 +1030,7 @@ def fit_posteriors(
     components: int = 1,
     width: int = 32,
     depth: int = 2,
-    activation: str = "tanh",
+    activation: str = "relu",
     schedule: tuple[tuple[int, float], ...] | None = None,
     batch_size: int = 1024,
     val_fraction: float | None = VAL_FRACTION,
