@@ -264,7 +264,9 @@ def test_heads_and_fits_reject_bad_input(call, error, match):
 
 def test_non_finite_training_loss_stops_with_a_clear_error():
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
-        P.fit_posterior(S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), seed=0)
+        P.fit_posterior(
+            S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), **BOOK, seed=0
+        )
 
 
 # --------------------------------------------------------------- diagnostics

@@ -214,12 +214,31 @@ def test_a_1d_support_truncates_and_renormalises_q():
         1.0, abs=2e-3
     )
     # the mass it renormalises by is what leaks past ±2 without the support
-    untruncated = fit.density_on_grid(x_o[None], grid)[0]
+    out = fit.outputs(x_o[None]).double()
+    untruncated = P.log_prob(fit.head, out[:, None, :], grid[None, :, None])[0].exp()
     mass = float(torch.trapezoid(untruncated[inside], grid[inside]))
     assert mass < 0.99  # a leak at this x
     torch.testing.assert_close(
         lp[inside], untruncated[inside].log() - math.log(mass), atol=2e-3, rtol=0
     )
+    # density_on_grid is that truncated density: zero outside, the same inside
+    on_grid = fit.density_on_grid(x_o[None], grid)[0]
+    assert torch.all(on_grid[~inside] == 0)
+    torch.testing.assert_close(on_grid[inside], lp[inside].exp(), atol=0, rtol=2e-3)
+
+
+def test_density_on_grid_integrates_to_one_on_a_grid_that_cuts_q():
+    """A grid narrower than q: the density is normalised on it, not cut off."""
+    fit = P.fit_posterior("square", "gaussian", n_sims=2000, **SMALL)
+    x_o = torch.full((3, 4), 1.0)  # two peaks at ±1: a wide Gaussian
+    grid = S.theta_grid(-1.0, 1.0, 401)
+    q = fit.density_on_grid(x_o, grid)
+    integral = torch.trapezoid(q, grid, dim=1)
+    torch.testing.assert_close(integral, torch.ones(3, dtype=torch.float64))
+    out = fit.outputs(x_o).double()
+    raw = P.log_prob("gaussian", out[:, None, :], grid[None, :, None]).exp()
+    assert float(torch.trapezoid(raw, grid, dim=1).max()) < 0.95  # the cut mass
+    torch.testing.assert_close(q, raw / torch.trapezoid(raw, grid, dim=1)[:, None])
 
 
 def test_a_2d_support_truncates_and_renormalises_q():

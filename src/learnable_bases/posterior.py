@@ -61,7 +61,7 @@ from ._checks import (
 from .cache import cached
 from .calibration import gaussian_kl
 from .models import MLP
-from .simulators import check_pairs, get_simulator, simulate_pairs
+from .simulators import check_pairs, get_simulator, normalise_on_grid, simulate_pairs
 from .sweep import train_stacked
 from .training import History, holdout_split
 
@@ -704,7 +704,13 @@ class PosteriorFit:
         return mean, scale_tril @ scale_tril.transpose(-1, -2)
 
     def density_on_grid(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
-        """``q(theta | x_i)`` on a 1-D grid of ``theta`` values.
+        """``q(theta | x_i)`` on a 1-D grid of ``theta`` values, normalised there.
+
+        The head's density, zero outside the support, divided by its
+        trapezoidal integral over the grid, so that each row integrates to one,
+        as the total variation distance and grid HPD levels of
+        :mod:`~learnable_bases.calibration` need. Mass the head puts beyond
+        the grid's ends (a Gaussian's tails) is dropped, not left missing.
 
         Parameters
         ----------
@@ -719,7 +725,12 @@ class PosteriorFit:
         """
         grid = check_tensor("grid", grid, ndim=1).double()
         out = self.outputs(x).double()
-        return torch.exp(log_prob(self.head, out[:, None, :], grid[None, :, None]))
+        log_q = log_prob(self.head, out[:, None, :], grid[None, :, None])
+        if self.support is not None:
+            low, high = self.support
+            outside = (grid < low[0]) | (grid > high[0])
+            log_q = log_q.masked_fill(outside, -math.inf)
+        return normalise_on_grid(log_q, grid)
 
 
 def _unstandardise(
