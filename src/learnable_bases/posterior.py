@@ -1028,6 +1028,76 @@ def fit_posterior(
     )[0]
 
 
+def _head_out_dim(head: str, theta_dim: int, components: int) -> int:
+    """Outputs the network needs for ``head`` on a ``theta_dim``-D theta."""
+    if head == "gaussian":
+        return gaussian_out_dim(theta_dim)
+    if theta_dim != 1:
+        raise ValueError(
+            f"the mixture head needs a 1-D theta; this theta is {theta_dim}-D"
+        )
+    return mixture_out_dim(components)
+
+
+def _check_inside(
+    bounds: tuple[torch.Tensor, torch.Tensor] | None,
+    pairs: list[tuple[torch.Tensor, torch.Tensor]],
+) -> None:
+    """Refuse a training ``theta`` outside the support ``bounds`` (if any)."""
+    if bounds is None:
+        return
+    low, high = bounds
+    for t, _ in pairs:
+        outside = ~((t.double() >= low) & (t.double() <= high)).all(dim=1)
+        if bool(outside.any()):
+            i = int(outside.nonzero()[0])
+            raise ValueError(
+                f"theta[{i}] = {t[i].tolist()} lies outside the support "
+                f"(low {low.tolist()}, high {high.tolist()}): the support must "
+                "hold the prior, and so every simulated theta"
+            )
+
+
+def _standardised_splits(
+    pairs: list[tuple[torch.Tensor, torch.Tensor]],
+    seeds: list[int],
+    val_fraction: float | None,
+) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor], list[tuple]]:
+    """Each seed's held-out split, standardised with its training part's statistics.
+
+    One split per seed, kept for every phase of the schedule: no phase trains
+    on the pairs another one stopped on. Returns the stacked training inputs
+    ``(K, n, x_dim)`` and targets ``(K, n, d)``, the held-out ones as the
+    ``x_val`` and ``y_val`` keywords of
+    :func:`~learnable_bases.sweep.train_stacked` (empty without a split), and
+    per seed ``(theta_mean, theta_std, x_mean, x_std)``.
+    """
+    splits, stats = [], []
+    for (t, xs), s in zip(pairs, seeds, strict=True):
+        x_fit, t_fit, x_val, t_val = (
+            holdout_split(xs, t, val_fraction, seed=s)
+            if val_fraction is not None
+            else (xs, t, None, None)
+        )
+        t_stats = _standardisation(t_fit, "theta")
+        x_stats = _standardisation(x_fit, "x")
+        splits.append((x_fit, t_fit, x_val, t_val, t_stats, x_stats))
+        stats.append((*t_stats, *x_stats))
+
+    def standard(values: torch.Tensor, stats: tuple) -> torch.Tensor:
+        return ((values.double() - stats[0]) / stats[1]).float()
+
+    x_fit = torch.stack([standard(p[0], p[5]) for p in splits])
+    theta_fit = torch.stack([standard(p[1], p[4]) for p in splits])
+    val: dict[str, torch.Tensor] = {}
+    if val_fraction is not None:
+        val = {
+            "x_val": torch.stack([standard(p[2], p[5]) for p in splits]),
+            "y_val": torch.stack([standard(p[3], p[4]) for p in splits]),
+        }
+    return x_fit, theta_fit, val, stats
+
+
 @cached
 def fit_posteriors(
     simulator: object = None,
@@ -1087,51 +1157,10 @@ def fit_posteriors(
         raise ValueError("seeds must hold at least one seed")
     simulator, pairs = _simulated_pairs(simulator, theta, x, n_sims, seeds)
     theta_dim, x_dim = pairs[0][0].shape[1], pairs[0][1].shape[1]
-    if head == "mixture" and theta_dim != 1:
-        raise ValueError(
-            f"the mixture head needs a 1-D theta; this theta is {theta_dim}-D"
-        )
+    out_dim = _head_out_dim(head, theta_dim, components)
     bounds = _check_support(support, theta_dim)
-    if bounds is not None:
-        low, high = bounds
-        for t, _ in pairs:
-            outside = ~((t.double() >= low) & (t.double() <= high)).all(dim=1)
-            if bool(outside.any()):
-                i = int(outside.nonzero()[0])
-                raise ValueError(
-                    f"theta[{i}] = {t[i].tolist()} lies outside the support "
-                    f"(low {low.tolist()}, high {high.tolist()}): the support must "
-                    "hold the prior, and so every simulated theta"
-                )
-    out_dim = (
-        gaussian_out_dim(theta_dim)
-        if head == "gaussian"
-        else mixture_out_dim(components)
-    )
-    # one split per seed, kept for every phase: no phase trains on the pairs
-    # another one stopped on; the standardisation sees the training part only
-    parts = []
-    for (t, xs), s in zip(pairs, seeds, strict=True):
-        x_fit, t_fit, x_val, t_val = (
-            holdout_split(xs, t, val_fraction, seed=s)
-            if val_fraction is not None
-            else (xs, t, None, None)
-        )
-        t_stats = _standardisation(t_fit, "theta")
-        x_stats = _standardisation(x_fit, "x")
-        parts.append((x_fit, t_fit, x_val, t_val, t_stats, x_stats))
-
-    def standard(values: torch.Tensor, stats: tuple) -> torch.Tensor:
-        return ((values.double() - stats[0]) / stats[1]).float()
-
-    x_fit = torch.stack([standard(p[0], p[5]) for p in parts])  # (K, n, x_dim)
-    theta_fit = torch.stack([standard(p[1], p[4]) for p in parts])  # (K, n, d)
-    val: dict[str, torch.Tensor] = {}
-    if val_fraction is not None:
-        val = {
-            "x_val": torch.stack([standard(p[2], p[5]) for p in parts]),
-            "y_val": torch.stack([standard(p[3], p[4]) for p in parts]),
-        }
+    _check_inside(bounds, pairs)
+    x_fit, theta_fit, val, stats = _standardised_splits(pairs, seeds, val_fraction)
     n_train = x_fit.shape[1]
     models = [
         MLP(x_dim, width, depth, activation, out_dim=out_dim, seed=s) for s in seeds
@@ -1167,8 +1196,7 @@ def fit_posteriors(
             pairs[k][0],
             pairs[k][1],
             n_all - n_train,
-            *parts[k][4],
-            *parts[k][5],
+            *stats[k],
             support=bounds,
         )
         for k in range(len(seeds))
