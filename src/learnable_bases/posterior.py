@@ -1260,6 +1260,18 @@ class BudgetSweep:
         return float(np.polyfit(np.log(self.budgets[start:]), np.log(kl), 1)[0])
 
 
+def _prior_kl(simulator: object, mean: torch.Tensor, cov: torch.Tensor) -> float:
+    """Mean KL from the exact posteriors ``N(mean, cov)`` to the prior as ``q``.
+
+    For a prior ``N(0, prior_std^2 I)`` (a simulator with ``prior_std``);
+    NaN for any other simulator.
+    """
+    if not hasattr(simulator, "prior_std"):
+        return math.nan
+    prior_cov = simulator.prior_std**2 * torch.eye(mean.shape[-1], dtype=cov.dtype)
+    return float(gaussian_kl(mean, cov, torch.zeros_like(mean), prior_cov).mean())
+
+
 @cached
 def budget_sweep(
     simulator: object,
@@ -1334,14 +1346,7 @@ def budget_sweep(
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
         theta_t.double()
     )
-    prior_kl = math.nan  # the prior as q, for a prior N(0, prior_std^2 I)
-    if hasattr(simulator, "prior_std"):
-        prior_cov = simulator.prior_std**2 * torch.eye(
-            simulator.theta_dim, dtype=cov_p.dtype
-        )
-        prior_kl = float(
-            gaussian_kl(mean_p, cov_p, torch.zeros_like(mean_p), prior_cov).mean()
-        )
+    prior_kl = _prior_kl(simulator, mean_p, cov_p)
     kl = np.empty((bs.size, ss.size))
     held = np.empty((bs.size, ss.size))
     n_steps = np.empty((bs.size, ss.size), dtype=np.int64)
