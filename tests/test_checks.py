@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import learnable_bases as lb
-from learnable_bases._checks import check_tensor, inputs_checked
+from learnable_bases._checks import check_int_sequence, check_tensor, inputs_checked
 
 
 def test_check_tensor_rejects_nan_outside_and_trusts_checked_data_inside():
@@ -27,3 +27,28 @@ def test_train_still_rejects_nan_data_up_front():
     # and a model called on its own after training still checks its input
     with pytest.raises(ValueError, match="NaN or infinite"):
         model(x)
+
+
+@pytest.mark.parametrize("values", [[], [[1, 2]], [1.5, 2], [0, 3], 7, ["a"]], ids=repr)
+def test_an_integer_sequence_is_one_dimensional_integral_and_in_range(values):
+    with pytest.raises(
+        ValueError, match=r"budgets must be a 1D sequence of integers >= 1 \(a zero"
+    ):
+        check_int_sequence(
+            "budgets", values, minimum=1, note=" (a zero budget trains on nothing)"
+        )
+
+
+def test_an_integer_sequence_comes_back_as_an_array():
+    assert check_int_sequence("seeds", (3, 4, -1)).tolist() == [3, 4, -1]
+    with pytest.raises(
+        ValueError, match="seeds must be a 1D sequence of integers; got"
+    ):
+        check_int_sequence("seeds", [0.5])
+    # and the sweeps use it
+    with pytest.raises(
+        ValueError, match="widths must be a 1D sequence of integers >= 1"
+    ):
+        lb.regression.width_sweep([4, 0])
+    with pytest.raises(ValueError, match="zero budget trains on nothing"):
+        lb.posterior.budget_sweep("line", [0, 100])

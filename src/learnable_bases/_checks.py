@@ -87,6 +87,28 @@ def check_positive_int(name: str, value: object) -> int:
     return int(value)
 
 
+def check_int_sequence(
+    name: str, values: object, *, minimum: int | None = None, note: str = ""
+) -> np.ndarray:
+    """``values`` as a non-empty 1-D integer array, each ``>= minimum`` if given.
+
+    ``note`` (e.g. ``" (a zero budget trains on nothing)"``) follows the rule
+    in the error message.
+    """
+    arr = np.asarray(values)
+    if (
+        arr.ndim != 1
+        or arr.size == 0
+        or arr.dtype.kind not in "iu"
+        or (minimum is not None and np.any(arr < minimum))
+    ):
+        at_least = "" if minimum is None else f" >= {minimum}"
+        raise ValueError(
+            f"{name} must be a 1D sequence of integers{at_least}{note}; got {values!r}"
+        )
+    return arr
+
+
 def check_positive_float(name: str, value: object) -> float:
     """Return ``value`` as ``float`` if it is a finite real > 0; raise otherwise."""
     if isinstance(value, bool) or not isinstance(value, Real):

@@ -52,6 +52,7 @@ from torch import nn, special
 from ._checks import (
     check_choice,
     check_early_stopping,
+    check_int_sequence,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -1326,15 +1327,10 @@ def budget_sweep(
     -------
     BudgetSweep
     """
-    bs = np.asarray(budgets)
-    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
-        raise ValueError(
-            "budgets must be a 1D sequence of integers >= 1 (a zero budget "
-            f"trains on nothing); got {budgets!r}"
-        )
-    ss = np.asarray(seeds)
-    if ss.ndim != 1 or ss.size == 0 or ss.dtype.kind not in "iu":
-        raise ValueError(f"seeds must be a 1D sequence of integers; got {seeds!r}")
+    bs = check_int_sequence(
+        "budgets", budgets, minimum=1, note=" (a zero budget trains on nothing)"
+    )
+    ss = check_int_sequence("seeds", seeds)
     if len(steps) != len(SCHEDULE):
         raise ValueError(f"steps needs one count per phase ({len(SCHEDULE)})")
     simulator = get_simulator(simulator)

@@ -19,7 +19,13 @@ from types import MappingProxyType
 import numpy as np
 import torch
 
-from ._checks import check_choice, check_positive_int, frozen, frozen_int
+from ._checks import (
+    check_choice,
+    check_int_sequence,
+    check_positive_int,
+    frozen,
+    frozen_int,
+)
 from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
@@ -342,6 +348,20 @@ def _check_width_field(name: str) -> str:
     return check_choice("name", name, ("train_loss", "val_loss", "sigma", "gap"))
 
 
+def _per_member(
+    sets: list[tuple[torch.Tensor, torch.Tensor]], n_seeds: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Data set ``i`` for members ``i * n_seeds .. i * n_seeds + n_seeds - 1``.
+
+    Returns ``x`` and ``y`` stacked on a leading member axis, shape
+    ``(len(sets) * n_seeds, n, 1)``, as :func:`~learnable_bases.sweep.train_stacked`
+    takes per-member data.
+    """
+    x = torch.stack([s[0] for s in sets for _ in range(n_seeds)])
+    y = torch.stack([s[1] for s in sets for _ in range(n_seeds)])
+    return x, y
+
+
 @cached
 def width_sweep(
     widths: Sequence[int],
@@ -404,11 +424,7 @@ def width_sweep(
         Training and validation losses and learned ``sigma`` of every member,
         and one fit per width to draw.
     """
-    ws = np.asarray(widths)
-    if ws.ndim != 1 or ws.size == 0 or ws.dtype.kind not in "iu" or np.any(ws < 1):
-        raise ValueError(
-            f"widths must be a 1D sequence of integers >= 1; got {widths!r}"
-        )
+    ws = check_int_sequence("widths", widths, minimum=1)
     n_data = check_positive_int("n_data", n_data)
     n_seeds = check_positive_int("n_seeds", n_seeds)
     epochs = check_positive_int("epochs", epochs)
@@ -417,16 +433,13 @@ def width_sweep(
         sine_data(n_val, noise_sigma, seed=data_seed + 2 * i + 1) for i in range(n_data)
     ]
     seeds = [seed + j for j in range(n_seeds)]
-    # member m = i * n_seeds + j: data set i, seed j
-    x = torch.stack([data[i][0] for i in range(n_data) for _ in seeds])
-    y = torch.stack([data[i][1] for i in range(n_data) for _ in seeds])
-    x_val = torch.stack([val[i][0] for i in range(n_data) for _ in seeds])
-    y_val = torch.stack([val[i][1] for i in range(n_data) for _ in seeds])
+    x, y = _per_member(data, n_seeds)
+    x_val, y_val = _per_member(val, n_seeds)
     shape = (len(ws), n_data, n_seeds)
+    loss = gaussian_nll_loss  # of each member, shape (K,)
     train_loss, val_loss, sigma = np.empty(shape), np.empty(shape), np.empty(shape)
-    losses = np.empty((*shape, epochs))
-    stopped = np.zeros(shape, dtype=int)
-    best_epoch = np.zeros(shape, dtype=int)
+    losses = np.full((*shape, epochs), np.nan)  # NaN after a member stopped
+    stopped, best_epoch = np.zeros(shape, dtype=int), np.zeros(shape, dtype=int)
     fits = []
     for k, w in enumerate(ws.tolist()):
         models = [
@@ -436,7 +449,7 @@ def width_sweep(
         ]
         histories = train_stacked(
             models,
-            gaussian_nll_loss,
+            loss,
             x,
             y,
             epochs=epochs,
@@ -447,31 +460,17 @@ def width_sweep(
             val_fraction=val_fraction,
             patience=patience,
         )
-        train_loss[k] = evaluate_stacked(models, gaussian_nll_loss, x, y).reshape(
-            n_data, n_seeds
-        )
-        val_loss[k] = evaluate_stacked(models, gaussian_nll_loss, x_val, y_val).reshape(
-            n_data, n_seeds
-        )
-        sigma[k] = np.array([float(m.sigma) for m in models]).reshape(n_data, n_seeds)
-        curves = np.full((len(histories), epochs), np.nan)
-        for m, h in enumerate(histories):
-            curves[m, : h.epochs] = h.losses
+        train_loss[k] = evaluate_stacked(models, loss, x, y).reshape(shape[1:])
+        val_loss[k] = evaluate_stacked(models, loss, x_val, y_val).reshape(shape[1:])
+        sigma[k] = np.array([float(m.sigma) for m in models]).reshape(shape[1:])
+        for m, h in enumerate(histories):  # member m: data set m // n_seeds
+            losses[k].reshape(-1, epochs)[m, : h.epochs] = h.losses
             stopped[k].flat[m] = h.epochs
             best_epoch[k].flat[m] = h.best_epoch or 0
-        losses[k] = curves.reshape(n_data, n_seeds, epochs)
-        fits.append(
-            RegressionFit(
-                model=models[0],
-                history=histories[0],
-                x=data[0][0],
-                y=data[0][1],
-                x_val=val[0][0],
-                y_val=val[0][1],
-                noise_sigma=float(noise_sigma),
-                width=w,
-            )
-        )
+        # the first member (data set 0, the first seed): its model, history,
+        # training (x, y), validation (x, y), noise and width
+        first = (models[0], histories[0], *data[0], *val[0], float(noise_sigma), w)
+        fits.append(RegressionFit(*first))
     return WidthSweep(
         widths=frozen_int(ws),
         train_loss=frozen(train_loss),
