@@ -595,8 +595,7 @@ class PosteriorFit:
         lp = log_prob(self.head, out, theta)
         if self.support is None:
             return lp
-        low, high = self.support
-        inside = ((theta >= low) & (theta <= high)).all(dim=-1)
+        inside = _in_box(theta, *self.support)
         inner = lp - torch.log(self._mass(out))
         return torch.where(inside, inner, torch.full_like(inner, -math.inf))
 
@@ -728,8 +727,7 @@ class PosteriorFit:
         out = self.outputs(x).double()
         log_q = log_prob(self.head, out[:, None, :], grid[None, :, None])
         if self.support is not None:
-            low, high = self.support
-            outside = (grid < low[0]) | (grid > high[0])
+            outside = ~_in_box(grid[:, None], *self.support)
             log_q = log_q.masked_fill(outside, -math.inf)
         return normalise_on_grid(log_q, grid)
 
@@ -1029,6 +1027,11 @@ def fit_posterior(
     )[0]
 
 
+def _in_box(theta: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
+    """Whether each row of ``theta`` (``(..., d)``) lies in the box: ``(...)`` bool."""
+    return ((theta >= low) & (theta <= high)).all(dim=-1)
+
+
 def _head_out_dim(head: str, theta_dim: int, components: int) -> int:
     """Outputs the network needs for ``head`` on a ``theta_dim``-D theta."""
     if head == "gaussian":
@@ -1049,7 +1052,7 @@ def _check_inside(
         return
     low, high = bounds
     for t, _ in pairs:
-        outside = ~((t.double() >= low) & (t.double() <= high)).all(dim=1)
+        outside = ~_in_box(t.double(), low, high)
         if bool(outside.any()):
             i = int(outside.nonzero()[0])
             raise ValueError(
@@ -1073,30 +1076,29 @@ def _standardised_splits(
     :func:`~learnable_bases.sweep.train_stacked` (empty without a split), and
     per seed ``(theta_mean, theta_std, x_mean, x_std)``.
     """
-    splits, stats = [], []
+    parts: dict[str, list[torch.Tensor]] = {"x": [], "y": [], "x_val": [], "y_val": []}
+    stats = []
     for (t, xs), s in zip(pairs, seeds, strict=True):
         x_fit, t_fit, x_val, t_val = (
             holdout_split(xs, t, val_fraction, seed=s)
             if val_fraction is not None
             else (xs, t, None, None)
         )
-        t_stats = _standardisation(t_fit, "theta")
-        x_stats = _standardisation(x_fit, "x")
-        splits.append((x_fit, t_fit, x_val, t_val, t_stats, x_stats))
-        stats.append((*t_stats, *x_stats))
-
-    def standard(values: torch.Tensor, stats: tuple) -> torch.Tensor:
-        return ((values.double() - stats[0]) / stats[1]).float()
-
-    x_fit = torch.stack([standard(p[0], p[5]) for p in splits])
-    theta_fit = torch.stack([standard(p[1], p[4]) for p in splits])
-    val: dict[str, torch.Tensor] = {}
-    if val_fraction is not None:
-        val = {
-            "x_val": torch.stack([standard(p[2], p[5]) for p in splits]),
-            "y_val": torch.stack([standard(p[3], p[4]) for p in splits]),
-        }
-    return x_fit, theta_fit, val, stats
+        (t_mean, t_std), (x_mean, x_std) = (
+            _standardisation(t_fit, "theta"),
+            _standardisation(x_fit, "x"),
+        )
+        stats.append((t_mean, t_std, x_mean, x_std))
+        for key, values, mean, std in (
+            ("x", x_fit, x_mean, x_std),
+            ("y", t_fit, t_mean, t_std),
+            ("x_val", x_val, x_mean, x_std),
+            ("y_val", t_val, t_mean, t_std),
+        ):
+            if values is not None:
+                parts[key].append(((values.double() - mean) / std).float())
+    val = {key: torch.stack(parts[key]) for key in ("x_val", "y_val") if parts[key]}
+    return torch.stack(parts["x"]), torch.stack(parts["y"]), val, stats
 
 
 @cached
