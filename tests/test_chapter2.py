@@ -24,18 +24,16 @@ import torch
 
 import learnable_bases as lb
 from learnable_bases import quadratic as q
-from learnable_bases.losses import gaussian_nll_objective as nll
-from learnable_bases.losses import mse_objective as mse
-from learnable_bases.regression import DEMO, fit_regression, width_sweep
-from learnable_bases.training import (
-    NonFiniteLossError,
-    evaluate,
+from learnable_bases.landscape import (
     gradient_noise,
     loss_surface_2d,
     minibatch_gradients,
     parameter_path,
-    train,
 )
+from learnable_bases.losses import gaussian_nll_objective as nll
+from learnable_bases.losses import mse_objective as mse
+from learnable_bases.regression import DEMO, fit_regression, width_sweep
+from learnable_bases.training import NonFiniteLossError, evaluate, train
 
 CHAPTER = "chapters/02_training.html"
 

@@ -49,9 +49,9 @@ model = line(-1.0, 1.5)
 sizes = [1, 4, 16, 64, 256]
 dw = []  # column 0 of each gradient is dE/dw (parameters: weight, then bias)
 for b in sizes:
-    g = lb.training.minibatch_gradients(model, loss_fn, x, y, b, 300, seed=b)
+    g = lb.landscape.minibatch_gradients(model, loss_fn, x, y, b, 300, seed=b)
     dw.append(g[:, 0])
-noise = lb.training.gradient_noise(
+noise = lb.landscape.gradient_noise(
     model, loss_fn, x, y, 2 ** np.arange(9), n_batches=300, seed=1
 )
 full_dw = noise.full_grad[0]
@@ -107,11 +107,11 @@ print(
 lr, n_steps = 0.05, 40
 paths = {}
 for label, b in [("gradient descent, $B = N$", None), ("SGD, $B = 8$", 8)]:
-    paths[label] = lb.training.parameter_path(
+    paths[label] = lb.landscape.parameter_path(
         line(-1.0, 1.5), loss_fn, x, y, steps=n_steps, lr=lr, batch_size=b, seed=0
     )
 w_grid, b_grid = np.linspace(-1.5, 1.0, 81), np.linspace(-0.6, 1.9, 81)
-surface = lb.training.loss_surface_2d(model, loss_fn, x, y, w_grid, b_grid)
+surface = lb.landscape.loss_surface_2d(model, loss_fn, x, y, w_grid, b_grid)
 fig, ax = plt.subplots(figsize=(6, 5.6))
 lb.plotting.set_alt_text(
     fig,

@@ -16,6 +16,7 @@ __all__ = [
     "calibration",
     "deep",
     "diagrams",
+    "landscape",
     "losses",
     "models",
     "plotting",

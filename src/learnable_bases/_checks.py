@@ -1,25 +1,28 @@
-"""Input checks shared by the library: clear errors that say what is allowed.
+"""The library's one private module: input checks and the pieces its loops share.
 
-Also the early-stopping bookkeeping (:func:`track_best`) that
-:func:`learnable_bases.training.train` and
-:func:`learnable_bases.sweep.train_stacked` share, with the checks of its
-arguments (:func:`check_early_stopping`).
+Input checks give clear errors that say what is allowed. The training loops
+(:func:`learnable_bases.training.train`,
+:func:`learnable_bases.sweep.train_stacked` and
+:func:`learnable_bases.landscape.parameter_path`) share the batch order
+(:func:`epoch_order`), the early-stopping bookkeeping (:class:`StoppingRule`) and
+the checks of their arguments (:func:`check_early_stopping`). No other private
+name is imported across modules.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-
-#: Environment variable that turns progress bars off (the docs build sets it).
-NO_PROGRESS_ENV = "LB_NO_PROGRESS"
+from torch import nn
+from tqdm import tqdm
 
 #: Set this environment variable (to anything non-empty) to hide progress bars.
 NO_PROGRESS_ENV = "LB_NO_PROGRESS"
@@ -163,16 +166,19 @@ def check_fraction(name: str, value: object) -> float:
 
 
 def check_early_stopping(
-    val_fraction: object, patience: object, restore_best: object, has_val: bool
+    val_fraction: object,
+    patience: object,
+    restore_best: object,
+    x_val: object,
+    y_val: object,
 ) -> tuple[float | None, int | None, bool]:
     """Check the early-stopping arguments of the training loops.
 
     Parameters
     ----------
-    val_fraction, patience, restore_best : object
-        The caller's ``val_fraction``, ``patience`` and ``restore_best``.
-    has_val : bool
-        Whether ``x_val`` and ``y_val`` were given.
+    val_fraction, patience, restore_best, x_val, y_val : object
+        The caller's arguments of these names (``x_val`` and ``y_val``: both
+        or neither; their values are checked by the caller).
 
     Returns
     -------
@@ -184,6 +190,9 @@ def check_early_stopping(
         Whether to restore the best-validation weights: ``restore_best``, or
         ``patience is not None`` when ``restore_best`` is None.
     """
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    has_val = x_val is not None
     if val_fraction is not None:
         if has_val:
             raise ValueError(
@@ -211,52 +220,57 @@ def check_early_stopping(
     return val_fraction, patience, restore
 
 
-def track_best(
-    val: np.ndarray,
-    epoch: int,
-    best: np.ndarray,
-    best_epoch: np.ndarray,
-    stopped_epoch: np.ndarray,
-    patience: int | None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """One epoch of early-stopping bookkeeping for ``K`` runs at once, in place.
+class StoppingRule:
+    """Early stopping for ``K`` runs at once: each run's best epoch and its stop.
 
     A run improves when its validation loss is strictly below its best so far
     (NaN counts as +inf; the first epoch always improves), so its best epoch is
     the first minimum of its curve. It stops after the epoch in which it has
-    gone ``patience`` epochs without improving.
+    gone ``patience`` epochs without improving (never, if ``patience`` is
+    None).
 
     Parameters
     ----------
-    val : np.ndarray, shape (K,)
-        Validation loss of each run after ``epoch``.
-    epoch : int
-        The epoch just run, counted from 1.
-    best : np.ndarray of float, shape (K,)
-        Lowest validation loss so far (start with +inf); updated.
-    best_epoch : np.ndarray of int, shape (K,)
-        Epoch of ``best`` (start with 0); updated.
-    stopped_epoch : np.ndarray of int, shape (K,)
-        Epoch after which each run stopped, 0 while it runs (start with 0);
-        updated.
+    k : int
+        Number of runs.
     patience : int or None
-        Epochs without improvement after which a run stops; None: never.
+        Epochs without improvement after which a run stops.
 
-    Returns
-    -------
-    running : np.ndarray of bool, shape (K,)
-        The runs that had not stopped before this epoch (this epoch counts).
-    improved : np.ndarray of bool, shape (K,)
-        The running runs whose validation loss improved in this epoch.
+    Attributes
+    ----------
+    best : np.ndarray of float, shape (K,)
+        Lowest validation loss so far (+inf before the first epoch).
+    best_epoch : np.ndarray of int, shape (K,)
+        Epoch of ``best``, counted from 1 (0 before the first epoch).
+    stopped : np.ndarray of int, shape (K,)
+        Epoch after which each run stopped; 0 while it runs.
     """
-    running = stopped_epoch == 0
-    val = np.where(np.isnan(val), np.inf, val)
-    improved = running & ((best_epoch == 0) | (val < best))
-    best[improved] = val[improved]
-    best_epoch[improved] = epoch
-    if patience is not None:
-        stopped_epoch[running & (epoch - best_epoch >= patience)] = epoch
-    return running, improved
+
+    def __init__(self, k: int, patience: int | None) -> None:
+        self.patience = patience
+        self.best = np.full(k, np.inf)
+        self.best_epoch = np.zeros(k, int)
+        self.stopped = np.zeros(k, int)
+
+    def update(self, val: np.ndarray, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """Record each run's validation loss ``val`` (shape (K,)) after ``epoch``.
+
+        Returns
+        -------
+        running : np.ndarray of bool, shape (K,)
+            The runs that had not stopped before this epoch (this epoch counts).
+        improved : np.ndarray of bool, shape (K,)
+            The running runs whose validation loss improved in this epoch.
+        """
+        running = self.stopped == 0
+        val = np.where(np.isnan(val), np.inf, val)
+        improved = running & ((self.best_epoch == 0) | (val < self.best))
+        self.best[improved] = val[improved]
+        self.best_epoch[improved] = epoch
+        if self.patience is not None:
+            late = running & (epoch - self.best_epoch >= self.patience)
+            self.stopped[late] = epoch
+        return running, improved
 
 
 def frozen(a: np.ndarray) -> np.ndarray:
@@ -303,6 +317,64 @@ def show_progress(progress: bool | None) -> bool:
     return progress
 
 
+def epoch_bar(epochs: int, progress: bool | None) -> tqdm:
+    """``tqdm(range(epochs))`` for a training loop, drawn as :func:`show_progress`
+    decides."""
+    show = show_progress(progress)
+    return tqdm(
+        range(epochs), disable=not show, desc="training", unit="epoch", leave=False
+    )
+
+
+def run_epoch(
+    batch_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    params: list[torch.Tensor],
+    step: Callable[[], None],
+    batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+) -> torch.Tensor:
+    """One epoch of a training loop: a gradient step on each batch in turn.
+
+    Parameters
+    ----------
+    batch_loss : callable
+        ``batch_loss(xb, yb)``: the batch's loss, a scalar, or one per member
+        of a stack, shape (K,) (their sum is differentiated).
+    params : list of torch.Tensor
+        The trainable tensors; their gradients are cleared before each batch.
+    step : callable
+        ``step()`` updates ``params`` from their gradients.
+    batches : iterable of (xb, yb)
+        The epoch's batches, in order.
+
+    Returns
+    -------
+    torch.Tensor, shape (n_batches,) or (n_batches, K)
+        Each batch's loss, taken before its step (detached).
+    """
+    losses = []
+    for xb, yb in batches:
+        for p in params:
+            p.grad = None
+        loss = batch_loss(xb, yb)
+        losses.append(loss.detach())
+        loss.sum().backward()
+        step()
+    return torch.stack(losses)
+
+
+@contextlib.contextmanager
+def evaluating(model: nn.Module, *, grad: bool = False) -> Iterator[None]:
+    """Eval mode inside the block, without gradients unless ``grad``; the
+    model's train/eval mode is restored after."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.set_grad_enabled(grad):
+            yield
+    finally:
+        model.train(was_training)
+
+
 def make_generator(
     seed: int | None, generator: torch.Generator | None
 ) -> torch.Generator | None:
@@ -321,3 +393,112 @@ def make_generator(
             raise TypeError(f"seed must be an int or None; got {seed!r}")
         return torch.Generator().manual_seed(seed)
     return None
+
+
+def check_model(model: object, *, trainable: bool = False) -> nn.Module:
+    """``model`` if it is a ``torch.nn.Module`` (with trainable parameters, if
+    ``trainable``)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    if trainable and not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model has no trainable parameters")
+    return model
+
+
+def check_data(
+    x: object, y: object, xname: str = "x", yname: str = "y"
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Finite floating ``x`` and ``y`` with the same number of samples (>= 1)."""
+    x = check_tensor(xname, x)
+    y = check_tensor(yname, y)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"{xname} and {yname} need a sample dimension (n, ...)")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{xname} and {yname} must have the same number of samples; got "
+            f"{x.shape[0]} and {y.shape[0]}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError(f"{xname} and {yname} are empty")
+    return x, y
+
+
+def check_callable(name: str, value: object, usage: str) -> Callable:
+    """``value`` if it is callable; else a ``TypeError`` showing ``usage``, how
+    the library calls it (e.g. ``"loss_fn(model, x, y) -> scalar tensor"``)."""
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be callable as {usage}; got {type(value).__name__}"
+        )
+    return value
+
+
+def scalar_loss(loss: object) -> torch.Tensor:
+    """A loss function's value as a 0-d tensor; ``TypeError`` if it is not one."""
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError(
+            "loss_fn must return a scalar tensor; got "
+            + (
+                f"shape {tuple(loss.shape)}"
+                if isinstance(loss, torch.Tensor)
+                else type(loss).__name__
+            )
+        )
+    return loss.reshape(())
+
+
+def epoch_order(
+    n: int, batch_size: int, generator: torch.Generator
+) -> torch.Tensor | None:
+    """The order in which one epoch visits ``n`` samples, for every training loop.
+
+    ``None`` for full batches (``batch_size == n``: no shuffle, and nothing is
+    drawn from ``generator``); otherwise ``torch.randperm(n,
+    generator=generator)``, which the loop cuts into consecutive batches of
+    ``batch_size`` (the last one smaller when ``batch_size`` does not divide
+    ``n``). One seeded generator per run, drawn once per epoch, is what makes
+    :func:`~learnable_bases.training.train`,
+    :func:`~learnable_bases.sweep.train_stacked` and
+    :func:`~learnable_bases.landscape.parameter_path` visit the same batches.
+    """
+    if batch_size == n:
+        return None
+    return torch.randperm(n, generator=generator)
+
+
+def batch_sizes(n: int, batch_size: int) -> np.ndarray:
+    """Sizes of an epoch's batches, shape (ceil(n / batch_size),): all
+    ``batch_size`` but the last, which holds what is left."""
+    n_batches = -(-n // batch_size)
+    return np.array([min(batch_size, n - i * batch_size) for i in range(n_batches)])
+
+
+def epoch_batches(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int, generator: torch.Generator
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """One epoch's batches ``(xb, yb)`` of ``(x, y)``, shape (N, ...), in the
+    order :func:`epoch_order` draws."""
+    order = epoch_order(x.shape[0], batch_size, generator)
+    xs, ys = (x, y) if order is None else (x[order], y[order])
+    return zip(xs.split(batch_size), ys.split(batch_size), strict=True)
+
+
+def check_interval(interval: object) -> tuple[float, float]:
+    """Return ``(lo, hi)`` as floats if ``interval`` is two finite reals, lo < hi."""
+    if (
+        not isinstance(interval, Sequence)
+        or isinstance(interval, str)
+        or len(interval) != 2
+    ):
+        raise TypeError(
+            f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
+        )
+    lo, hi = interval
+    for value in (lo, hi):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(
+                f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
+            )
+    if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
+        raise ValueError(f"interval must have finite lo < hi; got {interval!r}")
+    return float(lo), float(hi)

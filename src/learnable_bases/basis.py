@@ -24,7 +24,13 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 
-from ._checks import check_positive_float, check_positive_int, check_tensor
+from ._checks import (
+    check_callable,
+    check_interval,
+    check_positive_float,
+    check_positive_int,
+    check_tensor,
+)
 from .activations import get_activation
 
 __all__ = [
@@ -63,27 +69,6 @@ def _generator(seed: object) -> torch.Generator:
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed}")
     return torch.Generator().manual_seed(int(seed))
-
-
-def _check_interval(interval: object) -> tuple[float, float]:
-    """Return ``(lo, hi)`` as floats if ``interval`` is two finite reals, lo < hi."""
-    if (
-        not isinstance(interval, Sequence)
-        or isinstance(interval, str)
-        or len(interval) != 2
-    ):
-        raise TypeError(
-            f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
-        )
-    lo, hi = interval
-    for value in (lo, hi):
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(
-                f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
-            )
-    if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-        raise ValueError(f"interval must have finite lo < hi; got {interval!r}")
-    return float(lo), float(hi)
 
 
 def _check_knots(knots: object) -> torch.Tensor:
@@ -182,7 +167,7 @@ def random_neurons(
     weight_scale = check_positive_float("weight_scale", weight_scale)
     if bias_scale is not None:
         bias_scale = check_positive_float("bias_scale", bias_scale)
-    lo, hi = _check_interval(interval)
+    lo, hi = check_interval(interval)
     dtype = _check_dtype(dtype)
     gen = _generator(seed)
     v = weight_scale * torch.randn(n_neurons, in_dim, generator=gen, dtype=dtype)
@@ -442,11 +427,7 @@ class KinkApproximation:
 def _evaluate_target(
     target: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor
 ) -> torch.Tensor:
-    if not callable(target):
-        raise TypeError(
-            "target must be a callable mapping a tensor of shape (n,) to values "
-            f"of shape (n,); got {type(target).__name__}"
-        )
+    check_callable("target", target, "target(x) -> y, tensors of shape (n,)")
     y = target(x)
     if isinstance(y, torch.Tensor):
         y = y.detach().to(torch.float64)
@@ -509,7 +490,7 @@ def kink_approximation(
         their sum plus ``w0``, and the maximum error.
     """
     H = check_positive_int("H", H)
-    lo, hi = _check_interval(interval)
+    lo, hi = check_interval(interval)
     n_grid = _check_n_grid(n_grid)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     y = _evaluate_target(target, x)

@@ -25,6 +25,7 @@ import torch
 from . import activations, basis, losses, targets
 from ._checks import (
     check_choice,
+    check_interval,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -149,7 +150,7 @@ def kinks_by_depth(
     n_grid = check_positive_int("n_grid", n_grid)
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    lo, hi = basis._check_interval(interval)
+    lo, hi = check_interval(interval)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     rows = []
     for depth in depths:
@@ -215,7 +216,7 @@ def output_kinks(
     n_grid = check_positive_int("n_grid", n_grid)
     if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
-    lo, hi = basis._check_interval(interval)
+    lo, hi = check_interval(interval)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     counts = []
     for k in range(n_networks):

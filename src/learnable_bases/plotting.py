@@ -466,7 +466,7 @@ def plot_loss_contours(
         Values of the second parameter (vertical axis).
     loss : array_like, shape (m2, m1)
         ``loss[j, i]`` at ``(p1[i], p2[j])``, e.g. from
-        :func:`~learnable_bases.training.loss_surface_2d`.
+        :func:`~learnable_bases.landscape.loss_surface_2d`.
     n_levels : int, default 12
         Number of contour lines; they sit at geometrically spaced heights above
         the grid's minimum, so the valley floor is resolved as well as the walls.
@@ -513,7 +513,7 @@ def plot_path(
     path : array_like, shape (steps + 1, 2)
         Parameter pairs, first to last (e.g. from
         :func:`~learnable_bases.quadratic.gd_path_2d` or
-        :func:`~learnable_bases.training.parameter_path`).
+        :func:`~learnable_bases.landscape.parameter_path`).
     color : str, default blue
         Line and marker colour.
     label : str, optional

@@ -56,6 +56,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_tensor,
+    evaluating,
     frozen,
     frozen_int,
 )
@@ -560,13 +561,8 @@ class PosteriorFit:
         x = self._rows("x", x, self.x_dim)
         dtype = next(self.model.parameters()).dtype
         z = ((x - self.x_mean) / self.x_std).to(dtype)
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                out = self.model(z).double()
-        finally:
-            self.model.train(was_training)
+        with evaluating(self.model):
+            out = self.model(z).double()
         return _unstandardise(self.head, out, self.theta_mean, self.theta_std)
 
     def log_prob(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
@@ -1150,7 +1146,7 @@ def fit_posteriors(
     head = check_choice("head", head, HEADS)
     components = _check_components(components)
     val_fraction, patience, restore = check_early_stopping(
-        val_fraction, patience, restore_best, False
+        val_fraction, patience, restore_best, None, None
     )
     if schedule is None:
         schedule = SCHEDULE if patience is None else STOPPING_SCHEDULE

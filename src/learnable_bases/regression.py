@@ -23,6 +23,7 @@ from ._checks import (
     check_choice,
     check_int_sequence,
     check_positive_int,
+    evaluating,
     frozen,
     frozen_int,
 )
@@ -110,13 +111,8 @@ class RegressionFit:
         sigma : float
             Learned noise scale (the same for every input).
         """
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                mu = self.model(x).mu[:, 0].numpy()
-        finally:
-            self.model.train(was_training)
+        with evaluating(self.model):
+            mu = self.model(x).mu[:, 0].numpy()
         return mu, self.sigma
 
     def snapshot_losses(

@@ -33,6 +33,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_tensor,
+    evaluating,
 )
 from .cache import cached
 from .models import MLP
@@ -120,13 +121,8 @@ class SummaryFit:
         mean : torch.Tensor, shape (m, d)
         cov : torch.Tensor, shape (m, d, d)
         """
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                out = self.model(self._input(x)).double()
-        finally:
-            self.model.train(was_training)
+        with evaluating(self.model):
+            out = self.model(self._input(x)).double()
         mean, scale_tril = gaussian_params(out)
         shift, scale = self.theta_mean.double(), self.theta_std.double()
         cov = scale_tril @ scale_tril.transpose(-1, -2)

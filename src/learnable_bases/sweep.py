@@ -56,25 +56,27 @@ Eight seeds of a density network whose raw outputs parameterise a Gaussian
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from ._checks import (
+    StoppingRule,
+    batch_sizes,
     check_batch_size,
+    check_callable,
     check_choice,
     check_early_stopping,
     check_positive_float,
     check_positive_int,
     check_seed,
+    epoch_bar,
+    epoch_order,
     frozen,
-    show_progress,
-    track_best,
+    run_epoch,
 )
 from .activations import get_activation
 from .losses import HALF_LOG_2PI
@@ -310,21 +312,40 @@ def _all(t: torch.Tensor, k: int, per_member: bool) -> torch.Tensor:
     return t if per_member else t.expand(k, *t.shape)
 
 
-def _holdout_members(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    val_fraction: float,
+def _stacked_split(
+    x: object,
+    y: object,
+    x_val: object,
+    y_val: object,
+    val_fraction: float | None,
     seeds: list[int],
-    per_member: bool,
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Each member's :func:`holdout_split` with its seed, stacked: ``(K, ., ...)``."""
-    parts = [
-        holdout_split(
-            x[j] if per_member else x, y[j] if per_member else y, val_fraction, seed=s
-        )
-        for j, s in enumerate(seeds)
-    ]
-    return tuple(torch.stack([p[i] for p in parts]) for i in range(4))
+    mlp: MLP,
+) -> tuple[torch.Tensor, torch.Tensor, bool, torch.Tensor | None, object]:
+    """The checked training data ``x, y, per_member`` and the validation data
+    ``(K, M, ...)`` (``None, None`` without): as given, or each member's
+    :func:`holdout_split` with its seed."""
+    k, dtype = len(seeds), mlp.head.weight.dtype
+    x, y, per_member = _check_stacked_data(x, y, k, mlp.in_dim, dtype, "x,y")
+    if val_fraction is not None:
+        parts = [
+            holdout_split(x[j] if per_member else x, y[j] if per_member else y,
+                          val_fraction, seed=s)
+            for j, s in enumerate(seeds)
+        ]  # fmt: skip
+        x, y, xv, yv = (torch.stack([p[i] for p in parts]) for i in range(4))
+        return x, y, True, xv, yv
+    if x_val is None:
+        return x, y, per_member, None, None
+    x_val, y_val, val_per_member = _check_stacked_data(
+        x_val, y_val, k, mlp.in_dim, dtype, "x_val,y_val"
+    )
+    return (
+        x,
+        y,
+        per_member,
+        _all(x_val, k, val_per_member),
+        _all(y_val, k, val_per_member),
+    )
 
 
 def _check_loss(value: object, k: int) -> torch.Tensor:
@@ -435,148 +456,96 @@ def train_stacked(
     """
     models = _check_models(models)
     k = len(models)
-    mlp0 = _mlp_of(models[0])
-    dtype = mlp0.head.weight.dtype
-    if not callable(loss):
-        raise TypeError(
-            "loss must be callable as loss(pred, y) -> tensor of shape (K,); "
-            f"got {type(loss).__name__}"
-        )
-    x, y, per_member = _check_stacked_data(x, y, k, mlp0.in_dim, dtype, "x,y")
-    n = x.shape[-2]
-    epochs = check_positive_int("epochs", epochs)
-    lr = check_positive_float("lr", lr)
+    loss = check_callable("loss", loss, "loss(pred, y) -> tensor of shape (K,)")
+    epochs, lr = check_positive_int("epochs", epochs), check_positive_float("lr", lr)
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
     seeds = _check_seeds(seeds, k)
-    if (x_val is None) != (y_val is None):
-        raise ValueError("give both x_val and y_val, or neither")
     val_fraction, patience, restore = check_early_stopping(
-        val_fraction, patience, restore_best, x_val is not None
+        val_fraction, patience, restore_best, x_val, y_val
     )
-    if val_fraction is not None:
-        x, y, x_val, y_val = _holdout_members(x, y, val_fraction, seeds, per_member)
-        per_member = True
-        n = x.shape[-2]
-    batch_size = check_batch_size(batch_size, n)
-    has_val = x_val is not None
-    if has_val:
-        x_val, y_val, val_per_member = _check_stacked_data(
-            x_val, y_val, k, mlp0.in_dim, dtype, "x_val,y_val"
-        )
-        xv, yv = _all(x_val, k, val_per_member), _all(y_val, k, val_per_member)
-    show = show_progress(progress)
+    x, y, per_member, xv, yv = _stacked_split(
+        x, y, x_val, y_val, val_fraction, seeds, _mlp_of(models[0])
+    )
+    batch_size = check_batch_size(batch_size, x.shape[-2])
 
     params = _stack(models)
     update = make_step(optimizer, params, lr)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
-    full_batch = batch_size == n
-    n_batches = math.ceil(n / batch_size)
-    sizes = torch.full((n_batches,), batch_size)
-    sizes[-1] = n - (n_batches - 1) * batch_size
-
-    step_losses = torch.empty(epochs, n_batches, k, dtype=dtype)
-    val_losses = torch.empty(epochs, k, dtype=dtype) if has_val else None
-    # early stopping: per member, its best so far and the epoch it stopped (0:
-    # running); ``keep`` holds the weights each member will end with
+    sizes = torch.from_numpy(batch_sizes(x.shape[-2], batch_size))
+    step_losses = torch.empty(epochs, len(sizes), k, dtype=params[0].dtype)
+    val_losses = torch.empty(epochs, k, dtype=params[0].dtype)
+    # each member's best so far and its stop; ``keep``: the weights it ends with
+    rule = StoppingRule(k, patience)
     track = patience is not None or restore
-    best, best_epoch, stopped = np.full(k, np.inf), np.zeros(k, int), np.zeros(k, int)
     keep = [p.detach().clone() for p in params] if track else params
 
-    def epoch_means(n_epochs: int) -> torch.Tensor:
-        """Sample-weighted mean batch loss of each epoch, shape (n_epochs, K)."""
-        full = step_losses[:n_epochs].double()
-        return (full * sizes[:, None].double()).sum(1) / n
-
-    def history(
-        j: int, n_epochs: int, n_steps: int, elapsed: float, means: torch.Tensor
-    ) -> History:
-        steps = step_losses.reshape(-1, k)[:n_steps, j].double()
-        val = None if val_losses is None else val_losses[:n_epochs, j].double()
+    def history(j: int, n_epochs: int, n_steps: int) -> History:
+        val = val_losses[:n_epochs, j].double().numpy()
         return History(
-            losses=frozen(means[:n_epochs, j].numpy()),
-            step_losses=frozen(steps.numpy()),
-            val_losses=None if val is None else frozen(val.numpy()),
-            wall_time=elapsed,
-            epochs=n_epochs,
-            steps=n_steps,
-            lr=lr,
-            batch_size=batch_size,
-            optimizer=optimizer,
-            seed=seeds[j],
-            max_epochs=epochs,
-            patience=patience,
-        )
+            losses=frozen(_epoch_means(step_losses[:n_epochs], sizes)[:, j].numpy()),
+            step_losses=frozen(step_losses.view(-1, k)[:n_steps, j].double().numpy()),
+            val_losses=None if xv is None else frozen(val),
+            wall_time=time.perf_counter() - start,
+            epochs=n_epochs, steps=n_steps, lr=lr, batch_size=batch_size,
+            optimizer=optimizer, seed=seeds[j], max_epochs=epochs, patience=patience,
+        )  # fmt: skip
 
-    xs, ys = _all(x, k, per_member), _all(y, k, per_member)
-    ran = epochs
+    def batch_loss(xb: torch.Tensor, yb: object) -> torch.Tensor:
+        return _check_loss(loss(stacked_forward(models[0], params, xb), yb), k)
+
     start = time.perf_counter()
-    bar = tqdm(
-        range(epochs), disable=not show, desc="training", unit="epoch", leave=False
-    )
-    for epoch in bar:
-        if full_batch:
-            batches = [(xs, ys)]
-        else:
-            perm = torch.stack([torch.randperm(n, generator=g) for g in gens])
-            xp, yp = _take(x, perm, per_member), _take(y, perm, per_member)
-            batches = zip(
-                xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True
-            )
-        for b, (xb, yb) in enumerate(batches):
-            for p in params:
-                p.grad = None
-            value = _check_loss(loss(stacked_forward(models[0], params, xb), yb), k)
-            step_losses[epoch, b] = value.detach()
-            value.sum().backward()
-            update()
-        bad = ~torch.isfinite(step_losses[epoch])
-        if track:
-            bad[:, torch.from_numpy(stopped > 0)] = False
-        if bad.any():
-            bar.close()
-            b, j = (int(i) for i in bad.nonzero()[0])
-            step = epoch * n_batches + b + 1
-            elapsed = time.perf_counter() - start
-            hist = history(j, epoch, step, elapsed, epoch_means(epoch))
-            raise NonFiniteLossError(
-                f"loss of member {j} became {float(step_losses[epoch, b, j])} at "
-                f"step {step} (epoch {epoch + 1}) with lr={lr:g}; lower the "
-                "learning rate",
-                step=step,
-                epoch=epoch + 1,
-                lr=lr,
-                history=hist,
-                member=j,
-            )
-        if has_val:
-            with torch.inference_mode():
-                val_losses[epoch] = _check_loss(
-                    loss(stacked_forward(models[0], params, xv), yv), k
-                )
-        if show:
-            post = {"loss": f"{float(step_losses[epoch].mean()):.4g}"}
-            bar.set_postfix(post, refresh=False)
-        if track:
-            val = val_losses[epoch].double().numpy()
-            running, improved = track_best(
-                val, epoch + 1, best, best_epoch, stopped, patience
-            )
-            save = torch.from_numpy(improved if restore else running)
-            with torch.no_grad():
-                for q, p in zip(keep, params, strict=True):
-                    q[save] = p[save]
-            if stopped.all():
-                ran = epoch + 1
-                break
-    bar.close()
-    elapsed = time.perf_counter() - start
+    with epoch_bar(epochs, progress) as bar:
+        for epoch in bar:
+            batches = _epoch_batches(x, y, per_member, k, batch_size, gens)
+            step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
+            bad = ~torch.isfinite(step_losses[epoch])
+            bad &= torch.from_numpy(rule.stopped == 0)  # stopped members: discarded
+            if bad.any():
+                b, j = (int(i) for i in bad.nonzero()[0])
+                hist = history(j, epoch, epoch * len(sizes) + b + 1)
+                raise NonFiniteLossError(hist, member=j)
+            if xv is not None:
+                with torch.no_grad():
+                    val_losses[epoch] = batch_loss(xv, yv)
+            if track:
+                val = val_losses[epoch].double().numpy()
+                running, improved = rule.update(val, epoch + 1)
+                save = torch.from_numpy(improved if restore else running)
+                with torch.no_grad():
+                    for q, p in zip(keep, params, strict=True):
+                        q[save] = p[save]
+                if rule.stopped.all():
+                    break
     _write_back(models, keep)
-    member_epochs = np.where(stopped > 0, stopped, ran)
-    means = epoch_means(ran)  # once for all members, not once per member
+    member_epochs = np.where(rule.stopped > 0, rule.stopped, epochs)
     return tuple(
-        history(j, int(e), int(e) * n_batches, elapsed, means)
-        for j, e in enumerate(member_epochs)
+        history(j, int(e), int(e) * len(sizes)) for j, e in enumerate(member_epochs)
     )
+
+
+def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
+    """Sample-weighted mean batch loss of each epoch and member, shape (E, K),
+    from the batch losses ``(E, n_batches, K)`` and the batch sizes."""
+    full = step_losses.double()
+    return (full * sizes[:, None].double()).sum(1) / sizes.sum()
+
+
+def _epoch_batches(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    per_member: bool,
+    k: int,
+    batch_size: int,
+    gens: list[torch.Generator],
+) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
+    """One epoch's stacked batches ``(K, b, ...)``: member ``j`` in the order
+    :func:`~learnable_bases._checks.epoch_order` draws from ``gens[j]``."""
+    orders = [epoch_order(x.shape[-2], batch_size, g) for g in gens]
+    if orders[0] is None:
+        return [(_all(x, k, per_member), _all(y, k, per_member))]
+    perm = torch.stack(orders)
+    xp, yp = _take(x, perm, per_member), _take(y, perm, per_member)
+    return zip(xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True)
 
 
 def evaluate_stacked(

@@ -1,4 +1,4 @@
-"""Training loops and the noise of mini-batch gradients.
+"""The training loop: :func:`train`, :func:`evaluate` and the :class:`History` of a run.
 
 :func:`train` runs full-batch gradient descent (``batch_size=None``) or
 mini-batch SGD/Adam on tensors held in memory: every epoch draws a seeded
@@ -11,20 +11,16 @@ run once the validation loss has stopped improving and restores the weights of
 its best epoch. ``optimizer`` is ``"sgd"``, ``"adam"`` or a factory such as
 ``functools.partial(torch.optim.SGD, momentum=0.9)``.
 
-:func:`gradient_noise` measures how far mini-batch gradients scatter around
-the full-batch gradient, and :func:`minibatch_variance_theory` gives the exact
-answer ``sigma^2 / B`` (with replacement) or ``sigma^2 / B * (N - B)/(N - 1)``
-(without replacement).
-
-Both take ``loss_fn(model, x, y) -> scalar tensor``, the mean of a per-sample
-loss over the batch, e.g. :func:`learnable_bases.losses.mse_objective` or
-:func:`learnable_bases.losses.gaussian_nll_objective`.
+``loss_fn(model, x, y) -> scalar tensor`` is the mean of a per-sample loss
+over the batch, e.g. :func:`learnable_bases.losses.mse_objective` or
+:func:`learnable_bases.losses.gaussian_nll_objective`. The noise of
+mini-batch gradients, SGD's paths and loss surfaces are in
+:mod:`learnable_bases.landscape`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,25 +30,33 @@ import numpy as np
 import torch
 from torch import nn
 from torch.optim.sgd import sgd as sgd_update
-from tqdm import tqdm
 
 from ._checks import (
+    StoppingRule,
+    batch_sizes,
     check_batch_size,
+    check_callable,
     check_choice,
+    check_data,
     check_early_stopping,
     check_fraction,
+    check_model,
     check_positive_float,
     check_positive_int,
     check_seed,
-    check_tensor,
+    epoch_bar,
+    epoch_batches,
+    evaluating,
     frozen,
-    frozen_int,
     inputs_checked,
-    show_progress,
-    track_best,
+    run_epoch,
+    scalar_loss,
 )
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+
+#: How the training loops call a ``loss_fn`` (for error messages).
+LOSS_FN = "loss_fn(model, x, y) -> scalar tensor"
 
 #: ``make(params, lr=lr) -> torch.optim.Optimizer``, as :func:`train` accepts it.
 OptimizerFactory = Callable[..., torch.optim.Optimizer]
@@ -157,6 +161,10 @@ class History:
 class NonFiniteLossError(FloatingPointError):
     """Training produced a NaN or infinite loss.
 
+    Built from the run's :class:`History` up to the bad step, whose last step
+    loss is the bad value; the message names it, the step, the epoch and the
+    learning rate.
+
     Attributes
     ----------
     step, epoch : int
@@ -171,69 +179,14 @@ class NonFiniteLossError(FloatingPointError):
         member whose loss became non-finite; ``None`` for a single model.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        step: int,
-        epoch: int,
-        lr: float,
-        history: History,
-        member: int | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.step = step
-        self.epoch = epoch
-        self.lr = lr
-        self.history = history
-        self.member = member
-
-
-def _check_model(model: object) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    if not any(p.requires_grad for p in model.parameters()):
-        raise ValueError("model has no trainable parameters")
-    return model
-
-
-def _check_data(
-    x: object, y: object, xname: str = "x", yname: str = "y"
-) -> tuple[torch.Tensor, torch.Tensor]:
-    x = check_tensor(xname, x)
-    y = check_tensor(yname, y)
-    if x.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"{xname} and {yname} need a sample dimension (n, ...)")
-    if x.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"{xname} and {yname} must have the same number of samples; got "
-            f"{x.shape[0]} and {y.shape[0]}"
+    def __init__(self, history: History, member: int | None = None) -> None:
+        self.history, self.member = history, member
+        self.step, self.epoch, self.lr = history.steps, history.epochs + 1, history.lr
+        who = "loss" if member is None else f"loss of member {member}"
+        super().__init__(
+            f"{who} became {history.step_losses[-1]} at step {self.step} (epoch "
+            f"{self.epoch}) with lr={self.lr:g}; lower the learning rate"
         )
-    if x.shape[0] == 0:
-        raise ValueError(f"{xname} and {yname} are empty")
-    return x, y
-
-
-def _check_loss_fn(loss_fn: object) -> LossFn:
-    if not callable(loss_fn):
-        raise TypeError(
-            "loss_fn must be callable as loss_fn(model, x, y) -> scalar tensor; "
-            f"got {type(loss_fn).__name__}"
-        )
-    return loss_fn
-
-
-def _scalar_loss(loss: object) -> torch.Tensor:
-    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise TypeError(
-            "loss_fn must return a scalar tensor; got "
-            + (
-                f"shape {tuple(loss.shape)}"
-                if isinstance(loss, torch.Tensor)
-                else type(loss).__name__
-            )
-        )
-    return loss.reshape(())
 
 
 def _make_optimizer(
@@ -328,18 +281,20 @@ def _optimizer_name(make: OptimizerFactory, opt: torch.optim.Optimizer) -> str:
 
 
 def _optimizer_step(
-    optimizer: object, params: list[torch.nn.Parameter], lr: float
-) -> tuple[Callable[[], None], str]:
-    """Return ``step()`` and the optimizer's name for :class:`History`.
+    optimizer: object, model: nn.Module, lr: float
+) -> tuple[list[torch.nn.Parameter], Callable[[], None], str]:
+    """Return the model's trainable parameters, ``step()`` and the optimizer's
+    name for :class:`History`.
 
     ``optimizer`` is a name from :data:`OPTIMIZERS` (the fused path of
     :func:`make_step`) or a factory ``make(params, lr=lr)``, whose optimizer
     steps through its own ``step`` (the loop clears the gradients itself, as
     ``opt.zero_grad()`` does).
     """
+    params = [p for p in model.parameters() if p.requires_grad]
     if isinstance(optimizer, str):
         name = check_choice("optimizer", optimizer, OPTIMIZERS)
-        return make_step(name, params, lr), name
+        return params, make_step(name, params, lr), name
     if isinstance(optimizer, torch.optim.Optimizer) or not callable(optimizer):
         hint = (
             " (pass the class or a factory, not an optimizer built on parameters)"
@@ -358,7 +313,7 @@ def _optimizer_step(
             "optimizer(params, lr=lr) must return a torch.optim.Optimizer; got "
             f"{type(opt).__name__}"
         )
-    return opt.step, _optimizer_name(optimizer, opt)
+    return params, opt.step, _optimizer_name(optimizer, opt)
 
 
 def evaluate(
@@ -384,15 +339,10 @@ def evaluate(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            return float(_scalar_loss(loss_fn(model, x, y)))
-    finally:
-        model.train(was_training)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    with evaluating(model):
+        return float(scalar_loss(loss_fn(model, x, y)))
 
 
 def _check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
@@ -464,7 +414,7 @@ def holdout_split(
     >>> x_tr.shape, x_val.shape
     (torch.Size([8, 1]), torch.Size([2, 1]))
     """
-    x, y = _check_data(x, y)
+    x, y = check_data(x, y)
     val_fraction = check_fraction("val_fraction", val_fraction)
     seed = check_seed(seed)
     n = x.shape[0]
@@ -482,9 +432,22 @@ def holdout_split(
     return x[train_idx], y[train_idx], x[val_idx], y[val_idx]
 
 
-def _check_val_shapes(
-    x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor, y_val: torch.Tensor
-) -> None:
+def _split(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    x_val: object,
+    y_val: object,
+    val_fraction: float | None,
+    seed: int,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    """The training and validation data of :func:`train`, checked: ``x_val``
+    and ``y_val`` as given, or the ``val_fraction`` held out of ``(x, y)``."""
+    x, y = check_data(x, y)
+    if val_fraction is not None:
+        return holdout_split(x, y, val_fraction, seed=seed)
+    if x_val is None:
+        return x, y, None, None
+    x_val, y_val = check_data(x_val, y_val, "x_val", "y_val")
     for name, t, ref in (("x_val", x_val, x), ("y_val", y_val, y)):
         if t.shape[1:] != ref.shape[1:]:
             dims = ", ".join(["n", *map(str, ref.shape[1:])])
@@ -493,6 +456,7 @@ def _check_val_shapes(
                 f"{tuple(ref.shape)} but for the number of samples; got "
                 f"{tuple(t.shape)}"
             )
+    return x, y, x_val, y_val
 
 
 def train(
@@ -617,634 +581,67 @@ def train(
                      optimizer=opt, val_fraction=0.2, patience=50)
         hist.best_epoch, hist.stopped_epoch, hist.optimizer  # ..., "SGD(momentum=0.9)"
     """
-    model = _check_model(model)
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
+    model = check_model(model, trainable=True)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
     epochs = check_positive_int("epochs", epochs)
     lr = check_positive_float("lr", lr)
-    if isinstance(optimizer, str):
-        check_choice("optimizer", optimizer, OPTIMIZERS)
     seed = check_seed(seed)
-    if (x_val is None) != (y_val is None):
-        raise ValueError("give both x_val and y_val, or neither")
     val_fraction, patience, restore = check_early_stopping(
-        val_fraction, patience, restore_best, x_val is not None
+        val_fraction, patience, restore_best, x_val, y_val
     )
-    if val_fraction is not None:
-        x, y, x_val, y_val = holdout_split(x, y, val_fraction, seed=seed)
+    x, y, x_val, y_val = _split(x, y, x_val, y_val, val_fraction, seed)
     n = x.shape[0]
     batch_size = check_batch_size(batch_size, n)
-    has_val = x_val is not None
-    if has_val:
-        x_val, y_val = _check_data(x_val, y_val, "x_val", "y_val")
-        _check_val_shapes(x, y, x_val, y_val)
     snap_epochs = _check_snapshots(snapshots, epochs)
-    show = show_progress(progress)
+    params, step, opt_name = _optimizer_step(optimizer, model, lr)
 
-    params = [p for p in model.parameters() if p.requires_grad]
-    step, opt_name = _optimizer_step(optimizer, params, lr)
     gen = torch.Generator().manual_seed(seed)
-    full_batch = batch_size == n
-    n_batches = math.ceil(n / batch_size)
-    sizes = np.array([min(batch_size, n - i * batch_size) for i in range(n_batches)])
-
-    step_losses = np.empty(epochs * n_batches)
-    epoch_losses = np.empty(epochs)
-    val_losses = np.empty(epochs) if has_val else None
-    val_t: list[torch.Tensor] = []
-    snaps: dict[int, dict[str, torch.Tensor]] = {}
-    if 0 in snap_epochs:
-        snaps[0] = _state_copy(model)
-    track = patience is not None or restore
-    best, best_epoch, stopped = np.full(1, np.inf), np.zeros(1, int), np.zeros(1, int)
+    sizes = batch_sizes(n, batch_size)
+    step_losses, epoch_losses = np.empty(epochs * len(sizes)), np.empty(epochs)
+    val_t: list[float] = []
+    snaps = {0: _state_copy(model)} if 0 in snap_epochs else {}
+    rule = StoppingRule(1, patience)
     best_state: dict[str, torch.Tensor] = {}
 
-    def history(n_epochs: int, n_steps: int, elapsed: float) -> History:
-        if val_losses is not None and val_t:
-            val_losses[: len(val_t)] = torch.stack(val_t).double().numpy()
+    def history(n_epochs: int, n_steps: int) -> History:
         return History(
             losses=frozen(epoch_losses[:n_epochs]),
             step_losses=frozen(step_losses[:n_steps]),
-            val_losses=None if val_losses is None else frozen(val_losses[:n_epochs]),
-            wall_time=elapsed,
-            epochs=n_epochs,
-            steps=n_steps,
-            lr=lr,
-            batch_size=batch_size,
-            optimizer=opt_name,
-            seed=seed,
-            snapshots=MappingProxyType(dict(snaps)),
-            max_epochs=epochs,
-            patience=patience,
-        )
+            val_losses=None if x_val is None else frozen(val_t[:n_epochs]),
+            wall_time=time.perf_counter() - start,
+            epochs=n_epochs, steps=n_steps, lr=lr, batch_size=batch_size,
+            optimizer=opt_name, seed=seed, snapshots=MappingProxyType(dict(snaps)),
+            max_epochs=epochs, patience=patience,
+        )  # fmt: skip
+
+    def batch_loss(xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        return scalar_loss(loss_fn(model, xb, yb))
 
     model.train()
-    ran = epochs
     start = time.perf_counter()
-    bar = tqdm(
-        range(epochs), disable=not show, desc="training", unit="epoch", leave=False
-    )
     # the data were checked once above; the batches are slices of them
-    with inputs_checked():
+    with inputs_checked(), epoch_bar(epochs, progress) as bar:
         for epoch in bar:
-            if full_batch:
-                batches = [(x, y)]
-            else:
-                perm = torch.randperm(n, generator=gen)
-                batches = zip(
-                    x[perm].split(batch_size), y[perm].split(batch_size), strict=True
-                )
-            losses = []
-            for xb, yb in batches:
-                for p in params:
-                    p.grad = None
-                loss = _scalar_loss(loss_fn(model, xb, yb))
-                losses.append(loss.detach())
-                loss.backward()
-                step()
-            values = torch.stack(losses).double().numpy()
-            first = epoch * n_batches
-            step_losses[first : first + n_batches] = values
+            batches = epoch_batches(x, y, batch_size, gen)
+            first = epoch * len(sizes)
+            values = step_losses[first : first + len(sizes)]
+            values[:] = run_epoch(batch_loss, params, step, batches).double().numpy()
             if not np.isfinite(values).all():
-                bar.close()
-                step = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
-                raise NonFiniteLossError(
-                    f"loss became {step_losses[step - 1]} at step {step} (epoch "
-                    f"{epoch + 1}) with lr={lr:g}; lower the learning rate",
-                    step=step,
-                    epoch=epoch + 1,
-                    lr=lr,
-                    history=history(epoch, step, time.perf_counter() - start),
-                )
+                bad = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
+                raise NonFiniteLossError(history(epoch, bad))
             epoch_losses[epoch] = float(values @ sizes) / n
-            if has_val:
-                model.eval()
-                with torch.inference_mode():
-                    val_t.append(_scalar_loss(loss_fn(model, x_val, y_val)).clone())
-                model.train()
-            if epoch + 1 in snap_epochs:
-                snaps[epoch + 1] = _state_copy(model)
-            if show:
-                post = {"loss": f"{epoch_losses[epoch]:.4g}"}
-                if has_val:
-                    post["val"] = f"{float(val_t[-1]):.4g}"
-                bar.set_postfix(post, refresh=False)
-            if track:
-                val = np.array([float(val_t[-1])])
-                _, improved = track_best(
-                    val, epoch + 1, best, best_epoch, stopped, patience
-                )
+            if x_val is not None:
+                with evaluating(model):
+                    val_t.append(float(batch_loss(x_val, y_val)))
+                _, improved = rule.update(np.array(val_t[-1:]), epoch + 1)
                 if restore and improved[0]:
                     best_state = _state_copy(model)
-                if stopped[0]:
-                    ran = epoch + 1
-                    break
-    bar.close()
-    hist = history(ran, ran * n_batches, time.perf_counter() - start)
+            if epoch + 1 in snap_epochs:
+                snaps[epoch + 1] = _state_copy(model)
+            if rule.stopped[0]:
+                break
+    ran = int(rule.stopped[0]) or epochs
+    hist = history(ran, ran * len(sizes))
     if restore:
         model.load_state_dict(best_state)
     return hist
-
-
-# ---------------------------------------------------------------------------
-# Gradient noise
-# ---------------------------------------------------------------------------
-
-
-def minibatch_variance_theory(
-    sigma2: float,
-    batch_size: int | Sequence[int] | np.ndarray,
-    n: int,
-    replace: bool = False,
-) -> np.ndarray:
-    """Exact total variance of a mini-batch mean gradient.
-
-    For ``B`` samples drawn from ``N`` per-sample gradients with (population)
-    total variance ``sigma2``::
-
-        with replacement:     sigma2 / B
-        without replacement:  sigma2 / B * (N - B) / (N - 1)
-
-    Parameters
-    ----------
-    sigma2 : float
-        Per-sample gradient variance, ``(1/N) sum_n ||g_n - g||^2`` (>= 0).
-    batch_size : int or array_like of int, shape (k,)
-        Batch sizes ``B`` (``1 <= B``; ``B <= N`` without replacement).
-    n : int
-        Dataset size ``N`` (>= 1).
-    replace : bool, default False
-        Whether batches are drawn with replacement.
-
-    Returns
-    -------
-    np.ndarray, shape () or (k,)
-        ``E ||g_B - g||^2``.
-    """
-    if (
-        isinstance(sigma2, bool)
-        or not isinstance(sigma2, (int, float))
-        or not (math.isfinite(sigma2) and sigma2 >= 0)
-    ):
-        raise ValueError(f"sigma2 must be a finite number >= 0; got {sigma2!r}")
-    n = check_positive_int("n", n)
-    b = np.asarray(batch_size)
-    if b.dtype.kind not in "iu" or np.any(b < 1):
-        raise ValueError(f"batch sizes must be integers >= 1; got {batch_size!r}")
-    b = b.astype(float)
-    if replace:
-        return sigma2 / b
-    if np.any(b > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
-        )
-    fpc = np.ones_like(b) if n == 1 else (n - b) / (n - 1)
-    return sigma2 / b * fpc
-
-
-@dataclass(frozen=True, eq=False)
-class GradientNoise:
-    """Result of :func:`gradient_noise` (arrays are read-only).
-
-    Attributes
-    ----------
-    batch_sizes : np.ndarray of int, shape (k,)
-        The batch sizes ``B``.
-    full_grad : np.ndarray, shape (p,)
-        Full-batch gradient ``g`` over all ``p`` parameters, flattened.
-    mean_grads : np.ndarray, shape (k, p)
-        Average of the ``n_batches`` mini-batch gradients, for each ``B``.
-    msd : np.ndarray, shape (k,)
-        Mean squared deviation ``mean_b ||g_B - g||^2`` from the full gradient:
-        an unbiased estimate of the total mini-batch variance.
-    msd_se : np.ndarray, shape (k,)
-        Standard error of ``msd`` (standard deviation of ``||g_B - g||^2`` over
-        the batches, divided by ``sqrt(n_batches)``), e.g. for error bars.
-    bias_sq : np.ndarray, shape (k,)
-        ``||mean_grads - g||^2``; about ``msd / n_batches`` for an unbiased
-        estimator.
-    theory : np.ndarray, shape (k,)
-        :func:`minibatch_variance_theory` for these ``B``.
-    sigma2_grad : float
-        Per-sample gradient variance ``(1/N) sum_n ||g_n - g||^2``, computed
-        exactly from all ``N`` per-sample gradients.
-    n : int
-        Dataset size ``N``.
-    n_batches : int
-        Mini-batches drawn per batch size.
-    replace : bool
-        Whether batches were drawn with replacement.
-    """
-
-    batch_sizes: np.ndarray
-    full_grad: np.ndarray
-    mean_grads: np.ndarray
-    msd: np.ndarray
-    msd_se: np.ndarray
-    bias_sq: np.ndarray
-    theory: np.ndarray
-    sigma2_grad: float
-    n: int
-    n_batches: int
-    replace: bool
-
-
-def _flat_grad(
-    model: nn.Module,
-    params: list[torch.nn.Parameter],
-    loss_fn: LossFn,
-    xb: torch.Tensor,
-    yb: torch.Tensor,
-) -> np.ndarray:
-    loss = _scalar_loss(loss_fn(model, xb, yb))
-    grads = torch.autograd.grad(loss, params, allow_unused=True)
-    flat = torch.cat(
-        [
-            torch.zeros(p.numel(), dtype=p.dtype) if g is None else g.reshape(-1)
-            for p, g in zip(params, grads, strict=True)
-        ]
-    )
-    return flat.detach().to(torch.float64).numpy()
-
-
-def gradient_noise(
-    model: nn.Module,
-    loss_fn: LossFn,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    batch_sizes: Sequence[int] | np.ndarray,
-    n_batches: int,
-    seed: int,
-    replace: bool = False,
-) -> GradientNoise:
-    """Measure the scatter of mini-batch gradients around the full gradient.
-
-    The model is not changed. Gradients are taken at its current parameters
-    with ``loss_fn`` itself, for ``n_batches`` random batches of each size;
-    per-sample gradients (``N`` backward passes, so keep ``N`` in the
-    thousands) give ``sigma2_grad``.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Model with trainable parameters.
-    loss_fn : callable
-        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
-    x : torch.Tensor, shape (N, ...)
-        Inputs.
-    y : torch.Tensor, shape (N, ...)
-        Targets.
-    batch_sizes : array_like of int, shape (k,)
-        Batch sizes ``B >= 1`` (``<= N`` without replacement).
-    n_batches : int
-        Batches drawn per batch size (>= 2).
-    seed : int
-        Seed of the private generator that draws the batches.
-    replace : bool, default False
-        Draw each batch with replacement (``sigma2 / B`` exactly) or without
-        (``sigma2 / B * (N - B)/(N - 1)``).
-
-    Returns
-    -------
-    GradientNoise
-        Full gradient, per-``B`` mean gradients, mean squared deviations and
-        the theory values.
-    """
-    model = _check_model(model)
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
-    n = x.shape[0]
-    n_batches = check_positive_int("n_batches", n_batches)
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be >= 2; got {n_batches}")
-    seed = check_seed(seed)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be a bool; got {replace!r}")
-    bs = np.atleast_1d(np.asarray(batch_sizes))
-    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
-        raise ValueError(
-            f"batch_sizes must be a 1D sequence of integers >= 1; got {batch_sizes!r}"
-        )
-    if not replace and np.any(bs > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
-        )
-
-    params = [p for p in model.parameters() if p.requires_grad]
-    gen = torch.Generator().manual_seed(seed)
-    was_training = model.training
-    model.eval()
-    try:
-        full = _flat_grad(model, params, loss_fn, x, y)
-        per_sample = np.stack(
-            [
-                _flat_grad(model, params, loss_fn, x[i : i + 1], y[i : i + 1])
-                for i in range(n)
-            ]
-        )
-        centred = per_sample - per_sample.mean(axis=0)
-        sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
-        mean_grads = np.empty((bs.size, full.size))
-        msd = np.empty(bs.size)
-        msd_se = np.empty(bs.size)
-        for j, b in enumerate(bs.tolist()):
-            grads = np.empty((n_batches, full.size))
-            for k in range(n_batches):
-                if replace:
-                    idx = torch.randint(n, (b,), generator=gen)
-                else:
-                    idx = torch.randperm(n, generator=gen)[:b]
-                grads[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-            mean_grads[j] = grads.mean(axis=0)
-            sq_dev = np.sum((grads - full) ** 2, axis=1)
-            msd[j] = sq_dev.mean()
-            msd_se[j] = sq_dev.std(ddof=1) / math.sqrt(n_batches)
-    finally:
-        model.train(was_training)
-
-    return GradientNoise(
-        batch_sizes=frozen_int(bs),
-        full_grad=frozen(full),
-        mean_grads=frozen(mean_grads),
-        msd=frozen(msd),
-        msd_se=frozen(msd_se),
-        bias_sq=frozen(np.sum((mean_grads - full) ** 2, axis=1)),
-        theory=frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
-        sigma2_grad=sigma2,
-        n=n,
-        n_batches=n_batches,
-        replace=replace,
-    )
-
-
-# ---------------------------------------------------------------------------
-# Mini-batch gradients and parameter paths (for pictures of SGD)
-# ---------------------------------------------------------------------------
-
-
-def _flat_params(params: list[torch.nn.Parameter]) -> np.ndarray:
-    return (
-        torch.cat([p.detach().reshape(-1) for p in params])
-        .to(torch.float64)
-        .numpy()
-        .copy()
-    )
-
-
-def _set_flat_params(params: list[torch.nn.Parameter], flat: torch.Tensor) -> None:
-    """Copy the values of a flat vector into ``params`` (in place, no autograd)."""
-    with torch.no_grad():
-        i = 0
-        for p in params:
-            p.copy_(flat[i : i + p.numel()].reshape(p.shape).to(p.dtype))
-            i += p.numel()
-
-
-def minibatch_gradients(
-    model: nn.Module,
-    loss_fn: LossFn,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    batch_size: int,
-    n_batches: int,
-    seed: int,
-    replace: bool = False,
-) -> np.ndarray:
-    """Draw mini-batch gradients at the model's current parameters.
-
-    The model is not changed. Where :func:`gradient_noise` summarises the
-    scatter, this returns the gradients themselves, e.g. for a histogram.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Model with trainable parameters.
-    loss_fn : callable
-        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
-    x : torch.Tensor, shape (N, ...)
-        Inputs.
-    y : torch.Tensor, shape (N, ...)
-        Targets.
-    batch_size : int
-        Samples per batch ``B`` (``1 <= B``; ``B <= N`` without replacement).
-    n_batches : int
-        Number of batches drawn (>= 1).
-    seed : int
-        Seed of the private generator that draws the batches.
-    replace : bool, default False
-        Draw each batch with replacement, or without (as within an epoch).
-
-    Returns
-    -------
-    np.ndarray, shape (n_batches, p)
-        One flattened gradient over all ``p`` trainable parameters per batch,
-        in the order of ``model.parameters()`` (float64).
-    """
-    model = _check_model(model)
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
-    n = x.shape[0]
-    batch_size = check_positive_int("batch_size", batch_size)
-    n_batches = check_positive_int("n_batches", n_batches)
-    seed = check_seed(seed)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be a bool; got {replace!r}")
-    if not replace and batch_size > n:
-        raise ValueError(
-            f"without replacement, batch_size must be <= N={n}; got {batch_size}"
-        )
-    params = [p for p in model.parameters() if p.requires_grad]
-    gen = torch.Generator().manual_seed(seed)
-    out = np.empty((n_batches, sum(p.numel() for p in params)))
-    was_training = model.training
-    model.eval()
-    try:
-        for k in range(n_batches):
-            if replace:
-                idx = torch.randint(n, (batch_size,), generator=gen)
-            else:
-                idx = torch.randperm(n, generator=gen)[:batch_size]
-            out[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-    finally:
-        model.train(was_training)
-    return out
-
-
-def parameter_path(
-    model: nn.Module,
-    loss_fn: LossFn,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    *,
-    steps: int,
-    lr: float,
-    batch_size: int | None = None,
-    seed: int = 0,
-) -> np.ndarray:
-    """Plain (mini-batch) gradient descent that records every parameter vector.
-
-    Each step is ``omega <- omega - lr * grad`` on one batch (``omega``: all the
-    parameters). Batches come from a seeded permutation per epoch, as in
-    :func:`train` with ``optimizer="sgd"`` (so the two agree step for step); a
-    new epoch starts every
-    ``ceil(N / batch_size)`` steps. The model is updated in place. Meant for
-    models small enough to draw, e.g. two parameters over a loss contour.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Model with trainable parameters.
-    loss_fn : callable
-        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
-    x : torch.Tensor, shape (N, ...)
-        Inputs.
-    y : torch.Tensor, shape (N, ...)
-        Targets.
-    steps : int
-        Number of updates (>= 1).
-    lr : float
-        Learning rate ``eta`` (> 0).
-    batch_size : int, optional
-        Samples per step (``1 <= batch_size <= N``); ``None`` is full-batch
-        gradient descent.
-    seed : int, default 0
-        Seed of the private generator that shuffles the batches.
-
-    Returns
-    -------
-    np.ndarray, shape (steps + 1, p)
-        The flattened trainable parameters before the first step and after
-        each step (float64), in the order of ``model.parameters()``.
-
-    Raises
-    ------
-    NonFiniteLossError
-        If a batch loss becomes NaN or infinite (the learning rate is too
-        large); the message names the step and the learning rate.
-    """
-    model = _check_model(model)
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
-    n = x.shape[0]
-    steps = check_positive_int("steps", steps)
-    lr = check_positive_float("lr", lr)
-    seed = check_seed(seed)
-    batch_size = (
-        n if batch_size is None else check_positive_int("batch_size", batch_size)
-    )
-    if batch_size > n:
-        raise ValueError(
-            f"batch_size must be at most the number of samples N={n}; got "
-            f"{batch_size} (use batch_size=None for full batches)"
-        )
-    params = [p for p in model.parameters() if p.requires_grad]
-    gen = torch.Generator().manual_seed(seed)
-    per_epoch = math.ceil(n / batch_size)
-    out = np.empty((steps + 1, sum(p.numel() for p in params)))
-    out[0] = _flat_params(params)
-    losses = np.empty(steps)
-    batches: list[torch.Tensor] = []
-    model.train()
-    start = time.perf_counter()
-    for k in range(steps):
-        if k % per_epoch == 0:
-            batches = (
-                [torch.arange(n)]
-                if batch_size == n
-                else list(torch.randperm(n, generator=gen).split(batch_size))
-            )
-        idx = batches[k % per_epoch]
-        loss = _scalar_loss(loss_fn(model, x[idx], y[idx]))
-        losses[k] = loss.item()
-        if not math.isfinite(losses[k]):
-            raise NonFiniteLossError(
-                f"loss became {losses[k]} at step {k + 1} "
-                f"(epoch {k // per_epoch + 1}) with lr={lr:g}; lower the learning rate",
-                step=k + 1,
-                epoch=k // per_epoch + 1,
-                lr=lr,
-                history=History(
-                    losses=frozen(np.empty(0)),
-                    step_losses=frozen(losses[: k + 1]),
-                    val_losses=None,
-                    wall_time=time.perf_counter() - start,
-                    epochs=k // per_epoch,
-                    steps=k + 1,
-                    lr=lr,
-                    batch_size=batch_size,
-                    optimizer="sgd",
-                    seed=seed,
-                ),
-            )
-        grads = torch.autograd.grad(loss, params, allow_unused=True)
-        with torch.no_grad():
-            for p, g in zip(params, grads, strict=True):
-                if g is not None:
-                    p.add_(g, alpha=-lr)
-        out[k + 1] = _flat_params(params)
-    return out
-
-
-def loss_surface_2d(
-    model: nn.Module,
-    loss_fn: LossFn,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    p1: np.ndarray,
-    p2: np.ndarray,
-) -> np.ndarray:
-    """Full-data loss of a two-parameter model on a grid of parameter values.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Model with exactly two trainable scalar parameters in total (e.g.
-        ``torch.nn.Linear(1, 1)``: weight, then bias). Restored afterwards.
-    loss_fn : callable
-        ``loss_fn(model, x, y) -> scalar tensor``.
-    x : torch.Tensor, shape (N, ...)
-        Inputs.
-    y : torch.Tensor, shape (N, ...)
-        Targets.
-    p1 : array_like, shape (m1,)
-        Values of the first parameter.
-    p2 : array_like, shape (m2,)
-        Values of the second parameter.
-
-    Returns
-    -------
-    np.ndarray, shape (m2, m1)
-        ``loss[j, i]`` at ``(p1[i], p2[j])``: the layout ``contour(p1, p2, loss)``
-        expects.
-    """
-    model = _check_model(model)
-    loss_fn = _check_loss_fn(loss_fn)
-    x, y = _check_data(x, y)
-    params = [p for p in model.parameters() if p.requires_grad]
-    if sum(p.numel() for p in params) != 2:
-        raise ValueError(
-            "model must have exactly 2 trainable scalar parameters; got "
-            f"{sum(p.numel() for p in params)}"
-        )
-    grids = []
-    for name, values in (("p1", p1), ("p2", p2)):
-        arr = np.asarray(values, dtype=float)
-        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be a finite 1D array (m,); got {arr.shape}")
-        grids.append(arr)
-    saved = [p.detach().clone() for p in params]
-    out = np.empty((grids[1].size, grids[0].size))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for j, b in enumerate(grids[1]):
-                for i, a in enumerate(grids[0]):
-                    _set_flat_params(params, torch.tensor([a, b]))
-                    out[j, i] = float(_scalar_loss(loss_fn(model, x, y)))
-    finally:
-        with torch.no_grad():
-            for p, s in zip(params, saved, strict=True):
-                p.copy_(s)
-        model.train(was_training)
-    return out

@@ -1,0 +1,515 @@
+"""The landscape a training run moves through: gradient noise, paths and surfaces.
+
+The book's pictures of stochastic gradient descent need more than a loop:
+
+* :func:`gradient_noise` measures how far mini-batch gradients scatter around
+  the full-batch gradient, and :func:`minibatch_variance_theory` gives the
+  exact answer ``sigma^2 / B`` (with replacement) or
+  ``sigma^2 / B * (N - B)/(N - 1)`` (without replacement);
+  :func:`minibatch_gradients` returns the gradients themselves;
+* :func:`parameter_path` records every parameter after every SGD step, drawing
+  the same batches as :func:`learnable_bases.training.train`;
+* :func:`loss_surface_2d` evaluates the loss on a grid of two parameters.
+
+All take ``loss_fn(model, x, y) -> scalar tensor``, the mean of a per-sample
+loss over the batch, e.g. :func:`learnable_bases.losses.mse_objective`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._checks import (
+    check_batch_size,
+    check_callable,
+    check_data,
+    check_model,
+    check_positive_float,
+    check_positive_int,
+    check_seed,
+    epoch_order,
+    evaluating,
+    frozen,
+    frozen_int,
+    scalar_loss,
+)
+from .training import LOSS_FN, History, LossFn, NonFiniteLossError
+
+
+def minibatch_variance_theory(
+    sigma2: float,
+    batch_size: int | Sequence[int] | np.ndarray,
+    n: int,
+    replace: bool = False,
+) -> np.ndarray:
+    """Exact total variance of a mini-batch mean gradient.
+
+    For ``B`` samples drawn from ``N`` per-sample gradients with (population)
+    total variance ``sigma2``::
+
+        with replacement:     sigma2 / B
+        without replacement:  sigma2 / B * (N - B) / (N - 1)
+
+    Parameters
+    ----------
+    sigma2 : float
+        Per-sample gradient variance, ``(1/N) sum_n ||g_n - g||^2`` (>= 0).
+    batch_size : int or array_like of int, shape (k,)
+        Batch sizes ``B`` (``1 <= B``; ``B <= N`` without replacement).
+    n : int
+        Dataset size ``N`` (>= 1).
+    replace : bool, default False
+        Whether batches are drawn with replacement.
+
+    Returns
+    -------
+    np.ndarray, shape () or (k,)
+        ``E ||g_B - g||^2``.
+    """
+    if (
+        isinstance(sigma2, bool)
+        or not isinstance(sigma2, (int, float))
+        or not (math.isfinite(sigma2) and sigma2 >= 0)
+    ):
+        raise ValueError(f"sigma2 must be a finite number >= 0; got {sigma2!r}")
+    n = check_positive_int("n", n)
+    b = np.asarray(batch_size)
+    if b.dtype.kind not in "iu" or np.any(b < 1):
+        raise ValueError(f"batch sizes must be integers >= 1; got {batch_size!r}")
+    b = b.astype(float)
+    if replace:
+        return sigma2 / b
+    if np.any(b > n):
+        raise ValueError(
+            f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
+        )
+    fpc = np.ones_like(b) if n == 1 else (n - b) / (n - 1)
+    return sigma2 / b * fpc
+
+
+@dataclass(frozen=True, eq=False)
+class GradientNoise:
+    """Result of :func:`gradient_noise` (arrays are read-only).
+
+    Attributes
+    ----------
+    batch_sizes : np.ndarray of int, shape (k,)
+        The batch sizes ``B``.
+    full_grad : np.ndarray, shape (p,)
+        Full-batch gradient ``g`` over all ``p`` parameters, flattened.
+    mean_grads : np.ndarray, shape (k, p)
+        Average of the ``n_batches`` mini-batch gradients, for each ``B``.
+    msd : np.ndarray, shape (k,)
+        Mean squared deviation ``mean_b ||g_B - g||^2`` from the full gradient:
+        an unbiased estimate of the total mini-batch variance.
+    msd_se : np.ndarray, shape (k,)
+        Standard error of ``msd`` (standard deviation of ``||g_B - g||^2`` over
+        the batches, divided by ``sqrt(n_batches)``), e.g. for error bars.
+    bias_sq : np.ndarray, shape (k,)
+        ``||mean_grads - g||^2``; about ``msd / n_batches`` for an unbiased
+        estimator.
+    theory : np.ndarray, shape (k,)
+        :func:`minibatch_variance_theory` for these ``B``.
+    sigma2_grad : float
+        Per-sample gradient variance ``(1/N) sum_n ||g_n - g||^2``, computed
+        exactly from all ``N`` per-sample gradients.
+    n : int
+        Dataset size ``N``.
+    n_batches : int
+        Mini-batches drawn per batch size.
+    replace : bool
+        Whether batches were drawn with replacement.
+    """
+
+    batch_sizes: np.ndarray
+    full_grad: np.ndarray
+    mean_grads: np.ndarray
+    msd: np.ndarray
+    msd_se: np.ndarray
+    bias_sq: np.ndarray
+    theory: np.ndarray
+    sigma2_grad: float
+    n: int
+    n_batches: int
+    replace: bool
+
+
+def _flat_grad(
+    model: nn.Module,
+    params: list[torch.nn.Parameter],
+    loss_fn: LossFn,
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+) -> np.ndarray:
+    loss = scalar_loss(loss_fn(model, xb, yb))
+    grads = torch.autograd.grad(loss, params, allow_unused=True)
+    flat = torch.cat(
+        [
+            torch.zeros(p.numel(), dtype=p.dtype) if g is None else g.reshape(-1)
+            for p, g in zip(params, grads, strict=True)
+        ]
+    )
+    return flat.detach().to(torch.float64).numpy()
+
+
+def gradient_noise(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_sizes: Sequence[int] | np.ndarray,
+    n_batches: int,
+    seed: int,
+    replace: bool = False,
+) -> GradientNoise:
+    """Measure the scatter of mini-batch gradients around the full gradient.
+
+    The model is not changed. Gradients are taken at its current parameters
+    with ``loss_fn`` itself, for ``n_batches`` random batches of each size;
+    per-sample gradients (``N`` backward passes, so keep ``N`` in the
+    thousands) give ``sigma2_grad``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    batch_sizes : array_like of int, shape (k,)
+        Batch sizes ``B >= 1`` (``<= N`` without replacement).
+    n_batches : int
+        Batches drawn per batch size (>= 2).
+    seed : int
+        Seed of the private generator that draws the batches.
+    replace : bool, default False
+        Draw each batch with replacement (``sigma2 / B`` exactly) or without
+        (``sigma2 / B * (N - B)/(N - 1)``).
+
+    Returns
+    -------
+    GradientNoise
+        Full gradient, per-``B`` mean gradients, mean squared deviations and
+        the theory values.
+    """
+    model = check_model(model)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    n = x.shape[0]
+    n_batches = check_positive_int("n_batches", n_batches)
+    if n_batches < 2:
+        raise ValueError(f"n_batches must be >= 2; got {n_batches}")
+    seed = check_seed(seed)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be a bool; got {replace!r}")
+    bs = np.atleast_1d(np.asarray(batch_sizes))
+    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
+        raise ValueError(
+            f"batch_sizes must be a 1D sequence of integers >= 1; got {batch_sizes!r}"
+        )
+    if not replace and np.any(bs > n):
+        raise ValueError(
+            f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
+        )
+
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    with evaluating(model, grad=True):
+        full = _flat_grad(model, params, loss_fn, x, y)
+        per_sample = np.stack(
+            [
+                _flat_grad(model, params, loss_fn, x[i : i + 1], y[i : i + 1])
+                for i in range(n)
+            ]
+        )
+        centred = per_sample - per_sample.mean(axis=0)
+        sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
+        mean_grads = np.empty((bs.size, full.size))
+        msd = np.empty(bs.size)
+        msd_se = np.empty(bs.size)
+        for j, b in enumerate(bs.tolist()):
+            grads = np.empty((n_batches, full.size))
+            for k in range(n_batches):
+                if replace:
+                    idx = torch.randint(n, (b,), generator=gen)
+                else:
+                    idx = torch.randperm(n, generator=gen)[:b]
+                grads[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+            mean_grads[j] = grads.mean(axis=0)
+            sq_dev = np.sum((grads - full) ** 2, axis=1)
+            msd[j] = sq_dev.mean()
+            msd_se[j] = sq_dev.std(ddof=1) / math.sqrt(n_batches)
+
+    return GradientNoise(
+        batch_sizes=frozen_int(bs),
+        full_grad=frozen(full),
+        mean_grads=frozen(mean_grads),
+        msd=frozen(msd),
+        msd_se=frozen(msd_se),
+        bias_sq=frozen(np.sum((mean_grads - full) ** 2, axis=1)),
+        theory=frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
+        sigma2_grad=sigma2,
+        n=n,
+        n_batches=n_batches,
+        replace=replace,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Mini-batch gradients and parameter paths (for pictures of SGD)
+# ---------------------------------------------------------------------------
+
+
+def _flat_params(params: list[torch.nn.Parameter]) -> np.ndarray:
+    return (
+        torch.cat([p.detach().reshape(-1) for p in params])
+        .to(torch.float64)
+        .numpy()
+        .copy()
+    )
+
+
+def _set_flat_params(params: list[torch.nn.Parameter], flat: torch.Tensor) -> None:
+    """Copy the values of a flat vector into ``params`` (in place, no autograd)."""
+    with torch.no_grad():
+        i = 0
+        for p in params:
+            p.copy_(flat[i : i + p.numel()].reshape(p.shape).to(p.dtype))
+            i += p.numel()
+
+
+def minibatch_gradients(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    n_batches: int,
+    seed: int,
+    replace: bool = False,
+) -> np.ndarray:
+    """Draw mini-batch gradients at the model's current parameters.
+
+    The model is not changed. Where :func:`gradient_noise` summarises the
+    scatter, this returns the gradients themselves, e.g. for a histogram.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    batch_size : int
+        Samples per batch ``B`` (``1 <= B``; ``B <= N`` without replacement).
+    n_batches : int
+        Number of batches drawn (>= 1).
+    seed : int
+        Seed of the private generator that draws the batches.
+    replace : bool, default False
+        Draw each batch with replacement, or without (as within an epoch).
+
+    Returns
+    -------
+    np.ndarray, shape (n_batches, p)
+        One flattened gradient over all ``p`` trainable parameters per batch,
+        in the order of ``model.parameters()`` (float64).
+    """
+    model = check_model(model)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    n = x.shape[0]
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_batches = check_positive_int("n_batches", n_batches)
+    seed = check_seed(seed)
+    if not isinstance(replace, bool):
+        raise TypeError(f"replace must be a bool; got {replace!r}")
+    if not replace and batch_size > n:
+        raise ValueError(
+            f"without replacement, batch_size must be <= N={n}; got {batch_size}"
+        )
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    out = np.empty((n_batches, sum(p.numel() for p in params)))
+    with evaluating(model, grad=True):
+        for k in range(n_batches):
+            if replace:
+                idx = torch.randint(n, (batch_size,), generator=gen)
+            else:
+                idx = torch.randperm(n, generator=gen)[:batch_size]
+            out[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+    return out
+
+
+def parameter_path(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps: int,
+    lr: float,
+    batch_size: int | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Plain (mini-batch) gradient descent that records every parameter vector.
+
+    Each step is ``omega <- omega - lr * grad`` on one batch (``omega``: all the
+    parameters). Batches come from a seeded permutation per epoch, as in
+    :func:`train` with ``optimizer="sgd"`` (so the two agree step for step); a
+    new epoch starts every
+    ``ceil(N / batch_size)`` steps. The model is updated in place. Meant for
+    models small enough to draw, e.g. two parameters over a loss contour.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with trainable parameters.
+    loss_fn : callable
+        ``loss_fn(model, xb, yb) -> scalar tensor``, a mean over the batch.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    steps : int
+        Number of updates (>= 1).
+    lr : float
+        Learning rate ``eta`` (> 0).
+    batch_size : int, optional
+        Samples per step (``1 <= batch_size <= N``); ``None`` is full-batch
+        gradient descent.
+    seed : int, default 0
+        Seed of the private generator that shuffles the batches.
+
+    Returns
+    -------
+    np.ndarray, shape (steps + 1, p)
+        The flattened trainable parameters before the first step and after
+        each step (float64), in the order of ``model.parameters()``.
+
+    Raises
+    ------
+    NonFiniteLossError
+        If a batch loss becomes NaN or infinite (the learning rate is too
+        large); the message names the step and the learning rate.
+    """
+    model = check_model(model)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    n = x.shape[0]
+    steps = check_positive_int("steps", steps)
+    lr = check_positive_float("lr", lr)
+    seed = check_seed(seed)
+    batch_size = check_batch_size(batch_size, n)
+    params = [p for p in model.parameters() if p.requires_grad]
+    gen = torch.Generator().manual_seed(seed)
+    per_epoch = math.ceil(n / batch_size)
+    out = np.empty((steps + 1, sum(p.numel() for p in params)))
+    out[0] = _flat_params(params)
+    losses = np.empty(steps)
+    batches: list[torch.Tensor] = []
+    model.train()
+    start = time.perf_counter()
+    for k in range(steps):
+        if k % per_epoch == 0:
+            order = epoch_order(n, batch_size, gen)
+            batches = [torch.arange(n)] if order is None else order.split(batch_size)
+        idx = batches[k % per_epoch]
+        loss = scalar_loss(loss_fn(model, x[idx], y[idx]))
+        losses[k] = loss.item()
+        if not math.isfinite(losses[k]):
+            raise NonFiniteLossError(
+                History(
+                    losses=frozen(np.empty(0)),
+                    step_losses=frozen(losses[: k + 1]),
+                    val_losses=None,
+                    wall_time=time.perf_counter() - start,
+                    epochs=k // per_epoch,
+                    steps=k + 1,
+                    lr=lr,
+                    batch_size=batch_size,
+                    optimizer="sgd",
+                    seed=seed,
+                )
+            )
+        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        with torch.no_grad():
+            for p, g in zip(params, grads, strict=True):
+                if g is not None:
+                    p.add_(g, alpha=-lr)
+        out[k + 1] = _flat_params(params)
+    return out
+
+
+def loss_surface_2d(
+    model: nn.Module,
+    loss_fn: LossFn,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    p1: np.ndarray,
+    p2: np.ndarray,
+) -> np.ndarray:
+    """Full-data loss of a two-parameter model on a grid of parameter values.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Model with exactly two trainable scalar parameters in total (e.g.
+        ``torch.nn.Linear(1, 1)``: weight, then bias). Restored afterwards.
+    loss_fn : callable
+        ``loss_fn(model, x, y) -> scalar tensor``.
+    x : torch.Tensor, shape (N, ...)
+        Inputs.
+    y : torch.Tensor, shape (N, ...)
+        Targets.
+    p1 : array_like, shape (m1,)
+        Values of the first parameter.
+    p2 : array_like, shape (m2,)
+        Values of the second parameter.
+
+    Returns
+    -------
+    np.ndarray, shape (m2, m1)
+        ``loss[j, i]`` at ``(p1[i], p2[j])``: the layout ``contour(p1, p2, loss)``
+        expects.
+    """
+    model = check_model(model)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if sum(p.numel() for p in params) != 2:
+        raise ValueError(
+            "model must have exactly 2 trainable scalar parameters; got "
+            f"{sum(p.numel() for p in params)}"
+        )
+    grids = []
+    for name, values in (("p1", p1), ("p2", p2)):
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be a finite 1D array (m,); got {arr.shape}")
+        grids.append(arr)
+    saved = [p.detach().clone() for p in params]
+    out = np.empty((grids[1].size, grids[0].size))
+    with evaluating(model):
+        try:
+            for j, b in enumerate(grids[1]):
+                for i, a in enumerate(grids[0]):
+                    _set_flat_params(params, torch.tensor([a, b]))
+                    out[j, i] = float(scalar_loss(loss_fn(model, x, y)))
+        finally:
+            for p, s in zip(params, saved, strict=True):
+                p.copy_(s)
+    return out
