@@ -245,7 +245,7 @@ def stacked_vs_loop(
 
     def stacked(k: int) -> list[float]:
         histories = lb.sweep.train_stacked(
-            models(k), lb.sweep.mse_loss, x, y, seeds=list(range(k)), **settings
+            models(k), lb.sweep.stacked_mse, x, y, seeds=list(range(k)), **settings
         )
         return [h.final_loss for h in histories]
 

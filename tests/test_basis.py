@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import learnable_bases as lb
-from learnable_bases import basis
+from learnable_bases import basis, targets
 from learnable_bases.activations import get_activation
 
 F64 = torch.float64
@@ -271,7 +271,7 @@ def test_fit_output_weights_rejects_bad_input(features, y, ridge, error, match):
 
 # ----------------------------------------------------------- universal approximation
 def test_kink_approximation_record_is_consistent():
-    r = basis.kink_approximation(basis.demo_target, 8)
+    r = basis.kink_approximation(targets.target_1d, 8)
     assert r.neurons.shape == (8, 2001) and r.total.shape == (2001,)
     assert torch.allclose(r.total, r.neurons.sum(dim=0) + r.w0)
     for j in range(8):  # each grey curve is w_j relu(v_j (x - c_j))
@@ -282,7 +282,7 @@ def test_kink_approximation_record_is_consistent():
 
 
 def test_one_kink_is_the_best_straight_line():
-    r = basis.kink_approximation(basis.demo_target, 1)
+    r = basis.kink_approximation(targets.target_1d, 1)
     slope, intercept = np.polyfit(r.x.numpy(), r.target.numpy(), 1)
     np.testing.assert_allclose(
         r.total.numpy(), slope * r.x.numpy() + intercept, atol=1e-9
@@ -305,8 +305,8 @@ def test_kinks_fit_a_piecewise_linear_target_exactly():
 
 
 def test_more_kinks_fit_a_smooth_target_much_better():
-    e4 = basis.kink_approximation(basis.demo_target, 4).max_error
-    e64 = basis.kink_approximation(basis.demo_target, 64).max_error
+    e4 = basis.kink_approximation(targets.target_1d, 4).max_error
+    e64 = basis.kink_approximation(targets.target_1d, 64).max_error
     assert e64 < e4 / 10  # observed: 1.14 -> 0.0034, about 340x
 
 
@@ -314,7 +314,7 @@ def test_max_error_falls_as_H_to_the_minus_two():
     # piecewise-linear approximation of a smooth function: max error ~ H^-2
     # (observed slope -2.02 over H = 8..64; H <= 4 is pre-asymptotic)
     Hs = [8, 16, 32, 64]
-    errors = basis.approximation_errors(basis.demo_target, Hs)
+    errors = basis.approximation_errors(targets.target_1d, Hs)
     assert errors.shape == (4,) and errors.dtype == np.float64
     assert basis.fit_rate(Hs, errors) == pytest.approx(-2.0, abs=0.2)
     ratios = errors[:-1] / errors[1:]  # each doubling of H: about 4x smaller
@@ -343,14 +343,14 @@ def test_fit_rate_recovers_exact_power_law():
 @pytest.mark.parametrize(
     ("target", "H", "kwargs", "error", "match"),
     [
-        (basis.demo_target, 0, {}, ValueError, "H"),
-        (basis.demo_target, 2.0, {}, TypeError, "H"),
+        (targets.target_1d, 0, {}, ValueError, "H"),
+        (targets.target_1d, 2.0, {}, TypeError, "H"),
         ("sin", 4, {}, TypeError, "callable"),
         (lambda t: t[:-1], 4, {}, ValueError, "shape"),
         (torch.log, 4, {}, ValueError, "NaN"),
-        (basis.demo_target, 4, {"interval": (1.0, 1.0)}, ValueError, "lo < hi"),
-        (basis.demo_target, 4, {"interval": (0.0, 1.0, 2.0)}, TypeError, "pair"),
-        (basis.demo_target, 4, {"n_grid": 1}, ValueError, "n_grid"),
+        (targets.target_1d, 4, {"interval": (1.0, 1.0)}, ValueError, "lo < hi"),
+        (targets.target_1d, 4, {"interval": (0.0, 1.0, 2.0)}, TypeError, "pair"),
+        (targets.target_1d, 4, {"n_grid": 1}, ValueError, "n_grid"),
     ],
 )
 def test_kink_approximation_rejects_bad_input(target, H, kwargs, error, match):
@@ -380,9 +380,9 @@ def test_fit_rate_rejects_bad_input(Hs, errors, error, match):
 
 def test_approximation_errors_rejects_bad_Hs():
     with pytest.raises(ValueError, match="positive"):
-        basis.approximation_errors(basis.demo_target, [4, -1])
+        basis.approximation_errors(targets.target_1d, [4, -1])
     with pytest.raises(TypeError, match="sequence"):
-        basis.approximation_errors(basis.demo_target, 4)
+        basis.approximation_errors(targets.target_1d, 4)
 
 
 # ------------------------------------------------------------------ deep features
@@ -436,11 +436,6 @@ def test_random_deep_features_rejects_bad_input(
 ):
     with pytest.raises(error, match=match):
         basis.random_deep_features(x, depth, width, activation, seed=seed)
-
-
-def test_demo_target_rejects_non_tensor():
-    with pytest.raises(TypeError):
-        basis.demo_target([0.0, 1.0])
 
 
 # ------------------------------------------ the learned basis (basis.head_terms)

@@ -39,7 +39,7 @@ def ax():
 
 
 def test_plot_kink_approximation_draws_neurons_sum_target_and_kinks(ax):
-    fit = lb.basis.kink_approximation(lb.basis.demo_target, 8)
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 8)
     lb.plotting.plot_kink_approximation(ax, fit, show_kinks=True)
     lines = ax.get_lines()
     assert len(lines) == 8 + 3  # 8 neurons, the sum, the target, the kink ticks
@@ -57,7 +57,7 @@ def test_plot_kink_approximation_draws_neurons_sum_target_and_kinks(ax):
 
 
 def test_plot_kink_approximation_can_split_neurons_from_fit(ax):
-    fit = lb.basis.kink_approximation(lb.basis.demo_target, 4)
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 4)
     lb.plotting.plot_kink_approximation(ax, fit, show_fit=False)
     assert len(ax.get_lines()) == 4
     ax.clear()
@@ -68,7 +68,7 @@ def test_plot_kink_approximation_can_split_neurons_from_fit(ax):
 def test_plot_kink_approximation_rejects_bad_input(ax):
     with pytest.raises(TypeError, match="KinkApproximation"):
         lb.plotting.plot_kink_approximation(ax, torch.zeros(3))
-    fit = lb.basis.kink_approximation(lb.basis.demo_target, 2)
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 2)
     with pytest.raises(TypeError, match="Axes"):
         lb.plotting.plot_kink_approximation(None, fit)
 
@@ -95,7 +95,7 @@ def test_chapter_embeds_all_its_figures(site):
 
 @pytest.mark.site
 def test_chapter_quotes_the_measured_errors_and_rates(site):
-    errors = lb.basis.approximation_errors(lb.basis.demo_target, WIDTHS)
+    errors = lb.basis.approximation_errors(lb.targets.target_1d, WIDTHS)
     rate_tail = lb.basis.fit_rate(WIDTHS[3:], errors[3:])
     rate_all = lb.basis.fit_rate(WIDTHS, errors)
     glued = _glued((site / CHAPTER).read_text("utf-8"))

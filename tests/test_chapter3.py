@@ -250,7 +250,7 @@ def test_backprop_rejects_bad_input():
     with pytest.raises(TypeError, match="MLP"):
         deep.backprop(torch.nn.Linear(2, 1), x, y)
     with pytest.raises(ValueError, match="linear head"):
-        deep.backprop(lb.models.MLP(2, 4, head="sigmoid", seed=0), x, y)
+        deep.backprop(lb.models.MLP(2, 4, output="sigmoid", seed=0), x, y)
     with pytest.raises(ValueError, match="shape"):
         deep.backprop(model, torch.zeros(3), y)
     with pytest.raises(ValueError, match="same shape"):

@@ -220,7 +220,7 @@ def test_density_on_grid_integrates_to_one(square_fits):
             ValueError,
             "head",
         ),
-        (lambda: P.gaussian_nll([0.0], torch.zeros(1, 1)), TypeError, "out"),
+        (lambda: P.nll("gaussian", [0.0], torch.zeros(1, 1)), TypeError, "out"),
         (lambda: P.fit_posterior(S.LinearGaussian(), n_sims=0), ValueError, "budget"),
         (
             lambda: P.fit_posterior(S.SquareBimodal(), "mixture", components=0),

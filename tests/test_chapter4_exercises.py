@@ -45,7 +45,7 @@ def test_the_solution_is_plain_pytorch(solution):
         assert call in source
     # no library training: only its simulator and, afterwards, its diagnostics
     assert "train(" not in source and "fit_posterior" not in source
-    assert "lb.posterior.gaussian_nll" not in source
+    assert "lb.posterior.nll" not in source and "P.nll" not in source
 
 
 def test_hand_written_nll_is_the_gaussian_nll(solution):
@@ -54,7 +54,7 @@ def test_hand_written_nll_is_the_gaussian_nll(solution):
     out = torch.randn(50, 5, generator=gen, dtype=torch.float64)
     theta = torch.randn(50, 2, generator=gen, dtype=torch.float64)
     torch.testing.assert_close(
-        ns["gaussian_nll"](out, theta), lb.posterior.gaussian_nll(out, theta)
+        ns["gaussian_nll"](out, theta), lb.posterior.nll("gaussian", out, theta)
     )
 
 

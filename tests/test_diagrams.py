@@ -100,7 +100,7 @@ def test_truncated_input_layer_is_labelled_symbolically(ax):
 
 def test_custom_labels_and_sigmoid_head(ax):
     diagrams.draw_network(
-        ax, [2, 3, 1], labels=["in", "mid", "out"], head="sigmoid", activation=None
+        ax, [2, 3, 1], labels=["in", "mid", "out"], output="sigmoid", activation=None
     )
     assert [t for t in texts(ax) if t in ("in", "mid", "out")] == ["in", "mid", "out"]
     # no glyph in hidden units, only the head's S-curve in the output unit
@@ -111,7 +111,7 @@ def test_custom_labels_and_sigmoid_head(ax):
 
 
 def test_default_sigmoid_caption(ax):
-    diagrams.draw_network(ax, [1, 2, 1], head="sigmoid")
+    diagrams.draw_network(ax, [1, 2, 1], output="sigmoid")
     assert any("sigmoid head" in t for t in texts(ax))
 
 
@@ -172,7 +172,7 @@ def test_network_rejects_bad_layer_sizes(ax, sizes, error, match):
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"head": "softmax"}, ValueError, "linear"),
+        ({"output": "softmax"}, ValueError, "linear"),
         ({"activation": "swish"}, ValueError, "relu"),
         ({"max_drawn": 2}, ValueError, ">= 3"),
         ({"max_drawn": 4.0}, TypeError, "integer"),

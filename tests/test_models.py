@@ -50,7 +50,7 @@ def test_forward_is_the_layer_recursion(activation, depth):
 
 
 def test_sigmoid_head():
-    model = MLP(1, 4, head="sigmoid", seed=0)
+    model = MLP(1, 4, output="sigmoid", seed=0)
     x = torch.linspace(-5, 5, 30)[:, None]
     out = model(x)
     assert torch.all((out > 0) & (out < 1))
@@ -153,7 +153,7 @@ def test_gaussian_mlp():
         ({"in_dim": 0}, ValueError, "in_dim"),
         ({"out_dim": 0}, ValueError, "out_dim"),
         ({"activation": "swish"}, ValueError, "allowed values.*relu"),
-        ({"head": "softmax"}, ValueError, "allowed values.*sigmoid"),
+        ({"output": "softmax"}, ValueError, "allowed values.*sigmoid"),
         ({"init": "kaiming"}, ValueError, r"allowed values are \['he', 'pytorch'\]"),
         ({"init": None}, TypeError, "init must be a string"),
         ({"seed": 1, "generator": torch.Generator()}, ValueError, "not both"),

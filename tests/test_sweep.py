@@ -12,9 +12,9 @@ import torch
 from learnable_bases.losses import gaussian_nll_objective, mse_objective
 from learnable_bases.models import MLP, GaussianMLP
 from learnable_bases.sweep import (
-    gaussian_nll_loss,
-    mse_loss,
     stacked_forward,
+    stacked_gaussian_nll,
+    stacked_mse,
     train_stacked,
 )
 from learnable_bases.targets import sine_data
@@ -72,7 +72,9 @@ def test_mlp_members_equal_separate_runs(optimizer, batch_size, per_member):
     refs = copy.deepcopy(models)
     seeds = [10, 11, 12]
     kw = {"epochs": 6, "lr": 0.05, "batch_size": batch_size, "optimizer": optimizer}
-    hists = train_stacked(models, mse_loss, x, y, seeds=seeds, x_val=xv, y_val=yv, **kw)
+    hists = train_stacked(
+        models, stacked_mse, x, y, seeds=seeds, x_val=xv, y_val=yv, **kw
+    )
     ref_hists = [
         train(
             r,
@@ -97,7 +99,7 @@ def test_gaussian_mlp_float32_members_equal_separate_runs():
     models = [GaussianMLP(1, 16, activation="tanh", seed=s) for s in range(K)]
     refs = copy.deepcopy(models)
     kw = {"epochs": 30, "lr": 1e-2, "batch_size": 8, "optimizer": "adam"}
-    hists = train_stacked(models, gaussian_nll_loss, x, y, seeds=range(K), **kw)
+    hists = train_stacked(models, stacked_gaussian_nll, x, y, seeds=range(K), **kw)
     ref_hists = [
         train(r, gaussian_nll_objective, x[k], y[k], seed=k, **kw)
         for k, r in enumerate(refs)
@@ -130,7 +132,7 @@ def test_loss_on_outputs_with_leading_dims_plugs_in():
 
 
 def test_sigmoid_head_and_forward_match_the_modules():
-    models = [MLP(3, 4, depth=3, head="sigmoid", seed=s) for s in range(2)]
+    models = [MLP(3, 4, depth=3, output="sigmoid", seed=s) for s in range(2)]
     x = torch.randn(2, 9, 3, generator=torch.Generator().manual_seed(0))
     from learnable_bases.sweep import _stack
 
@@ -146,7 +148,7 @@ def test_non_finite_loss_names_member_and_matches_train():
     before = copy.deepcopy(models)
     kw = {"epochs": 100, "lr": 0.5, "batch_size": 10}
     with pytest.raises(NonFiniteLossError) as info:
-        train_stacked(models, mse_loss, x, y, seeds=[0, 1], **kw)
+        train_stacked(models, stacked_mse, x, y, seeds=[0, 1], **kw)
     err = info.value
     with pytest.raises(NonFiniteLossError) as ref:
         train(copy.deepcopy(before[1]), mse_objective, x[1], y[1], seed=1, **kw)
@@ -192,7 +194,7 @@ def test_members_stop_on_their_own_as_separate_runs(restore_best):
         "patience": 20,
         "restore_best": restore_best,
     }
-    hists = train_stacked(models, mse_loss, x, y, seeds=range(K), **kw)
+    hists = train_stacked(models, stacked_mse, x, y, seeds=range(K), **kw)
     ref_hists = [
         train(r, mse_objective, x, y, seed=k, **kw) for k, r in enumerate(refs)
     ]
@@ -214,7 +216,7 @@ def test_restore_best_without_patience_and_given_validation_data():
     models = [MLP(1, 32, depth=2, seed=s).double() for s in range(K)]
     refs = copy.deepcopy(models)
     kw = {"epochs": 150, "lr": 1e-2, "optimizer": "adam", "restore_best": True}
-    hists = train_stacked(models, mse_loss, x, y, seeds=3, x_val=xv, y_val=yv, **kw)
+    hists = train_stacked(models, stacked_mse, x, y, seeds=3, x_val=xv, y_val=yv, **kw)
     ref_hists = [
         train(r, mse_objective, x[k], y[k], seed=3, x_val=xv[k], y_val=yv[k], **kw)
         for k, r in enumerate(refs)
@@ -234,7 +236,7 @@ def test_a_stopped_member_that_diverges_later_raises_nothing():
         train(MLP(1, 4, seed=1), mse_objective, xs[1], ys[1], epochs=30, lr=0.4)
     models = [MLP(1, 4, seed=s) for s in range(2)]
     refs = copy.deepcopy(models)
-    hists = train_stacked(models, mse_loss, xs, ys, seeds=[0, 1], **kw)
+    hists = train_stacked(models, stacked_mse, xs, ys, seeds=[0, 1], **kw)
     ref_hists = [
         train(
             r,
@@ -296,7 +298,7 @@ def test_a_stopped_member_that_diverges_later_raises_nothing():
 def test_bad_arguments(change, exc, match):
     args = {
         "models": [MLP(2, 3, seed=0), MLP(2, 3, seed=1)],
-        "loss": mse_loss,
+        "loss": stacked_mse,
         "x": torch.zeros(5, 2),
         "y": torch.zeros(5, 1),
         "epochs": 1,

@@ -75,6 +75,7 @@ def test_field_values():
         (lambda: t.moons(torch.zeros(5)), ValueError, "dimension"),
         (lambda: t.spiral([[0.0, 0.0]]), TypeError, "torch.Tensor"),
         (lambda: t.target_1d(torch.tensor([float("nan")])), ValueError, "NaN"),
+        (lambda: t.target_1d([0.0, 1.0]), TypeError, "torch.Tensor"),
     ],
 )
 def test_bad_input_raises(call, exc, match):

@@ -44,8 +44,8 @@ lb.plotting.set_alt_text(
         "the right a sigmoid head for classification."
     ),
 )
-lb.diagrams.draw_network(ax_lin, [3, 8, 1], head="linear")
-lb.diagrams.draw_network(ax_sig, [3, 8, 1], head="sigmoid")
+lb.diagrams.draw_network(ax_lin, [3, 8, 1], output="linear")
+lb.diagrams.draw_network(ax_sig, [3, 8, 1], output="sigmoid")
 ax_lin.set_title("regression")
 ax_sig.set_title("classification")
 

@@ -10,7 +10,7 @@ pieces, and more pieces follow a smooth target ever more closely.
 # %%
 # Adding kinks
 # ------------
-# The target is :math:`\sin 2x + 0.3x^2` on :math:`[-3, 3]`. For each width
+# The target is :math:`\sin 2x + 0.3x` on :math:`[-3, 3]`. For each width
 # :math:`H` the kinks sit at evenly spaced points and the output weights
 # :math:`w_j, w_0` are the least-squares fit, so every frame shows the best
 # network with those hidden units. Top: the scaled neurons
@@ -23,7 +23,7 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 widths = (1, 2, 4, 8, 16, 32, 64)
-fits = [lb.basis.kink_approximation(lb.basis.demo_target, h) for h in widths]
+fits = [lb.basis.kink_approximation(lb.targets.target_1d, h) for h in widths]
 
 
 def draw(fig, i):

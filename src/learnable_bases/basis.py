@@ -36,7 +36,6 @@ from .activations import get_activation
 __all__ = [
     "KinkApproximation",
     "approximation_errors",
-    "demo_target",
     "fit_output_weights",
     "fit_rate",
     "head_terms",
@@ -370,23 +369,6 @@ def fit_output_weights(
 
 
 # ----------------------------------------------------------- universal approximation
-def demo_target(x: torch.Tensor) -> torch.Tensor:
-    """The book's smooth 1D target ``sin(2x) + 0.3 x^2`` (a wiggle on a bowl).
-
-    Parameters
-    ----------
-    x : torch.Tensor, shape (...)
-        Inputs.
-
-    Returns
-    -------
-    torch.Tensor, shape (...)
-        Target values.
-    """
-    x = check_tensor("x", x)
-    return torch.sin(2 * x) + 0.3 * x**2
-
-
 @dataclass(frozen=True)
 class KinkApproximation:
     """Best fit of a target by a sum of ``H`` ReLU kinks (see kink_approximation).
@@ -475,7 +457,7 @@ def kink_approximation(
     ----------
     target : callable
         Maps a float64 tensor of shape ``(n,)`` to values of shape ``(n,)``
-        (a tensor or array), e.g. :func:`demo_target`.
+        (a tensor or array), e.g. :func:`~learnable_bases.targets.target_1d`.
     H : int
         Number of hidden neurons (>= 1).
     interval : (float, float), default (-3.0, 3.0)

@@ -34,7 +34,7 @@ from ._checks import (
 )
 from .cache import cached
 from .models import MLP
-from .sweep import mse_loss, train_stacked
+from .sweep import stacked_mse, train_stacked
 from .training import History, train
 
 __all__ = [
@@ -318,8 +318,8 @@ def backprop(
         raise TypeError(
             f"model must be a learnable_bases MLP; got {type(model).__name__}"
         )
-    if model.head_kind != "linear":
-        raise ValueError("backprop handles the linear head only (head='linear')")
+    if model.output != "linear":
+        raise ValueError("backprop handles the linear head only (output='linear')")
     with torch.no_grad():
         mu = model(x)  # checks x
         losses.mse(mu, y)  # checks y
@@ -665,7 +665,7 @@ def fit_fields(
     models = [MLP(2, width, depth, activation, seed=s, init=init) for _, s in members]
     histories = train_stacked(
         models,
-        mse_loss,
+        stacked_mse,
         torch.stack([x for x, _ in data]),
         torch.stack([y for _, y in data]),
         epochs=epochs,

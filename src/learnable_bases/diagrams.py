@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 
 from ._checks import check_choice
 from .activations import ACTIVATIONS, LABELS, get_activation
+from .models import OUTPUTS
 
 __all__ = ["draw_network", "draw_neuron"]
 
@@ -120,7 +121,7 @@ def _slots(size: int, max_drawn: int) -> list[int | None]:
     return [*range(max_drawn - 2), None, size - 1]
 
 
-def _default_captions(sizes: list[int], head: str) -> list[str]:
+def _default_captions(sizes: list[int], output: str) -> list[str]:
     n_hidden = len(sizes) - 2
     x = r"$\mathbf{x}$" if sizes[0] > 1 else "$x$"
     captions = [f"input {x}"]
@@ -133,7 +134,7 @@ def _default_captions(sizes: list[int], head: str) -> list[str]:
             for k in range(1, n_hidden + 1)
         ]
     y = r"$\mathbf{y}$" if sizes[-1] > 1 else "$y$"
-    captions.append(f"output {y}\n{head} head")
+    captions.append(f"output {y}\n{output} head")
     return captions
 
 
@@ -142,7 +143,7 @@ def draw_network(
     layer_sizes: Sequence[int],
     *,
     labels: Sequence[str] | None = None,
-    head: str = "linear",
+    output: str = "linear",
     activation: str | None = "relu",
     max_drawn: int = 6,
     fontsize: float = 11.0,
@@ -169,8 +170,9 @@ def draw_network(
         One caption per layer (mathtext allowed, ``"\\n"`` for line breaks),
         replacing the defaults ("input x", "hidden layer h_j = g(v_j x + b_j)" or
         "layer l h^(l)", "output y / linear head").
-    head : {"linear", "sigmoid"}, default "linear"
-        Output head, drawn in the output units and named in the caption.
+    output : {"linear", "sigmoid"}, default "linear"
+        What the head does (as :class:`~learnable_bases.models.MLP`'s
+        ``output``), drawn in the output units and named in the caption.
     activation : str or None, default "relu"
         Activation sketched inside hidden units (a name from
         :data:`learnable_bases.activations.ACTIVATIONS`), or ``None`` for plain
@@ -193,7 +195,7 @@ def draw_network(
     """
     ax = _check_ax(ax)
     sizes = _check_layer_sizes(layer_sizes)
-    head = check_choice("head", head, ("linear", "sigmoid"))
+    output = check_choice("output", output, OUTPUTS)
     activation = _check_activation_or_none(activation)
     if isinstance(max_drawn, bool) or not isinstance(max_drawn, Integral):
         raise TypeError(f"max_drawn must be an integer >= 3; got {max_drawn!r}")
@@ -204,7 +206,7 @@ def draw_network(
         )
     fontsize = _check_fontsize(fontsize)
     if labels is None:
-        captions = _default_captions(sizes, head)
+        captions = _default_captions(sizes, output)
     else:
         if isinstance(labels, str) or not isinstance(labels, Sequence):
             raise TypeError(
@@ -300,7 +302,7 @@ def draw_network(
                     zorder=4,
                 )
                 continue
-            shape = head if col == n_layers - 1 else activation
+            shape = output if col == n_layers - 1 else activation
             if shape is None:
                 continue
             gx, gy = _glyph(shape)

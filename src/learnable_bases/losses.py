@@ -17,6 +17,8 @@ import math
 import torch
 from torch import nn
 
+from ._checks import check_model
+
 #: ``0.5 * log(2 pi)``, the constant of the Gaussian negative log-likelihood.
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
@@ -147,12 +149,6 @@ def gaussian_nll_floor(sigma: float) -> float:
     return math.log(sigma) + HALF_LOG_2PI + 0.5
 
 
-def _check_model(model: object) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    return model
-
-
 def mse_objective(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """``mse(model(x), y)``: a ``loss_fn`` for :func:`~learnable_bases.training.train`.
 
@@ -170,7 +166,7 @@ def mse_objective(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> torch.T
     torch.Tensor, shape ()
         The loss.
     """
-    return mse(_check_model(model)(x), y)
+    return mse(check_model(model)(x), y)
 
 
 def gaussian_nll_objective(
@@ -193,5 +189,5 @@ def gaussian_nll_objective(
     torch.Tensor, shape ()
         The mean negative log-likelihood.
     """
-    mu, log_sigma = _check_model(model)(x)
+    mu, log_sigma = check_model(model)(x)
     return gaussian_nll(mu, log_sigma, y)

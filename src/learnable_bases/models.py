@@ -32,8 +32,8 @@ from torch import nn
 from ._checks import check_choice, check_positive_int, check_tensor, make_generator
 from .activations import ACTIVATIONS, get_activation
 
-#: Output heads of :class:`MLP`.
-HEADS = ("linear", "sigmoid")
+#: What :class:`MLP` does to its linear head's output: nothing, or a sigmoid.
+OUTPUTS = ("linear", "sigmoid")
 
 #: Weight initialisations of :class:`MLP`.
 INITS = ("pytorch", "he")
@@ -89,7 +89,7 @@ class MLP(nn.Module):
         A name from :data:`learnable_bases.activations.ACTIVATIONS`.
     out_dim : int, default 1
         Output dimension.
-    head : {"linear", "sigmoid"}, default "linear"
+    output : {"linear", "sigmoid"}, default "linear"
         ``"sigmoid"`` squashes the linear head's output into ``(0, 1)``.
     init : {"pytorch", "he"}, default "pytorch"
         Initial weights of every layer, the head included. ``"pytorch"``:
@@ -123,7 +123,7 @@ class MLP(nn.Module):
         depth: int = 1,
         activation: str = "relu",
         out_dim: int = 1,
-        head: str = "linear",
+        output: str = "linear",
         *,
         init: str = "pytorch",
         seed: int | None = None,
@@ -135,7 +135,7 @@ class MLP(nn.Module):
         self.depth = check_positive_int("depth", depth)
         self.out_dim = check_positive_int("out_dim", out_dim)
         self.activation = check_choice("activation", activation, ACTIVATIONS)
-        self.head_kind = check_choice("head", head, HEADS)
+        self.output = check_choice("output", output, OUTPUTS)
         self.init = check_choice("init", init, INITS)
         self._g = get_activation(activation)
         gen = make_generator(seed, generator)
@@ -183,7 +183,7 @@ class MLP(nn.Module):
         Returns
         -------
         torch.Tensor, shape (n, out_dim)
-            ``head(h^{(L)}(x))``, passed through a sigmoid if ``head="sigmoid"``.
+            ``head(h^{(L)}(x))``, passed through a sigmoid if ``output="sigmoid"``.
 
         Raises
         ------
@@ -193,11 +193,11 @@ class MLP(nn.Module):
             If ``x`` is not a floating tensor of the model's dtype.
         """
         out = self.head(self.features(x))
-        return torch.sigmoid(out) if self.head_kind == "sigmoid" else out
+        return torch.sigmoid(out) if self.output == "sigmoid" else out
 
     def extra_repr(self) -> str:
         init = "" if self.init == "pytorch" else f", init={self.init!r}"
-        return f"activation={self.activation!r}, head={self.head_kind!r}{init}"
+        return f"activation={self.activation!r}, output={self.output!r}{init}"
 
 
 class GaussianPrediction(NamedTuple):

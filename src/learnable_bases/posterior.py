@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from torch import nn, special
+from torch import special
 
 from ._checks import (
     check_choice,
@@ -317,61 +317,6 @@ def nll(head: str, out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
     if lp.shape[-1] == 0:
         raise ValueError("need at least one sample to average over")
     return -lp.mean(dim=-1)
-
-
-def gaussian_nll(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-    """``nll("gaussian", out, theta)``: shapes ``(..., n, p), (..., n, d) -> (...)``."""
-    return nll("gaussian", out, theta)
-
-
-def mixture_nll(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
-    """``nll("mixture", out, theta)``: shapes ``(..., n, 3K), (..., n, 1) -> (...)``."""
-    return nll("mixture", out, theta)
-
-
-def gaussian_objective(
-    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
-) -> torch.Tensor:
-    """``gaussian_nll(model(x), theta)``: a ``loss_fn`` for ``training.train``.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Maps ``x`` (n, x_dim) to outputs (n, d + d(d+1)/2).
-    x : torch.Tensor, shape (n, x_dim)
-        Simulated data: the network's input.
-    theta : torch.Tensor, shape (n, d)
-        Their parameters: the target.
-
-    Returns
-    -------
-    torch.Tensor, shape ()
-    """
-    return gaussian_nll(model(x), theta)
-
-
-def mixture_objective(
-    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
-) -> torch.Tensor:
-    """``mixture_nll(model(x), theta)``: a ``loss_fn`` for ``training.train``.
-
-    Parameters
-    ----------
-    model : torch.nn.Module
-        Maps ``x`` (n, x_dim) to outputs (n, 3K).
-    x : torch.Tensor, shape (n, x_dim)
-        Simulated data.
-    theta : torch.Tensor, shape (n, 1)
-        Their parameters.
-
-    Returns
-    -------
-    torch.Tensor, shape ()
-    """
-    return mixture_nll(model(x), theta)
-
-
-OBJECTIVES = {"gaussian": gaussian_objective, "mixture": mixture_objective}
 
 
 # ---------------------------------------------------------------------------

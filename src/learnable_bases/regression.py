@@ -30,7 +30,7 @@ from ._checks import (
 from .cache import cached
 from .losses import gaussian_nll_objective
 from .models import GaussianMLP
-from .sweep import evaluate_stacked, gaussian_nll_loss, train_stacked
+from .sweep import evaluate_stacked, stacked_gaussian_nll, train_stacked
 from .targets import sine_data
 from .training import History, evaluate, holdout_split, train
 
@@ -432,7 +432,7 @@ def width_sweep(
     x, y = _per_member(data, n_seeds)
     x_val, y_val = _per_member(val, n_seeds)
     shape = (len(ws), n_data, n_seeds)
-    loss = gaussian_nll_loss  # of each member, shape (K,)
+    loss = stacked_gaussian_nll  # of each member, shape (K,)
     train_loss, val_loss, sigma = np.empty(shape), np.empty(shape), np.empty(shape)
     losses = np.full((*shape, epochs), np.nan)  # NaN after a member stopped
     stopped, best_epoch = np.zeros(shape, dtype=int), np.zeros(shape, dtype=int)

@@ -37,7 +37,7 @@ from ._checks import (
 )
 from .cache import cached
 from .models import MLP
-from .posterior import gaussian_objective, gaussian_out_dim, gaussian_params
+from .posterior import gaussian_out_dim, gaussian_params, nll
 from .simulators import get_simulator, simulate_pairs
 from .training import History, holdout_split, train
 
@@ -129,6 +129,13 @@ class SummaryFit:
         return shift + scale * mean, cov * scale[:, None] * scale[None, :]
 
 
+def _gaussian_objective(
+    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
+) -> torch.Tensor:
+    """The ``loss_fn`` of :func:`fit_summary_posterior`: the Gaussian head's NLL."""
+    return nll("gaussian", model(x), theta)
+
+
 @cached
 def fit_summary_posterior(
     simulator: object,
@@ -200,7 +207,7 @@ def fit_summary_posterior(
         model = nn.Sequential(embedding, head)
     history = train(
         model,
-        gaussian_objective,
+        _gaussian_objective,
         (x_fit - x_mean) / x_std,
         (theta_fit - theta_mean) / theta_std,
         epochs=check_positive_int("max_epochs", max_epochs),

@@ -28,7 +28,7 @@ Loss
       whose ``mu`` and ``log_sigma`` have shape ``(K, n, 1)``;
 
     and ``y`` has shape ``(K, n, ...)`` (shared targets are broadcast to it).
-    :func:`mse_loss` and :func:`gaussian_nll_loss` are ready-made. Any loss
+    :func:`stacked_mse` and :func:`stacked_gaussian_nll` are ready-made. Any loss
     that reduces over the sample axis only fits: e.g. a density network whose
     negative log-likelihood takes outputs ``(..., n, p)`` and targets
     ``(..., n, d)`` and returns the mean over samples, shape ``(...)``.
@@ -91,9 +91,9 @@ from .training import (
 
 __all__ = [
     "evaluate_stacked",
-    "gaussian_nll_loss",
-    "mse_loss",
     "stacked_forward",
+    "stacked_gaussian_nll",
+    "stacked_mse",
     "train_stacked",
 ]
 
@@ -101,7 +101,7 @@ StackedLoss = Callable[[object, torch.Tensor], torch.Tensor]
 
 
 # ---------------------------------------------------------------------- losses
-def mse_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def stacked_mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean squared error of each member: a ``loss`` for :func:`train_stacked`.
 
     Parameters
@@ -124,7 +124,7 @@ def mse_loss(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return ((pred - y) ** 2).flatten(1).mean(1)
 
 
-def gaussian_nll_loss(pred: GaussianPrediction, y: torch.Tensor) -> torch.Tensor:
+def stacked_gaussian_nll(pred: GaussianPrediction, y: torch.Tensor) -> torch.Tensor:
     """Gaussian negative log-likelihood of each member, for stacked GaussianMLPs.
 
     The stacked form of :func:`learnable_bases.losses.gaussian_nll_objective`.
@@ -180,7 +180,7 @@ def _check_models(models: object) -> list[nn.Module]:
             mlp.depth,
             mlp.activation,
             mlp.out_dim,
-            mlp.head_kind,
+            mlp.output,
             mlp.head.weight.dtype,
         )
 
@@ -255,7 +255,7 @@ def stacked_forward(
     for i in range(mlp.depth):
         h = g(torch.baddbmm(params[2 * i + 1], h, params[2 * i]))
     out = torch.baddbmm(params[2 * mlp.depth + 1], h, params[2 * mlp.depth])
-    if mlp.head_kind == "sigmoid":
+    if mlp.output == "sigmoid":
         out = torch.sigmoid(out)
     if isinstance(model, GaussianMLP):
         return GaussianPrediction(out, params[-1].expand_as(out))
@@ -408,8 +408,8 @@ def train_stacked(
         trained weights are written back into them.
     loss : callable
         ``loss(pred, y) -> tensor of shape (K,)``, each member's mean loss over
-        its batch; see the module docstring, :func:`mse_loss` and
-        :func:`gaussian_nll_loss`.
+        its batch; see the module docstring, :func:`stacked_mse` and
+        :func:`stacked_gaussian_nll`.
     x : torch.Tensor, shape (N, in_dim) or (K, N, in_dim)
         Training inputs, shared or one data set per member.
     y : torch.Tensor, shape (N, ...) or (K, N, ...)
