@@ -16,9 +16,11 @@ the session fixtures (browser, server, crawl) once per worker.
 
 from __future__ import annotations
 
+import ast
 import functools
 import importlib.util
 import os
+import re
 import shutil
 import sys
 import threading
@@ -248,3 +250,31 @@ def crawl(browser, server):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     yield Crawl(context, server, server + AXE_URL_PATH, HTML)
     context.close()
+
+
+def assigned_call(path: Path, name: str, func: str) -> dict:
+    """The keyword arguments, as values, of ``name = ...func(...)`` in a gallery
+    script or in a chapter's code cells: the settings a reader sees.
+
+    ``func`` is matched by its last name (``fit_regression`` matches
+    ``lb.regression.fit_regression``; ``dict`` a ``dict(...)`` literal). The
+    call must pass keywords only, with literal values.
+    """
+    text = path.read_text(encoding="utf-8")
+    sources = [text]
+    if path.suffix == ".md":  # the code cells, without their option lines
+        cells = re.findall(r"```\{code-cell\} python\n(.*?)```", text, re.S)
+        sources = [re.sub(r"(?m)^[:%].*$", "", c) for c in cells]
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            target = [getattr(t, "id", None) for t in node.targets]
+            callee = node.value.func
+            if target == [name] and func in (
+                getattr(callee, "attr", None),
+                getattr(callee, "id", None),
+            ):
+                assert not node.value.args, f"{path.name}: {name}: keywords only"
+                return {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
+    raise AssertionError(f"no {name} = ...{func}(...) in {path}")

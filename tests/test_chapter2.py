@@ -21,9 +21,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT, assigned_call
 
 import learnable_bases as lb
 from learnable_bases import quadratic as q
+from learnable_bases.cache import call_key
 from learnable_bases.landscape import (
     gradient_noise,
     loss_surface_2d,
@@ -32,7 +34,7 @@ from learnable_bases.landscape import (
 )
 from learnable_bases.losses import gaussian_nll_objective as nll
 from learnable_bases.losses import mse_objective as mse
-from learnable_bases.regression import DEMO, fit_regression, width_sweep
+from learnable_bases.regression import fit_regression, width_sweep
 from learnable_bases.training import NonFiniteLossError, evaluate, train
 
 CHAPTER = "chapters/02_training.html"
@@ -229,6 +231,28 @@ def test_loss_surface_matches_the_formula_and_restores_the_model(line_data):
 
 
 # ------------------------------------------------------- the regression demo
+#: The demo's call, as chapter 2 and the two gallery scripts spell it out.
+DEMO = dict(
+    width=32, activation="tanh", n=200, noise_sigma=0.3, optimizer="adam", lr=1e-2,
+    batch_size=40, epochs=1000, n_val=2000, patience=50,
+    snapshots=(0, 1, 3, 10, 30, 100, 300), seed=0,
+)  # fmt: skip
+DEMO_CALLERS = {
+    "docs/chapters/02_training.md": "fit",
+    "gallery/02_training/plot_learned_basis.py": "fit",
+    "gallery/02_training/plot_regression_nll.py": "final",
+}
+
+
+@pytest.mark.parametrize("path", DEMO_CALLERS)
+def test_the_demo_is_one_run_whose_settings_every_caller_shows(path):
+    """The chapter's numbers and both steppers come from one training (one
+    cache key), and each caller shows the settings a reader would change."""
+    call = assigned_call(ROOT / path, DEMO_CALLERS[path], "fit_regression")
+    assert call == DEMO
+    assert call_key(fit_regression, **call) is not None  # cached: trained once
+
+
 @pytest.fixture(scope="module")
 def demo():
     return fit_regression(**DEMO)
@@ -241,7 +265,7 @@ def test_regression_demo_learns_sigma_within_ten_percent(demo):
     # trained to be used: stopped early on 2000 validation samples, best restored
     assert demo.x_val.shape == (2000, 1) and hist.patience == 50
     assert hist.stopped_epoch == hist.best_epoch + 50 < hist.max_epochs
-    assert hist.best_epoch > max(lb.regression.DEMO_SNAPSHOTS)  # frames before it
+    assert hist.best_epoch > max(DEMO["snapshots"])  # frames before it
     assert demo.val_loss == pytest.approx(
         hist.val_losses[hist.best_epoch - 1], abs=1e-6
     )

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from conftest import ROOT, assigned_call
 
 import learnable_bases as lb
 from learnable_bases import calibration as cal
@@ -23,6 +24,32 @@ CHAPTER = "chapters/04_density_estimation.html"
 LEVELS = [0.5, 0.68, 0.95]
 #: The chapter's network (its scripts pass it; the library's default is ReLU).
 BOOK = dict(width=32, depth=2, activation="tanh")
+
+
+#: The gallery scripts that train the chapter's networks.
+FITTING_SCRIPTS = [
+    "plot_amortised_posterior.py",
+    "plot_bimodal.py",
+    "plot_calibration.py",
+]
+
+
+@pytest.mark.parametrize("script", FITTING_SCRIPTS)
+def test_scripts_show_the_settings_the_chapter_trains_with(script):
+    """Each script spells out its network and training (what a reader would
+    change), and they are the chapter's: one training per network and build,
+    and the chapter's numbers describe the scripts' figures."""
+    chapter = ROOT / "docs" / "chapters" / "04_density_estimation.md"
+    path = ROOT / "gallery" / "04_density_estimation" / script
+    for name in ("network", "training"):
+        assert assigned_call(path, name, "dict") == assigned_call(chapter, name, "dict")
+    assert assigned_call(chapter, "network", "dict") == BOOK
+    training = assigned_call(chapter, "training", "dict")
+    assert set(training) == {"n_sims", "batch_size", "val_fraction", "patience"}
+    assert (training["val_fraction"], training["patience"]) == (
+        P.VAL_FRACTION,
+        P.PATIENCE,
+    )  # sbi's defaults, as the chapter says
 
 
 # ------------------------------------------------------------------ fixtures

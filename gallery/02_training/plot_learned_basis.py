@@ -25,7 +25,14 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-fit = lb.regression.fit_regression(**lb.regression.DEMO)  # one run
+fit = lb.regression.fit_regression(
+    width=32, activation="tanh",  # the network: 32 tanh neurons and a learned sigma
+    n=200, noise_sigma=0.3,  # the data
+    optimizer="adam", lr=1e-2, batch_size=40,  # the optimiser
+    epochs=1000, n_val=2000, patience=50,  # stop 50 epochs after the best held-out loss
+    snapshots=(0, 1, 3, 10, 30, 100, 300),  # copies of the weights after these epochs
+    seed=0,
+)  # fmt: skip
 moments = [0, 3, 10, 30, 100, fit.history.best_epoch]  # 0 is the initial network
 states = [fit.history.snapshots[e] for e in moments[:-1]] + [None]  # None: trained
 grid = torch.linspace(-3, 3, 301)[:, None]

@@ -20,8 +20,8 @@ log-likelihood together by mini-batch stochastic gradient steps.
 # The network is trained to be used, so held-out data decide when it stops: the
 # loss on 2000 validation samples (``n_val``) is measured after every epoch, and
 # training ends 50 epochs (``patience``) after its lowest value, at most 1000
-# epochs, with the weights of that best epoch restored (``lb.regression.DEMO``
-# holds these settings). The black line is the floor: the loss the true curve
+# epochs, with the weights of that best epoch restored: the settings of the
+# call below. The black line is the floor: the loss the true curve
 # with the true :math:`\sigma` scores on average on fresh data. Step through
 # the epochs: the band starts at :math:`\sigma = 1`, the mean bends to follow
 # the data, and the band narrows to the noise that is left.
@@ -32,7 +32,14 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-final = lb.regression.fit_regression(**lb.regression.DEMO)
+final = lb.regression.fit_regression(
+    width=32, activation="tanh",  # the network: 32 tanh neurons and a learned sigma
+    n=200, noise_sigma=0.3,  # the data
+    optimizer="adam", lr=1e-2, batch_size=40,  # the optimiser
+    epochs=1000, n_val=2000, patience=50,  # stop 50 epochs after the best held-out loss
+    snapshots=(0, 1, 3, 10, 30, 100, 300),  # copies of the weights after these epochs
+    seed=0,
+)  # fmt: skip
 best = final.history.best_epoch
 snapshot_epochs = [1, 3, 10, 30, 100, 300]
 # snapshots of the one run, and last the restored best weights

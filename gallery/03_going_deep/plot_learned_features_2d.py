@@ -12,8 +12,8 @@ moments of one training run.
 # The last hidden layer, during training
 # --------------------------------------
 # Four hidden layers of 32 ReLU neurons learn the spiral field of chapter 3
-# (1500 noisy samples, Adam). With depth the basis functions are the outputs
-# :math:`h^{(4)}_j(x_1, x_2)` of the last hidden layer, each a curved,
+# (the settings of the call below). With depth the basis functions are the
+# outputs :math:`h^{(4)}_j(x_1, x_2)` of the last hidden layer, each a curved,
 # folded surface rather than a single ramp. Left: the network's output
 # :math:`\mu`. Right: the four terms :math:`w_j h^{(4)}_j` that vary most in
 # the trained network, on one colour scale (purple negative, white zero, orange
@@ -22,7 +22,12 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 field_moments = [0, 3, 10, 100]  # epochs; 0 is the initial network
-deep = lb.deep.fit_field("spiral", depth=4, width=32, snapshots=field_moments)
+deep = lb.deep.fit_field(
+    "spiral", depth=4, width=32, activation="relu",  # the network
+    n_train=1500, noise_sigma=0.1,  # the noisy samples of the field
+    optimizer="adam", lr=5e-3, batch_size=128, epochs=100,  # a fixed schedule
+    snapshots=field_moments, seed=0,
+)  # fmt: skip
 n_side = deep.truth.shape[0]
 points = lb.deep.field_grid(n_side)
 maps = []

@@ -28,10 +28,12 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
-fit = lb.posterior.fit_posterior(
-    "line", "gaussian", width=32, depth=2, activation="tanh", seed=0
-)
-line = fit.simulator  # lb.simulators.LinearGaussian() with its default settings
+line = lb.simulators.LinearGaussian()  # slope and intercept; eight positions
+network = dict(width=32, depth=2, activation="tanh")  # the MLP
+# pairs to simulate, Adam's batch, and the stopping rule: a tenth held out, stop
+# after 20 epochs without a better held-out NLL
+training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+fit = lb.posterior.fit_posterior(line, "gaussian", **network, **training, seed=0)
 print(f"{fit.n_sims:,} pairs, {fit.n_train:,} for training, {fit.epochs} epochs")
 theta_o, x_o = line.sample(5, seed=2)
 exact_mean, exact_cov = line.posterior(x_o)
@@ -83,10 +85,8 @@ amortised
 # chapter 2 had one learned :math:`\sigma` for every input; here the head
 # outputs :math:`\log\sigma(x)`, and after training on as many pairs it
 # follows the exact width.
-fit_w = lb.posterior.fit_posterior(
-    "growing", "gaussian", width=32, depth=2, activation="tanh", seed=0
-)
-growing = fit_w.simulator
+growing = lb.simulators.GrowingNoise()
+fit_w = lb.posterior.fit_posterior(growing, "gaussian", **network, **training, seed=0)
 xs = torch.linspace(-2, 2, 81)[:, None]
 grid = lb.simulators.theta_grid(-5, 5, 2001)
 ref_mean, ref_std = lb.simulators.grid_moments(

@@ -10,8 +10,9 @@ learns both, from the same simulations.
 # %%
 # Two heads, one simulator
 # ------------------------
-# Both networks see 20,000 pairs from a uniform prior on :math:`[-2, 2]` and
-# four measurements with noise 0.4, and are trained the same way. The first
+# Both networks see the same simulated pairs (``n_sims`` of them, in the
+# settings below) from a uniform prior on :math:`[-2, 2]` and four
+# measurements with noise 0.4, and are trained the same way. The first
 # outputs a mean and a log width; the second the weights, means and widths of
 # five Gaussian components. Step through observations with a growing mean
 # :math:`\bar x`: the reference posterior (prior times likelihood on a grid,
@@ -24,12 +25,13 @@ import torch
 import learnable_bases as lb
 
 lb.plotting.use_style()
+square = lb.simulators.SquareBimodal()  # x = theta^2 + noise
 network = dict(width=32, depth=2, activation="tanh")  # the MLP behind each head
-gauss = lb.posterior.fit_posterior("square", "gaussian", **network, seed=0)
+training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+gauss = lb.posterior.fit_posterior(square, "gaussian", **network, **training, seed=0)
 mixture = lb.posterior.fit_posterior(
-    "square", "mixture", components=5, **network, seed=0
+    square, "mixture", components=5, **network, **training, seed=0
 )
-square = gauss.simulator  # lb.simulators.SquareBimodal() with default settings
 grid = lb.simulators.theta_grid(-2.5, 2.5, 501)
 x_bars = [0.05, 0.4, 1.0, 2.0, 3.2]
 x_o = torch.tensor(x_bars)[:, None].expand(-1, square.x_dim).contiguous()

@@ -27,9 +27,11 @@ lb.plotting.use_style()
 nominal = np.linspace(0.05, 0.95, 19)
 n_test = 4000
 
-network = dict(width=32, depth=2, activation="tanh")  # as in the figures before
-fit_line = lb.posterior.fit_posterior("line", "gaussian", **network, seed=0)
-line = fit_line.simulator
+# the simulators, networks and training of the figures before
+line, square = lb.simulators.LinearGaussian(), lb.simulators.SquareBimodal()
+network = dict(width=32, depth=2, activation="tanh")
+training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+fit_line = lb.posterior.fit_posterior(line, "gaussian", **network, **training, seed=0)
 theta, x = line.sample(n_test, seed=11)
 mean_q, cov_q = fit_line.gaussian(x)
 mean_p, cov_p = line.posterior(x)
@@ -39,12 +41,13 @@ cover_line = {
 }
 
 fits_square = {
-    "Gaussian $q$": lb.posterior.fit_posterior("square", "gaussian", **network, seed=0),
+    "Gaussian $q$": lb.posterior.fit_posterior(
+        square, "gaussian", **network, **training, seed=0
+    ),
     "mixture $q$, $M=5$": lb.posterior.fit_posterior(
-        "square", "mixture", components=5, **network, seed=0
+        square, "mixture", components=5, **network, **training, seed=0
     ),
 }
-square = fits_square["Gaussian $q$"].simulator
 grid = lb.simulators.theta_grid(-2.5, 2.5, 501)
 theta_b, x_b = square.sample(n_test, seed=11)
 cover_square = {

@@ -26,7 +26,7 @@ budgets = [100, 1_000, 10_000, 100_000]
 val_fraction, patience = 0.1, 20
 network = dict(width=32, depth=2, activation="tanh")
 sweep = lb.posterior.budget_sweep(
-    "line",
+    lb.simulators.LinearGaussian(),
     budgets,
     seeds=[0, 1, 2],
     val_fraction=val_fraction,

@@ -34,23 +34,6 @@ from .sweep import evaluate_stacked, stacked_gaussian_nll, train_stacked
 from .targets import sine_data
 from .training import History, evaluate, holdout_split, train
 
-#: Every epoch at which the book looks at the default demo run (the two steppers
-#: of chapter 2's gallery and the chapter itself). Passing all of them as
-#: ``fit_regression(snapshots=DEMO_SNAPSHOTS)`` makes those calls one call, which
-#: the docs build trains once (:mod:`learnable_bases.cache`); snapshots do not
-#: change the training.
-DEMO_SNAPSHOTS = (0, 1, 3, 10, 30, 100, 300)
-
-#: The settings of chapter 2's regression demo beyond the defaults, trained the
-#: way a model meant to be used is trained: the loss on 2000 validation samples
-#: is watched after every epoch, training stops 50 epochs after its lowest value
-#: (at most 1000 epochs) and the weights of that best epoch are restored. Every
-#: caller passes ``fit_regression(**DEMO)``, so the docs build trains it once.
-DEMO = MappingProxyType(
-    {"epochs": 1000, "n_val": 2000, "patience": 50, "snapshots": DEMO_SNAPSHOTS}
-)
-
-
 @dataclass(frozen=True, eq=False)
 class RegressionFit:
     """Result of :func:`fit_regression`: a trained model with its data.
