@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = "gallery/03_going_deep/plot_depth_slider.py"
+SCRIPT = "gallery/03_going_deep/plot_05_depth_slider.py"
 MODULE = "src/learnable_bases/targets.py"
 ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "LB_NO_PROGRESS": "1"}
 

@@ -104,7 +104,8 @@ sphinx_gallery_conf = {
     "min_reported_time": 3600,
     "plot_gallery": "True",
     "matplotlib_animations": False,
-    "within_subsection_order": "lb_sphinxext.LectureOrder",
+    # scripts are numbered in lecture order: plot_01_..., plot_02_...
+    "within_subsection_order": "sphinx_gallery.sorting.FileNameSortKey",
     "thumbnail_size": (320, 224),
     "first_notebook_cell": first_notebook_cell(),
     # scripts run side by side in worker processes (joblib), each from the same

@@ -84,7 +84,7 @@ def quoted_source(html: str) -> tuple[list[list[str]], set[str], set[str]]:
 
 
 def gallery_scripts() -> list[Path]:
-    """Every gallery script, e.g. ``gallery/01_learnable_bases/plot_activations.py``."""
+    """Every gallery script (``gallery/<chapter>/plot_<NN>_<name>.py``)."""
     return sorted(GALLERY.glob("*/plot_*.py"))
 
 

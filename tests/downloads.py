@@ -14,7 +14,7 @@ ENV = {
     "LB_NO_PROGRESS": "1",
 }
 #: Seconds per script, notebook or cell. Most scripts take seconds; the slowest,
-#: plot_depth_slider.py, trains 108 networks (12 seeds) in about two minutes
+#: plot_05_depth_slider.py, trains 108 networks (12 seeds) in about two minutes
 #: alone, and the test suite runs it beside other work.
 TIMEOUT = 420
 

@@ -37,14 +37,14 @@ def visit(browser, server):
 
 
 def test_only_the_first_frame_of_a_stepper_loads_with_the_page(visit):
-    page, responses = visit("auto_gallery/02_training/plot_gd_learning_rate.html")
+    page, responses = visit("auto_gallery/02_training/plot_01_gd_learning_rate.html")
     frames = sorted(
         urlparse(r.url).path.rsplit("/", 1)[-1]
         for r in responses
         if "/lb-frames/" in r.url
     )
     # frame 0 is shown; frame 1 is fetched ahead of the first Next
-    assert frames[:1] == ["sphx_glr_plot_gd_learning_rate_001_frame00.png"]
+    assert frames[:1] == ["sphx_glr_plot_01_gd_learning_rate_001_frame00.png"]
     assert len(frames) <= 2
     stepper = page.locator(".lb-stepper").first
     assert stepper.locator(".lb-stepper-frame").count() > 5
@@ -72,7 +72,7 @@ def test_steppers_far_below_the_fold_fetch_nothing_with_the_page(visit):
 
 def test_prev_and_next_are_disabled_at_the_ends_and_play_stops(visit):
     page, _ = visit(
-        "auto_gallery/01_learnable_bases/plot_random_neurons.html", clock=True
+        "auto_gallery/01_learnable_bases/plot_01_random_neurons.html", clock=True
     )
     s = page.locator(".lb-stepper").first
     n = s.locator(".lb-stepper-frame").count()

@@ -237,7 +237,7 @@ def test_figure_text_is_measured_as_the_issue_measured_it(phone):
 
 
 def test_a_stepper_view_shows_the_current_frame(phone):
-    page = phone("auto_gallery/01_learnable_bases/plot_random_neurons.html")
+    page = phone("auto_gallery/01_learnable_bases/plot_01_random_neurons.html")
     stepper = page.locator(".lb-stepper").first
     stepper.scroll_into_view_if_needed()
     stepper.get_by_role("button", name="Next frame").tap()

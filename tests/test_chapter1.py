@@ -80,10 +80,10 @@ def test_chapter_embeds_all_its_figures(site):
     # three steppers: activations, neurons one by one, universal approximation
     assert html.count('class="lb-stepper"') == 3
     for script in (
-        "plot_neuron_diagram",
-        "plot_activations",
-        "plot_random_neurons",
-        "plot_universal_approximation",
+        "plot_03_neuron_diagram",
+        "plot_02_activations",
+        "plot_01_random_neurons",
+        "plot_04_universal_approximation",
     ):
         assert f"../auto_gallery/01_learnable_bases/{script}.html" in html, script
     # static figures (stepper frames are in _images/lb-frames/)

@@ -45,7 +45,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", html)))
 
 
-WIDTHS = [1, 2, 4, 8, 16, 32, 64]  # the chapter's and plot_width.py's widths
+WIDTHS = [1, 2, 4, 8, 16, 32, 64]  # the chapter's and plot_07_width.py's widths
 WIDTH_DATA, WIDTH_SEEDS = 5, 4  # data sets and initialisations per width
 
 
@@ -60,7 +60,7 @@ def line(w, b, dtype=torch.float32):
 
 @pytest.fixture(scope="module")
 def line_data():
-    return lb.targets.sine_data(1024, 0.3, seed=0)  # as in plot_sgd_noise.py
+    return lb.targets.sine_data(1024, 0.3, seed=0)  # as in plot_03_sgd_noise.py
 
 
 # ------------------------------------------------------------ step size (1D, 2D)
@@ -239,8 +239,8 @@ DEMO = dict(
 )  # fmt: skip
 DEMO_CALLERS = {
     "docs/chapters/02_training.md": "fit",
-    "gallery/02_training/plot_learned_basis.py": "fit",
-    "gallery/02_training/plot_regression_nll.py": "final",
+    "gallery/02_training/plot_06_learned_basis.py": "fit",
+    "gallery/02_training/plot_05_regression_nll.py": "final",
 }
 
 
@@ -606,12 +606,12 @@ def test_chapter_embeds_its_figures_and_typesets_its_maths(site):
     html = (site / CHAPTER).read_text("utf-8")
     assert html.count('class="lb-stepper"') == 3  # learning rate, learned basis, width
     for script in (
-        "plot_gd_learning_rate",
-        "plot_curvature_2d",
-        "plot_sgd_noise",
-        "plot_regression_nll",
-        "plot_width",
-        "plot_early_stopping",
+        "plot_01_gd_learning_rate",
+        "plot_02_curvature_2d",
+        "plot_03_sgd_noise",
+        "plot_05_regression_nll",
+        "plot_07_width",
+        "plot_08_early_stopping",
     ):
         assert f"../auto_gallery/02_training/{script}.html" in html, script
     # static figures (stepper frames are in _images/lb-frames/)
@@ -693,7 +693,7 @@ def test_coverage_shortfall_is_split_between_sigma_and_the_mean(site, demo):
 
 @pytest.fixture(scope="module")
 def optimizers():
-    """Chapter 2's 40 seeds per optimizer setting (the calls of plot_sgd_vs_adam)."""
+    """Chapter 2's 40 seeds per optimizer setting (the calls of plot_04_sgd_vs_adam)."""
     settings = {"sgd003": ("sgd", 0.03), "sgd01": ("sgd", 0.1)}
     settings |= {"sgd03": ("sgd", 0.3), "adam": ("adam", 0.01)}
     demo = {"n": 200, "n_val": 200, "epochs": 300, "batch_size": 40, "n_seeds": 40}

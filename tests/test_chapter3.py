@@ -23,7 +23,7 @@ from learnable_bases import deep
 CHAPTER = "chapters/03_going_deep.html"
 CODE_PAGE = "chapters/03_deep_network_code.html"
 DEPTHS = [1, 2, 3, 4]
-SEEDS = list(range(12))  # the chapter's and plot_depth_slider.py's seeds
+SEEDS = list(range(12))  # the chapter's and plot_05_depth_slider.py's seeds
 WIDE_EPOCHS = 1500  # the wide networks' epoch limit, which none reaches
 FIELDS = ("blob", "moons", "spiral")
 WIDTH = 32
@@ -44,7 +44,7 @@ def _glued(html: str) -> list[str]:
 # ------------------------------------------------------ the chapter's computations
 @pytest.fixture(scope="module")
 def depth_sweep():
-    """The chapter's depth sweep (the same call as plot_depth_slider)."""
+    """The chapter's depth sweep (the same call as plot_05_depth_slider)."""
     return deep.depth_sweep(("blob", "spiral"), DEPTHS, width=WIDTH, seeds=SEEDS, **FIT)
 
 
@@ -58,7 +58,7 @@ def sweep(depth_sweep):
 
 @pytest.fixture(scope="module")
 def one_layer():
-    """The one-hidden-layer fits (the same call as plot_one_hidden_layer_2d)."""
+    """The one-hidden-layer fits (the same call as plot_02_one_hidden_layer_2d)."""
     rows = deep.fit_fields(FIELDS, depth=1, width=WIDTH, seeds=[0], **FIT)
     return {name: row[0] for name, row in zip(FIELDS, rows, strict=True)}
 
@@ -572,11 +572,11 @@ def test_chapter_embeds_all_its_figures(site):
     # basis by depth, depth slider, learned features
     assert html.count('class="lb-stepper"') == 3
     for script in (
-        "plot_deep_network_diagram",
-        "plot_effective_basis_depth",
-        "plot_three_fields",
-        "plot_one_hidden_layer_2d",
-        "plot_depth_slider",
+        "plot_03_deep_network_diagram",
+        "plot_04_effective_basis_depth",
+        "plot_01_three_fields",
+        "plot_02_one_hidden_layer_2d",
+        "plot_05_depth_slider",
     ):
         assert f"../auto_gallery/03_going_deep/{script}.html" in html, script
     # static figures (stepper frames are in _images/lb-frames/)
@@ -738,7 +738,7 @@ def test_kinks_of_one_network_are_labelled_as_such(site):
     many = lb.deep.kinks_by_depth([2, 4], 8, n_networks=20, seed=0).mean(axis=1)
     assert abs(one[3] - many[1]) > 1  # the two really differ, so the labels matter
     gallery = (
-        site / "auto_gallery/03_going_deep/plot_effective_basis_depth.html"
+        site / "auto_gallery/03_going_deep/plot_04_effective_basis_depth.html"
     ).read_text("utf-8")
     for L, k in zip((1, 2, 3, 4), one, strict=True):
         assert f"L = {L}, one network: {k:.1f} kinks" in htmllib.unescape(gallery)

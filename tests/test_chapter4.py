@@ -28,9 +28,9 @@ BOOK = dict(width=32, depth=2, activation="tanh")
 
 #: The gallery scripts that train the chapter's networks.
 FITTING_SCRIPTS = [
-    "plot_amortised_posterior.py",
-    "plot_bimodal.py",
-    "plot_calibration.py",
+    "plot_02_amortised_posterior.py",
+    "plot_03_bimodal.py",
+    "plot_04_calibration.py",
 ]
 
 
@@ -601,13 +601,13 @@ def test_chapter_embeds_all_its_figures(site):
     html = (site / CHAPTER).read_text("utf-8")
     assert html.count('class="lb-stepper"') == 2  # amortised, bimodal
     for script in (
-        "plot_simulated_pairs",
-        "plot_amortised_posterior",
-        "plot_bimodal",
-        "plot_calibration",
-        "plot_simulation_budget",
-        "plot_learned_summaries",
-        "plot_your_own_simulator",
+        "plot_01_simulated_pairs",
+        "plot_02_amortised_posterior",
+        "plot_03_bimodal",
+        "plot_04_calibration",
+        "plot_05_simulation_budget",
+        "plot_06_learned_summaries",
+        "plot_07_your_own_simulator",
     ):
         assert f"../auto_gallery/04_density_estimation/{script}.html" in html, script
     images = re.findall(r'<img[^>]+src="(\.\./_images/[^"]+)"', html)
@@ -722,14 +722,14 @@ def test_chapter_ends_with_executed_hidden_exercises(site):
 
 @pytest.fixture(scope="module")
 def own():
-    """plot_your_own_simulator, run as a reader runs it: its namespace."""
+    """plot_07_your_own_simulator, run as a reader runs it: its namespace."""
     import runpy
     from pathlib import Path
 
     import matplotlib.pyplot as plt
 
     script = Path(__file__).parents[1] / "gallery" / "04_density_estimation"
-    ns = runpy.run_path(str(script / "plot_your_own_simulator.py"))
+    ns = runpy.run_path(str(script / "plot_07_your_own_simulator.py"))
     plt.close("all")
     return ns
 

@@ -14,7 +14,7 @@ import sys
 
 from conftest import GALLERY
 
-TRAINING_EXAMPLE = GALLERY / "02_training" / "plot_regression_nll.py"
+TRAINING_EXAMPLE = GALLERY / "02_training" / "plot_05_regression_nll.py"
 
 RUN_AND_HASH = """
 import hashlib, io, runpy, sys

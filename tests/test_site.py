@@ -83,7 +83,7 @@ def test_api_reference_lists_examples_using_a_function(site):
     html = (
         site / "api" / "generated" / "learnable_bases.activations.gelu.html"
     ).read_text("utf-8")
-    assert "plot_activations" in html
+    assert "plot_02_activations" in html
 
 
 def test_theme_macro_override_matches_installed_theme():
@@ -176,7 +176,7 @@ def alt_problem(attrs: dict, in_thumbnail: bool) -> str | None:
         ({"alt": "40 steps, $\\eta = 0.05$"}, False, False),
         ({}, False, False),
         ({"alt": ""}, False, False),
-        ({"alt": "sphx_glr_plot_width_001.png"}, False, False),
+        ({"alt": "sphx_glr_plot_07_width_001.png"}, False, False),
         ({"alt": "A"}, False, False),
         ({"alt": ""}, True, True),
         ({"alt": "Two panels of activation curves and their derivatives"}, False, True),
@@ -300,7 +300,7 @@ def test_each_chapter_ends_with_executed_hidden_exercises(site, page):
 def test_stepper_frames_are_shared_files_not_inline_copies(site):
     chapter = (site / "chapters/01_learnable_bases.html").read_text("utf-8")
     gallery = (
-        site / "auto_gallery/01_learnable_bases/plot_random_neurons.html"
+        site / "auto_gallery/01_learnable_bases/plot_01_random_neurons.html"
     ).read_text("utf-8")
     for page, prefix in ((chapter, "../"), (gallery, "../../")):
         assert "data:image/png;base64" not in page and "@@LB_ROOT@@" not in page

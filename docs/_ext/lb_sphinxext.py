@@ -12,7 +12,6 @@
   load (and cache) the same files.
 * :func:`matplotlib_scraper` — sphinx-gallery's matplotlib scraper, then each
   PNG re-encoded with a 256-colour palette (a third of the bytes, same colours).
-* :class:`LectureOrder` — a chapter's scripts in the order the lecture shows them.
 * :func:`start_katex_server` — KaTeX's prerender server, connected with retries
   (sphinxcontrib-katex connects once, as soon as the socket file appears, and
   is refused now and then on a loaded machine).
@@ -211,53 +210,6 @@ def matplotlib_scraper(block, block_vars, gallery_conf, **kwargs) -> str:
     return re.sub(
         r"^(\s*):alt: .*$", lambda m: f"{m[1]}:alt: {next(alts)}", rst, flags=re.M
     )
-
-
-#: Gallery scripts in lecture order; scripts not listed follow, by file name.
-LECTURE_ORDER = [
-    # chapter 1
-    "plot_random_neurons.py",
-    "plot_activations.py",
-    "plot_neuron_diagram.py",
-    "plot_universal_approximation.py",
-    # chapter 2
-    "plot_gd_learning_rate.py",
-    "plot_curvature_2d.py",
-    "plot_sgd_noise.py",
-    "plot_regression_nll.py",
-    "plot_learned_basis.py",
-    "plot_width.py",
-    "plot_early_stopping.py",
-    # chapter 3
-    "plot_three_fields.py",
-    "plot_one_hidden_layer_2d.py",
-    "plot_deep_network_diagram.py",
-    "plot_effective_basis_depth.py",
-    "plot_depth_slider.py",
-    "plot_learned_features_2d.py",
-    # chapter 4
-    "plot_simulated_pairs.py",
-    "plot_amortised_posterior.py",
-    "plot_bimodal.py",
-    "plot_calibration.py",
-    "plot_simulation_budget.py",
-    "plot_learned_summaries.py",
-    "plot_your_own_simulator.py",
-]
-
-
-class LectureOrder:
-    """Sort key for sphinx-gallery's ``within_subsection_order``."""
-
-    def __init__(self, src_dir: str) -> None:
-        self.src_dir = src_dir
-
-    def __call__(self, filename: str) -> tuple[int, str]:
-        name = Path(filename).name
-        rank = (
-            LECTURE_ORDER.index(name) if name in LECTURE_ORDER else len(LECTURE_ORDER)
-        )
-        return (rank, name)
 
 
 def start_katex_server(cls, rundir: Path, timeout: float):

@@ -14,7 +14,6 @@ import copy
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import numpy as np
 import torch
@@ -33,6 +32,7 @@ from .models import GaussianMLP
 from .sweep import evaluate_stacked, stacked_gaussian_nll, train_stacked
 from .targets import sine_data
 from .training import History, evaluate, holdout_split, train
+
 
 @dataclass(frozen=True, eq=False)
 class RegressionFit:

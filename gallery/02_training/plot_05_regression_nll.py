@@ -16,7 +16,7 @@ log-likelihood together by mini-batch stochastic gradient steps.
 # optimiser is Adam, a variant of SGD that scales each parameter's step by a
 # running estimate of its gradient's size (plain SGD gets much less far in the
 # same number of epochs: see
-# :ref:`sphx_glr_auto_gallery_02_training_plot_sgd_vs_adam.py`).
+# :ref:`sphx_glr_auto_gallery_02_training_plot_04_sgd_vs_adam.py`).
 # The network is trained to be used, so held-out data decide when it stops: the
 # loss on 2000 validation samples (``n_val``) is measured after every epoch, and
 # training ends 50 epochs (``patience``) after its lowest value, at most 1000
