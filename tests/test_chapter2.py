@@ -17,7 +17,6 @@ import itertools
 import math
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -28,14 +27,12 @@ from learnable_bases import quadratic as q
 from learnable_bases.cache import call_key
 from learnable_bases.landscape import (
     gradient_noise,
-    loss_surface_2d,
-    minibatch_gradients,
     parameter_path,
 )
 from learnable_bases.losses import gaussian_nll_objective as nll
 from learnable_bases.losses import mse_objective as mse
 from learnable_bases.regression import fit_regression, width_sweep
-from learnable_bases.training import NonFiniteLossError, evaluate, train
+from learnable_bases.training import evaluate
 
 CHAPTER = "chapters/02_training.html"
 
@@ -106,81 +103,6 @@ def test_line_gradient_variance_slope_is_minus_one(line_data):
     )
 
 
-def test_minibatch_gradients_are_unbiased_with_variance_over_b(line_data):
-    x, y = line_data
-    x, y = x[:200].double(), y[:200].double()
-    model = line(-1.0, 1.5, torch.float64)
-    before = [p.detach().clone() for p in model.parameters()]
-    per_sample = minibatch_gradients(model, mse, x, y, 1, n_batches=4, seed=0)
-    assert per_sample.shape == (4, 2) and per_sample.dtype == np.float64
-    # exact per-sample gradients, to compare with
-    r = 2 * (model(x) - y).detach()[:, 0].numpy()
-    g_n = np.stack([r * x[:, 0].numpy(), r], axis=1)
-    full, var = g_n.mean(axis=0), g_n.var(axis=0)
-    m = 4000
-    for b in (1, 8):
-        g = minibatch_gradients(model, mse, x, y, b, n_batches=m, seed=b, replace=True)
-        se = np.sqrt(var / b / m)
-        assert np.all(np.abs(g.mean(axis=0) - full) < 4 * se), b
-        # sample variance of m draws: relative s.e. about sqrt(2/m) (plus kurtosis)
-        np.testing.assert_allclose(g.var(axis=0), var / b, rtol=0.15)
-    # without replacement, B = N is the full gradient every time
-    g = minibatch_gradients(model, mse, x, y, 200, n_batches=3, seed=0)
-    np.testing.assert_allclose(g, np.tile(full, (3, 1)), rtol=1e-10, atol=1e-12)
-    assert all(
-        torch.equal(a, p) for a, p in zip(before, model.parameters(), strict=True)
-    )
-
-
-def test_minibatch_gradients_bad_input(line_data):
-    x, y = line_data
-    model = line(0.0, 0.0)
-    with pytest.raises(ValueError, match="<= N=1024"):
-        minibatch_gradients(model, mse, x, y, 2000, n_batches=2, seed=0)
-    with pytest.raises(ValueError, match="batch_size"):
-        minibatch_gradients(model, mse, x, y, 0, n_batches=2, seed=0)
-    with pytest.raises(ValueError, match="n_batches"):
-        minibatch_gradients(model, mse, x, y, 4, n_batches=0, seed=0)
-    with pytest.raises(TypeError, match="replace"):
-        minibatch_gradients(model, mse, x, y, 4, n_batches=2, seed=0, replace=1)
-    with pytest.raises(TypeError, match="seed"):
-        minibatch_gradients(model, mse, x, y, 4, n_batches=2, seed=None)
-
-
-def test_parameter_path_agrees_with_train_step_for_step(line_data):
-    x, y = line_data
-    x, y = x[:50].double(), y[:50].double()
-    path = parameter_path(
-        line(-1.0, 1.5, torch.float64),
-        mse,
-        x,
-        y,
-        steps=3 * 13,
-        lr=0.05,
-        batch_size=4,
-        seed=5,
-    )
-    assert path.shape == (40, 2)
-    np.testing.assert_array_equal(path[0], [-1.0, 1.5])
-    model = line(-1.0, 1.5, torch.float64)
-    train(model, mse, x, y, epochs=3, lr=0.05, batch_size=4, seed=5)
-    fitted = [model.weight.item(), model.bias.item()]
-    np.testing.assert_allclose(path[-1], fitted, rtol=1e-12)
-
-
-def test_full_batch_path_is_gradient_descent_on_a_quadratic(line_data):
-    x, y = line_data
-    x, y = x.double(), y.double()
-    path = parameter_path(line(-1.0, 1.5, torch.float64), mse, x, y, steps=40, lr=0.05)
-    # the MSE of a line is the quadratic (1/N)||A theta - y||^2, A = [x, 1]
-    a = torch.cat([x, torch.ones_like(x)], dim=1).numpy()
-    yy = y[:, 0].numpy()
-    theta = np.array([-1.0, 1.5])
-    for i in range(1, 41):
-        theta = theta - 0.05 * 2 * a.T @ (a @ theta - yy) / len(yy)
-        np.testing.assert_allclose(path[i], theta, rtol=1e-10)
-
-
 def test_sgd_jitters_where_gradient_descent_settles(line_data):
     # the chapter: 40 full-batch steps nearly reach the least-squares minimum;
     # 40 steps of SGD with B = 8 end higher (for every seed tried)
@@ -196,38 +118,6 @@ def test_sgd_jitters_where_gradient_descent_settles(line_data):
             line(-1.0, 1.5), mse, x, y, steps=40, lr=0.05, batch_size=8, seed=seed
         )
         assert evaluate(line(*sgd[-1]), mse, x, y) > gd_loss + 1e-3, seed
-
-
-def test_parameter_path_stops_on_divergence_and_rejects_bad_input(line_data):
-    x, y = line_data
-    with pytest.raises(
-        NonFiniteLossError,
-        match=r"at step \d+ \(epoch \d+\) with lr=1000; lower the learning rate",
-    ):
-        parameter_path(line(-1.0, 1.5), mse, x, y, steps=200, lr=1000.0)
-    with pytest.raises(ValueError, match="at most the number of samples N=1024"):
-        parameter_path(line(0, 0), mse, x, y, steps=2, lr=0.1, batch_size=2000)
-    with pytest.raises(ValueError, match="lr"):
-        parameter_path(line(0, 0), mse, x, y, steps=2, lr=0.0)
-    with pytest.raises(ValueError, match="steps"):
-        parameter_path(line(0, 0), mse, x, y, steps=0, lr=0.1)
-
-
-def test_loss_surface_matches_the_formula_and_restores_the_model(line_data):
-    x, y = line_data
-    x, y = x[:100].double(), y[:100].double()
-    model = line(0.3, -0.2, torch.float64)
-    w, b = np.linspace(-1, 1, 5), np.linspace(-2, 2, 4)
-    surface = loss_surface_2d(model, mse, x, y, w, b)
-    assert surface.shape == (4, 5)
-    xs, ys = x[:, 0].numpy(), y[:, 0].numpy()
-    expected = np.array([[np.mean((wi * xs + bj - ys) ** 2) for wi in w] for bj in b])
-    np.testing.assert_allclose(surface, expected, rtol=1e-12)
-    assert model.weight.item() == 0.3 and model.bias.item() == -0.2
-    with pytest.raises(ValueError, match="exactly 2"):
-        loss_surface_2d(torch.nn.Linear(2, 1), mse, x, y, w, b)
-    with pytest.raises(ValueError, match="p2"):
-        loss_surface_2d(model, mse, x, y, w, [[0.0]])
 
 
 # ------------------------------------------------------- the regression demo
@@ -530,70 +420,6 @@ def test_width_sweep_rejects_bad_widths():
     for bad in ([], [0, 4], [2.5], [[1, 2]]):
         with pytest.raises(ValueError, match="widths"):
             width_sweep(bad)
-
-
-# ------------------------------------------------------------ plotting helpers
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
-
-
-def test_plot_band_draws_mean_and_bands(ax):
-    x = np.linspace(0, 1, 11)
-    lb.plotting.plot_band(ax, x, 2 * x, 0.5)
-    (mean,) = ax.get_lines()
-    np.testing.assert_allclose(mean.get_ydata(), 2 * x)
-    assert len(ax.collections) == 2  # +-sigma and +-2 sigma
-    outer = ax.collections[1].get_paths()[0].vertices[:, 1]
-    assert outer.max() == pytest.approx(2 + 2 * 0.5) and outer.min() == pytest.approx(
-        -1
-    )
-    labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
-    assert labels == [r"$\pm\sigma$", r"$\pm2\sigma$", "mean μ(x)"]
-    with pytest.raises(ValueError, match="same length"):
-        lb.plotting.plot_band(ax, x, x[:5], 0.5)
-    with pytest.raises(ValueError, match="sigma"):
-        lb.plotting.plot_band(ax, x, x, -1.0)
-    with pytest.raises(TypeError, match="Axes"):
-        lb.plotting.plot_band(None, x, x, 1.0)
-
-
-def test_plot_loss_curve_keeps_limits_of_the_whole_run(ax, line_data):
-    x, y = line_data
-    xv, yv = lb.targets.sine_data(50, 0.3, seed=1)
-    hist = train(
-        line(0, 0), mse, x[:100], y[:100], epochs=20, lr=0.05, x_val=xv, y_val=yv
-    )
-    lb.plotting.plot_loss_curve(ax, hist)
-    full = (ax.get_xlim(), ax.get_ylim())
-    train_line, val_line = ax.get_lines()
-    np.testing.assert_allclose(train_line.get_ydata(), hist.losses)
-    np.testing.assert_allclose(val_line.get_ydata(), hist.val_losses)
-    ax.clear()
-    lb.plotting.plot_loss_curve(ax, hist, upto=5)
-    assert (ax.get_xlim(), ax.get_ylim()) == full
-    lines = ax.get_lines()
-    assert len(lines[0].get_xdata()) == 5 and len(lines) == 4  # + two dots
-    with pytest.raises(TypeError, match="History"):
-        lb.plotting.plot_loss_curve(ax, [1.0, 0.5])
-
-
-def test_plot_loss_contours_and_path(ax):
-    grid = np.linspace(-1, 1, 21)
-    loss = q.quadratic_loss_2d([1.0, 10.0], np.stack(np.meshgrid(grid, grid), -1))
-    lb.plotting.plot_loss_contours(ax, grid, grid, loss, n_levels=7)
-    assert len(ax.collections) >= 1
-    path = q.gd_path_2d([1.0, 10.0], 0.1, [-1.0, 0.5], 5)
-    lb.plotting.plot_path(ax, path, label="GD")
-    line_, start = ax.get_lines()
-    np.testing.assert_allclose(line_.get_xydata(), path)
-    np.testing.assert_allclose(start.get_xydata()[0], path[0])
-    with pytest.raises(ValueError, match="loss"):
-        lb.plotting.plot_loss_contours(ax, grid, grid, loss[:, :3])
-    with pytest.raises(ValueError, match="path"):
-        lb.plotting.plot_path(ax, path[:, :1])
 
 
 # ------------------------------------------------------------- the built site

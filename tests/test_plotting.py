@@ -92,3 +92,73 @@ def test_activation_colours_are_distinct_and_labels_use_z():
     for label in lb.activations.LABELS.values():
         formula = label.split("$")[1].replace(r"\max", "")
         assert "z" in formula and "x" not in formula, label
+
+
+# ---------------------------------- chapter 2's helpers: bands, curves, paths
+@pytest.fixture
+def ax():
+    fig, ax = plt.subplots()
+    yield ax
+    plt.close(fig)
+
+
+def test_plot_band_draws_mean_and_bands(ax):
+    x = np.linspace(0, 1, 11)
+    lb.plotting.plot_band(ax, x, 2 * x, 0.5)
+    (mean,) = ax.get_lines()
+    np.testing.assert_allclose(mean.get_ydata(), 2 * x)
+    assert len(ax.collections) == 2  # +-sigma and +-2 sigma
+    outer = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert outer.max() == pytest.approx(2 + 2 * 0.5) and outer.min() == pytest.approx(
+        -1
+    )
+    labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+    assert labels == [r"$\pm\sigma$", r"$\pm2\sigma$", "mean μ(x)"]
+    with pytest.raises(ValueError, match="same length"):
+        lb.plotting.plot_band(ax, x, x[:5], 0.5)
+    with pytest.raises(ValueError, match="sigma"):
+        lb.plotting.plot_band(ax, x, x, -1.0)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_band(None, x, x, 1.0)
+
+
+def test_plot_loss_curve_keeps_limits_of_the_whole_run(ax):
+    x, y = lb.targets.sine_data(100, 0.3, seed=0)
+    model = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    xv, yv = lb.targets.sine_data(50, 0.3, seed=1)
+    hist = lb.training.train(
+        model, lb.losses.mse_objective, x, y, epochs=20, lr=0.05, x_val=xv, y_val=yv
+    )
+    lb.plotting.plot_loss_curve(ax, hist)
+    full = (ax.get_xlim(), ax.get_ylim())
+    train_line, val_line = ax.get_lines()
+    np.testing.assert_allclose(train_line.get_ydata(), hist.losses)
+    np.testing.assert_allclose(val_line.get_ydata(), hist.val_losses)
+    ax.clear()
+    lb.plotting.plot_loss_curve(ax, hist, upto=5)
+    assert (ax.get_xlim(), ax.get_ylim()) == full
+    lines = ax.get_lines()
+    assert len(lines[0].get_xdata()) == 5 and len(lines) == 4  # + two dots
+    with pytest.raises(TypeError, match="History"):
+        lb.plotting.plot_loss_curve(ax, [1.0, 0.5])
+
+
+def test_plot_loss_contours_and_path(ax):
+    grid = np.linspace(-1, 1, 21)
+    loss = lb.quadratic.quadratic_loss_2d(
+        [1.0, 10.0], np.stack(np.meshgrid(grid, grid), -1)
+    )
+    lb.plotting.plot_loss_contours(ax, grid, grid, loss, n_levels=7)
+    assert len(ax.collections) >= 1
+    path = lb.quadratic.gd_path_2d([1.0, 10.0], 0.1, [-1.0, 0.5], 5)
+    lb.plotting.plot_path(ax, path, label="GD")
+    line_, start = ax.get_lines()
+    np.testing.assert_allclose(line_.get_xydata(), path)
+    np.testing.assert_allclose(start.get_xydata()[0], path[0])
+    with pytest.raises(ValueError, match="loss"):
+        lb.plotting.plot_loss_contours(ax, grid, grid, loss[:, :3])
+    with pytest.raises(ValueError, match="path"):
+        lb.plotting.plot_path(ax, path[:, :1])
