@@ -24,7 +24,12 @@ import learnable_bases as lb
 lb.plotting.use_style()
 widths = [1, 2, 4, 8, 16, 32, 64]
 shown = [1, 2, 4, 16, 64]
-sweep = lb.regression.width_sweep(widths, n_data=5, n_seeds=4)
+sweep = lb.regression.width_sweep(
+    widths,
+    n=30, noise_sigma=0.3,  # few noisy points: the trade-off shows
+    optimizer="adam", lr=3e-2, batch_size=None, epochs=1000,  # full batches
+    n_data=5, n_seeds=4,  # five data sets, four initialisations each
+)  # fmt: skip
 grid = torch.linspace(-3, 3, 301)[:, None]
 truth = lb.targets.target_1d(grid)[:, 0]
 

@@ -85,10 +85,17 @@ print(
 # samples.
 sweeps = {
     "all 1000 epochs": lb.regression.width_sweep(
-        [16], n=40, val_fraction=0.25, n_data=5, n_seeds=4
+        [16], n=40, val_fraction=0.25, epochs=1000, lr=3e-2, n_data=5, n_seeds=4
     ),
     "early stopping": lb.regression.width_sweep(
-        [16], n=40, val_fraction=0.25, patience=patience, n_data=5, n_seeds=4
+        [16],
+        n=40,
+        val_fraction=0.25,
+        epochs=1000,
+        lr=3e-2,
+        patience=patience,
+        n_data=5,
+        n_seeds=4,
     ),
 }
 fig, ax = plt.subplots(figsize=(6, 3.4))
