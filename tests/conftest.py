@@ -278,3 +278,12 @@ def assigned_call(path: Path, name: str, func: str) -> dict:
                 assert not node.value.args, f"{path.name}: {name}: keywords only"
                 return {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
     raise AssertionError(f"no {name} = ...{func}(...) in {path}")
+
+
+def line(w, b, dtype=torch.float32):
+    """mu(x) = w x + b, the two-parameter model of chapter 2's SGD figure."""
+    model = torch.nn.Linear(1, 1).to(dtype)
+    with torch.no_grad():
+        model.weight.fill_(w)
+        model.bias.fill_(b)
+    return model

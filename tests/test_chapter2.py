@@ -20,7 +20,7 @@ import re
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, assigned_call
+from conftest import ROOT, assigned_call, line
 
 import learnable_bases as lb
 from learnable_bases import quadratic as q
@@ -44,15 +44,6 @@ def _text(html: str) -> str:
 
 WIDTHS = [1, 2, 4, 8, 16, 32, 64]  # the chapter's and plot_07_width.py's widths
 WIDTH_DATA, WIDTH_SEEDS = 5, 4  # data sets and initialisations per width
-
-
-def line(w, b, dtype=torch.float32):
-    """mu(x) = w x + b, the two-parameter model of the SGD figure."""
-    model = torch.nn.Linear(1, 1).to(dtype)
-    with torch.no_grad():
-        model.weight.fill_(w)
-        model.bias.fill_(b)
-    return model
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from conftest import line
 
 from learnable_bases.landscape import (
     gradient_noise,
@@ -132,15 +133,6 @@ def test_parameter_path_takes_the_steps_train_takes(batch_size):
     end = torch.cat([p.detach().reshape(-1) for p in train_model.parameters()])
     np.testing.assert_allclose(path[-1], end.double().numpy(), rtol=1e-6, atol=1e-7)
     assert path.shape[0] == epochs * steps_per_epoch + 1
-
-
-def line(w, b, dtype=torch.float32):
-    """mu(x) = w x + b, the two-parameter model of chapter 2's SGD figure."""
-    model = torch.nn.Linear(1, 1).to(dtype)
-    with torch.no_grad():
-        model.weight.fill_(w)
-        model.bias.fill_(b)
-    return model
 
 
 @pytest.fixture(scope="module")
