@@ -38,6 +38,9 @@ def visit(browser, server):
 
 def test_only_the_first_frame_of_a_stepper_loads_with_the_page(visit):
     page, responses = visit("auto_gallery/02_training/plot_01_gd_learning_rate.html")
+    # the shown frame is a lazy image, which need not hold up the load event on
+    # a busy machine: wait until the network has settled, then count
+    page.wait_for_load_state("networkidle")
     frames = sorted(
         urlparse(r.url).path.rsplit("/", 1)[-1]
         for r in responses
