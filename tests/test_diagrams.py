@@ -160,8 +160,8 @@ def test_network_uses_okabe_ito_colours(ax):
         (5, TypeError, "sequence of positive integers"),
         ([1, 2.5, 1], TypeError, r"layer_sizes\[1\]"),
         ([1, True, 1], TypeError, r"layer_sizes\[1\]"),
-        ([1, 0, 1], ValueError, r"layer_sizes\[1\] must be >= 1"),
-        ([1, 4, -2], ValueError, r"layer_sizes\[2\] must be >= 1"),
+        ([1, 0, 1], ValueError, r"layer_sizes\[1\] must be a positive integer"),
+        ([1, 4, -2], ValueError, r"layer_sizes\[2\] must be a positive integer"),
     ],
 )
 def test_network_rejects_bad_layer_sizes(ax, sizes, error, match):

@@ -331,7 +331,7 @@ def test_snapshot_at_epoch_e_equals_a_fresh_run_of_e_epochs():
 
 @pytest.mark.parametrize(
     ("snapshots", "exc"),
-    [([7], ValueError), ([-1], ValueError), ([1.5], ValueError), ("1", TypeError)],
+    [([7], ValueError), ([-1], ValueError), ([1.5], TypeError), ("1", TypeError)],
 )
 def test_bad_snapshots(snapshots, exc):
     x, y = _linear_data(10)

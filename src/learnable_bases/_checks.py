@@ -81,13 +81,31 @@ def check_choice(name: str, value: object, allowed: Iterable[str]) -> str:
     return value
 
 
-def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` as ``int`` if it is an integer > 0; raise otherwise."""
+def check_int(
+    name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """``value`` as ``int`` if it is an integer (not a bool) in ``[minimum,
+    maximum]``; ``TypeError`` for another type, ``ValueError`` out of range."""
+    if minimum == 1 and maximum is None:
+        what = "a positive integer (>= 1)"
+    elif minimum == 0 and maximum is None:
+        what = "a non-negative integer"
+    elif maximum is None:
+        what = "an integer" + ("" if minimum is None else f" >= {minimum}")
+    else:
+        what = f"an integer from {minimum} to {maximum}"
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be a positive integer; got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be a positive integer (>= 1); got {value}")
+        raise TypeError(f"{name} must be {what}; got {value!r}")
+    if (minimum is not None and value < minimum) or (
+        maximum is not None and value > maximum
+    ):
+        raise ValueError(f"{name} must be {what}; got {value}")
     return int(value)
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """``value`` as ``int`` if it is an integer >= 1 (:func:`check_int`)."""
+    return check_int(name, value, minimum=1)
 
 
 def check_int_sequence(
@@ -112,13 +130,29 @@ def check_int_sequence(
     return arr
 
 
-def check_positive_float(name: str, value: object) -> float:
-    """Return ``value`` as ``float`` if it is a finite real > 0; raise otherwise."""
+def check_real(
+    name: str, value: object, *, minimum: float | None = None, positive: bool = False
+) -> float:
+    """``value`` as ``float`` if it is a finite real number (not a bool), ``> 0``
+    if ``positive``, ``>= minimum`` if given; ``TypeError`` for another type,
+    ``ValueError`` otherwise."""
+    if positive:
+        what = "a finite number > 0"
+    elif minimum is not None:
+        what = f"a finite number >= {minimum:g}"
+    else:
+        what = "a finite real number"
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a positive real number; got {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0; got {value}")
+        raise TypeError(f"{name} must be a real number ({what}); got {value!r}")
+    low = (positive and value <= 0) or (minimum is not None and value < minimum)
+    if not math.isfinite(value) or low:
+        raise ValueError(f"{name} must be {what}; got {value}")
     return float(value)
+
+
+def check_positive_float(name: str, value: object) -> float:
+    """``value`` as ``float`` if it is a finite real > 0 (:func:`check_real`)."""
+    return check_real(name, value, positive=True)
 
 
 def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.Tensor:
@@ -289,9 +323,7 @@ def frozen_int(a: np.ndarray) -> np.ndarray:
 
 def check_seed(seed: object) -> int:
     """``seed`` if it is an int (not a bool); raise ``TypeError`` otherwise."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int; got {seed!r}")
-    return seed
+    return check_int("seed", seed)
 
 
 def check_batch_size(batch_size: object, n: int) -> int:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import torch
 
-from ._checks import check_choice
+from ._checks import check_choice, check_int
 
 Activation = Callable[[torch.Tensor], torch.Tensor]
 
@@ -252,7 +252,6 @@ def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float
         raise TypeError("lo and hi must be real numbers")
     if not lo < hi:
         raise ValueError(f"need lo < hi; got lo={lo}, hi={hi}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"n must be an integer >= 2; got {n!r}")
+    n = check_int("n", n, minimum=2)
     x = torch.linspace(lo, hi, n, dtype=torch.float64)
     return float((gelu(x) - gelu_erf(x)).abs().max())

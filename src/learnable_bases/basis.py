@@ -19,16 +19,17 @@ import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
 import torch
 
 from ._checks import (
     check_callable,
+    check_int,
     check_interval,
     check_positive_float,
     check_positive_int,
+    check_real,
     check_tensor,
 )
 from .activations import get_activation
@@ -60,14 +61,8 @@ def _generator(seed: object) -> torch.Generator:
     """Turn ``seed`` (a non-negative int or a torch.Generator) into a Generator."""
     if isinstance(seed, torch.Generator):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, Integral):
-        raise TypeError(
-            "seed must be a non-negative integer or a torch.Generator; "
-            f"got {type(seed).__name__}"
-        )
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed}")
-    return torch.Generator().manual_seed(int(seed))
+    seed = check_int("seed (or a torch.Generator)", seed, minimum=0)
+    return torch.Generator().manual_seed(seed)
 
 
 def _check_knots(knots: object) -> torch.Tensor:
@@ -77,14 +72,6 @@ def _check_knots(knots: object) -> torch.Tensor:
     if not (knots[1:] > knots[:-1]).all():
         raise ValueError("knots must be strictly increasing")
     return knots
-
-
-def _check_nonnegative_float(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number >= 0; got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0; got {value}")
-    return float(value)
 
 
 def _check_dtype(dtype: object) -> torch.dtype:
@@ -347,7 +334,7 @@ def fit_output_weights(
     """
     features = check_tensor("features", features, ndim=2)
     y = check_tensor("y", y, ndim=1)
-    ridge = _check_nonnegative_float("ridge", ridge)
+    ridge = check_real("ridge", minimum=0, value=ridge)
     n, h = features.shape
     if y.shape[0] != n:
         raise ValueError(

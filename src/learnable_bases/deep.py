@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 
 import numpy as np
 import torch
@@ -25,6 +24,7 @@ import torch
 from . import activations, basis, losses, targets
 from ._checks import (
     check_choice,
+    check_int,
     check_interval,
     check_positive_float,
     check_positive_int,
@@ -148,8 +148,7 @@ def kinks_by_depth(
     width = check_positive_int("width", width)
     n_networks = check_positive_int("n_networks", n_networks)
     n_grid = check_positive_int("n_grid", n_grid)
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    seed = check_int("seed", seed, minimum=0)
     lo, hi = check_interval(interval)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     rows = []
@@ -214,8 +213,7 @@ def output_kinks(
     width = check_positive_int("width", width)
     n_networks = check_positive_int("n_networks", n_networks)
     n_grid = check_positive_int("n_grid", n_grid)
-    if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    seed = check_int("seed", seed, minimum=0)
     lo, hi = check_interval(interval)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     counts = []

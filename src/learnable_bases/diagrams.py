@@ -9,7 +9,6 @@ least 10 pt and the Okabe–Ito colours, and work for shallow and deep networks
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -18,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 
-from ._checks import check_choice
+from ._checks import check_choice, check_int, check_positive_int, check_real
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
 
@@ -57,23 +56,16 @@ def _check_layer_sizes(layer_sizes: object) -> list[int]:
             f"got {sizes}"
         )
     for i, size in enumerate(sizes):
-        if isinstance(size, bool) or not isinstance(size, Integral):
-            raise TypeError(
-                f"layer_sizes[{i}] must be a positive integer; got {size!r}"
-            )
-        if size <= 0:
-            raise ValueError(f"layer_sizes[{i}] must be >= 1; got {size}")
+        check_positive_int(f"layer_sizes[{i}]", size)
     return [int(s) for s in sizes]
 
 
 def _check_fontsize(fontsize: object) -> float:
-    if isinstance(fontsize, bool) or not isinstance(fontsize, Real):
-        raise TypeError(f"fontsize must be a number; got {fontsize!r}")
-    if not np.isfinite(fontsize) or fontsize < _MIN_FONTSIZE:
-        raise ValueError(
-            f"fontsize must be >= {_MIN_FONTSIZE:g} pt to stay readable; got {fontsize}"
-        )
-    return float(fontsize)
+    return check_real(
+        f"fontsize (in pt, to stay readable at least {_MIN_FONTSIZE:g})",
+        fontsize,
+        minimum=_MIN_FONTSIZE,
+    )
 
 
 def _check_activation_or_none(activation: object) -> str | None:
@@ -197,13 +189,8 @@ def draw_network(
     sizes = _check_layer_sizes(layer_sizes)
     output = check_choice("output", output, OUTPUTS)
     activation = _check_activation_or_none(activation)
-    if isinstance(max_drawn, bool) or not isinstance(max_drawn, Integral):
-        raise TypeError(f"max_drawn must be an integer >= 3; got {max_drawn!r}")
-    if max_drawn < 3:
-        raise ValueError(
-            "max_drawn must be >= 3 (first units, ellipsis, last unit); "
-            f"got {max_drawn}"
-        )
+    # first units, an ellipsis, the last unit
+    max_drawn = check_int("max_drawn", max_drawn, minimum=3)
     fontsize = _check_fontsize(fontsize)
     if labels is None:
         captions = _default_captions(sizes, output)
@@ -372,10 +359,7 @@ def draw_neuron(
         ``ax``.
     """
     ax = _check_ax(ax)
-    if isinstance(n_inputs, bool) or not isinstance(n_inputs, Integral):
-        raise TypeError(f"n_inputs must be an integer from 1 to 8; got {n_inputs!r}")
-    if not 1 <= n_inputs <= 8:
-        raise ValueError(f"n_inputs must be from 1 to 8; got {n_inputs}")
+    n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=8)
     activation = _check_activation_or_none(activation)
     if not isinstance(ellipsis, bool):
         raise TypeError(f"ellipsis must be True or False; got {ellipsis!r}")

@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_model
+from ._checks import check_model, check_positive_float
 
 #: ``0.5 * log(2 pi)``, the constant of the Gaussian negative log-likelihood.
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -142,10 +142,7 @@ def gaussian_nll_floor(sigma: float) -> float:
     float
         The floor.
     """
-    if isinstance(sigma, bool) or not isinstance(sigma, (int, float)):
-        raise TypeError(f"sigma must be a number; got {sigma!r}")
-    if not (math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be finite and > 0; got {sigma!r}")
+    sigma = check_positive_float("sigma", sigma)
     return math.log(sigma) + HALF_LOG_2PI + 0.5
 
 

@@ -29,7 +29,13 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from ._checks import check_choice, check_positive_int, check_tensor, make_generator
+from ._checks import (
+    check_choice,
+    check_positive_int,
+    check_real,
+    check_tensor,
+    make_generator,
+)
 from .activations import ACTIVATIONS, get_activation
 
 #: What :class:`MLP` does to its linear head's output: nothing, or a sigmoid.
@@ -260,14 +266,7 @@ class GaussianMLP(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        if isinstance(log_sigma_init, bool) or not isinstance(
-            log_sigma_init, (int, float)
-        ):
-            raise TypeError(
-                f"log_sigma_init must be a real number; got {log_sigma_init!r}"
-            )
-        if not math.isfinite(log_sigma_init):
-            raise ValueError(f"log_sigma_init must be finite; got {log_sigma_init}")
+        log_sigma_init = check_real("log_sigma_init", log_sigma_init)
         self.mean = MLP(
             in_dim, width, depth, activation, init=init, seed=seed, generator=generator
         )

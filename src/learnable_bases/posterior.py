@@ -55,6 +55,7 @@ from ._checks import (
     check_int_sequence,
     check_positive_float,
     check_positive_int,
+    check_seed,
     check_tensor,
     evaluating,
     frozen,
@@ -102,14 +103,9 @@ def mixture_out_dim(components: int) -> int:
 
 
 def _check_components(components: object) -> int:
-    if isinstance(components, bool) or not isinstance(components, int):
-        raise TypeError(f"components must be an integer >= 1; got {components!r}")
-    if components < 1:
-        raise ValueError(
-            "a mixture needs at least one component (components >= 1); "
-            f"got {components}"
-        )
-    return components
+    return check_positive_int(
+        "components (a mixture needs at least one component)", components
+    )
 
 
 def _check_batched(
@@ -597,8 +593,7 @@ class PosteriorFit:
             sample do not give ``n``.
         """
         n = check_positive_int("n (the number of samples)", n)
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int; got {seed!r}")
+        seed = check_seed(seed)
         out = self.outputs(x)
         if out.shape[0] != 1:
             raise ValueError(

@@ -38,7 +38,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._checks import check_positive_float, check_positive_int
+from ._checks import check_positive_float, check_positive_int, check_real
 
 #: Relative tolerance with which :func:`regime` recognises the boundaries
 #: ``eta kappa = 1`` and ``eta kappa = 2`` (``1/kappa`` is rarely exact in floats).
@@ -46,14 +46,6 @@ REGIME_RTOL = 1e-12
 
 #: The values :func:`regime` returns, from small to large ``eta kappa``.
 REGIMES = ("slow", "one-step", "oscillating", "undamped", "diverging")
-
-
-def _check_finite_real(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value}")
-    return float(value)
 
 
 def _check_kappas(kappas: object) -> np.ndarray:
@@ -84,7 +76,7 @@ def _check_path(
     eta = check_positive_float("eta", eta)
     w = _check_vector("w0", w0, k.size)
     steps = check_positive_int("steps", steps)
-    angle = _check_finite_real("angle", angle)
+    angle = check_real("angle", angle)
     return k, eta, w, steps, angle
 
 
@@ -148,7 +140,7 @@ def gd_iterates(kappa: float, eta: float, w0: float, steps: int) -> np.ndarray:
     """
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
-    w = _check_finite_real("w0", w0)
+    w = check_real("w0", w0)
     steps = check_positive_int("steps", steps)
     out = np.empty(steps + 1)
     out[0] = w
@@ -185,7 +177,7 @@ def gd_iterates_closed_form(
     """
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
-    w0 = _check_finite_real("w0", w0)
+    w0 = check_real("w0", w0)
     steps = check_positive_int("steps", steps)
     i = np.arange(steps + 1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -250,7 +242,7 @@ def quadratic_loss_2d(
         ``E(w)``.
     """
     k = _check_kappas(kappas)
-    angle = _check_finite_real("angle", angle)
+    angle = check_real("angle", angle)
     w = np.asarray(w, dtype=float)
     if w.ndim == 0 or w.shape[-1] != k.size:
         raise ValueError(f"w must have shape (..., {k.size}); got {w.shape}")
@@ -459,7 +451,7 @@ def steps_to_converge(
     k = _check_kappas(kappas)
     eta = check_positive_float("eta", eta)
     tol = check_positive_float("tol", tol)
-    angle = _check_finite_real("angle", angle)
+    angle = check_real("angle", angle)
     w = np.ones(k.size) if w0 is None else _check_vector("w0", w0, k.size)
     if angle != 0.0:
         if k.size != 2:

@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from numbers import Real
 
 import torch
 
-from ._checks import check_choice, check_positive_int, check_tensor
+from ._checks import (
+    check_choice,
+    check_positive_int,
+    check_real,
+    check_seed,
+    check_tensor,
+)
 
 #: Centre and width of :func:`blob`.
 BLOB_CENTER = (0.6, 0.4)
@@ -29,20 +34,6 @@ BLOB_WIDTH = 0.18
 SPIRAL_K = 16.0
 #: Half-width (Gaussian ``s``) of the ridges of :func:`moons`.
 MOONS_WIDTH = 0.06
-
-
-def _check_noise(noise_sigma: object) -> float:
-    if isinstance(noise_sigma, bool) or not isinstance(noise_sigma, Real):
-        raise TypeError(f"noise_sigma must be a real number >= 0; got {noise_sigma!r}")
-    if not math.isfinite(noise_sigma) or noise_sigma < 0:
-        raise ValueError(f"noise_sigma must be finite and >= 0; got {noise_sigma}")
-    return float(noise_sigma)
-
-
-def check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int; got {seed!r}")
-    return seed
 
 
 def _check_points(x: object) -> torch.Tensor:
@@ -96,7 +87,7 @@ def sine_data(
         Noisy targets (float32).
     """
     n = check_positive_int("n", n)
-    noise_sigma = _check_noise(noise_sigma)
+    noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
     seed = check_seed(seed)
     try:
         lo, hi = (float(v) for v in x_range)
@@ -219,7 +210,7 @@ def sample_field(
     """
     name = check_choice("field", name, FIELDS)
     n = check_positive_int("n", n)
-    noise_sigma = _check_noise(noise_sigma)
+    noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
     seed = check_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     x = torch.rand(n, 2, generator=gen)

@@ -40,6 +40,7 @@ from ._checks import (
     check_data,
     check_early_stopping,
     check_fraction,
+    check_int,
     check_model,
     check_positive_float,
     check_positive_int,
@@ -356,13 +357,7 @@ def _check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
         )
     out = []
     for e in snapshots:
-        if isinstance(e, np.integer):
-            e = int(e)
-        if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= epochs:
-            raise ValueError(
-                f"snapshot epochs must be integers in 0..epochs={epochs}; got {e!r}"
-            )
-        out.append(e)
+        out.append(check_int("snapshot epochs", e, minimum=0, maximum=epochs))
     return tuple(sorted(set(out)))
 
 
