@@ -267,6 +267,13 @@ def assigned_call(path: Path, name: str, func: str) -> dict:
         sources = [re.sub(r"(?m)^[:%].*$", "", c) for c in cells]
     for source in sources:
         for node in ast.walk(ast.parse(source)):
+            if (
+                func == "dict"
+                and isinstance(node, ast.Assign)
+                and [getattr(t, "id", None) for t in node.targets] == [name]
+                and isinstance(node.value, ast.Dict)
+            ):
+                return ast.literal_eval(node.value)  # {...}, as dict(...) is
             if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
                 continue
             target = [getattr(t, "id", None) for t in node.targets]

@@ -15,12 +15,29 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
-from conftest import quoted_source
+from conftest import ROOT, assigned_call, quoted_source
 
 import learnable_bases as lb
 from learnable_bases import deep
 
 CHAPTER = "chapters/03_going_deep.html"
+
+
+@pytest.mark.parametrize(
+    "script", ["plot_02_one_hidden_layer_2d.py", "plot_05_depth_slider.py"]
+)
+def test_scripts_show_the_training_the_chapter_quotes(script):
+    """The 2-D scripts spell out the optimizer, its settings and the stopping
+    rule, and they are the chapter's: one training per network and build."""
+    chapter = ROOT / "docs" / "chapters" / "03_going_deep.md"
+    path = ROOT / "gallery" / "03_going_deep" / script
+    training = assigned_call(chapter, "training", "dict")
+    assert assigned_call(path, "training", "dict") == training
+    assert {"optimizer", "lr", "batch_size", "epochs", "val_fraction", "patience"} <= (
+        set(training)
+    )
+
+
 CODE_PAGE = "chapters/03_deep_network_code.html"
 DEPTHS = [1, 2, 3, 4]
 SEEDS = list(range(12))  # the chapter's and plot_05_depth_slider.py's seeds

@@ -52,6 +52,16 @@ def test_scripts_show_the_settings_the_chapter_trains_with(script):
     )  # sbi's defaults, as the chapter says
 
 
+def test_the_summaries_script_shows_the_settings_the_chapter_trains_with():
+    chapter = ROOT / "docs" / "chapters" / "04_density_estimation.md"
+    path = ROOT / "gallery" / "04_density_estimation" / "plot_06_learned_summaries.py"
+    settings = assigned_call(chapter, "settings", "dict")
+    assert assigned_call(path, "settings", "dict") == settings
+    assert {"n_sims", "width", "lr", "batch_size", "val_fraction", "patience"} <= set(
+        settings
+    )
+
+
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def line():

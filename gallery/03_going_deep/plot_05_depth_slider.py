@@ -28,7 +28,12 @@ depths = [1, 2, 3, 4]
 names = ("blob", "spiral")
 scales = {"blob": (0.0, 1.0), "spiral": (-1.0, 1.0)}
 seeds = list(range(12))  # one training is chaotic: compare medians over seeds
-training = {"epochs": 500, "val_fraction": 0.2, "patience": 20}  # the stopping rule
+# Adam's settings, at most 500 epochs, and the stopping rule: a fifth held out,
+# stop 20 epochs after the best held-out error
+training = {
+    "optimizer": "adam", "lr": 5e-3, "batch_size": 128,
+    "epochs": 500, "val_fraction": 0.2, "patience": 20,
+}  # fmt: skip
 sweep = lb.deep.depth_sweep(names, depths, width=32, seeds=seeds, **training)
 
 

@@ -28,7 +28,12 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 line = lb.simulators.LinearGaussian(positions=tuple(np.linspace(0, 1, 200)), noise=2.0)
-settings = dict(n_sims=10_000, width=32, depth=2, val_fraction=0.1, patience=20)
+settings = dict(
+    n_sims=10_000,  # simulated pairs
+    width=32, depth=2, activation="tanh",  # the head behind the embedding
+    lr=1e-3, batch_size=256, max_epochs=2000,  # Adam
+    val_fraction=0.1, patience=20,  # the stopping rule
+)  # fmt: skip
 embedded = lb.summaries.fit_summary_posterior(line, n_features=2, seed=0, **settings)
 plain = lb.summaries.fit_summary_posterior(line, n_features=None, seed=0, **settings)
 
