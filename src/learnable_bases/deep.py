@@ -321,10 +321,10 @@ def backprop(
     with torch.no_grad():
         mu = model(x)  # checks x
         losses.mse(mu, y)  # checks y
-        zs, hs = [], [x]
+        zs, hs, g = [], [x], activations.get_activation(model.activation)
         for layer in model.layers:
             zs.append(layer(hs[-1]))
-            hs.append(model._g(zs[-1]))
+            hs.append(g(zs[-1]))
         delta = 2.0 * (mu - y) / mu.numel()  # dE/dmu, shape (n, out_dim)
         grads = [(delta.T @ hs[-1], delta.sum(dim=0))]  # the head
         weight = model.head.weight
