@@ -11,18 +11,18 @@ log-likelihood together by mini-batch stochastic gradient steps.
 # %%
 # Watching the network train
 # --------------------------
-# 200 noisy samples of :math:`\sin 2x + 0.3x` with noise :math:`\sigma = 0.3`; a
-# tanh network with 32 hidden neurons; batches of 40, so 5 steps per epoch. The
-# optimiser is Adam, a variant of SGD that scales each parameter's step by a
-# running estimate of its gradient's size (plain SGD gets much less far in the
-# same number of epochs: see
-# :ref:`sphx_glr_auto_gallery_02_training_plot_04_sgd_vs_adam.py`).
+# Noisy samples of :math:`\sin 2x + 0.3x` (``n`` of them, noise
+# ``noise_sigma``), a tanh network (``width`` hidden neurons), mini-batches of
+# ``batch_size``: the settings of the call below. The optimiser is Adam, a
+# variant of SGD that scales each parameter's step by a running estimate of its
+# gradient's size (plain SGD gets much less far in the same number of epochs:
+# see :ref:`sphx_glr_auto_gallery_02_training_plot_04_sgd_vs_adam.py`).
 # The network is trained to be used, so held-out data decide when it stops: the
-# loss on 2000 validation samples (``n_val``) is measured after every epoch, and
-# training ends 50 epochs (``patience``) after its lowest value, at most 1000
-# epochs, with the weights of that best epoch restored: the settings of the
-# call below. The black line is the floor: the loss the true curve
-# with the true :math:`\sigma` scores on average on fresh data. Step through
+# loss on ``n_val`` validation samples is measured after every epoch, and
+# training ends ``patience`` epochs after its lowest value (at most ``epochs``),
+# with the weights of that best epoch restored; the printed lines say where it
+# stopped. The black line is the floor: the loss the true curve with the true
+# :math:`\sigma` scores on average on fresh data. Step through
 # the epochs: the band starts at :math:`\sigma = 1`, the mean bends to follow
 # the data, and the band narrows to the noise that is left.
 import matplotlib.pyplot as plt
