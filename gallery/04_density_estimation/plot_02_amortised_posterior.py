@@ -16,8 +16,8 @@ depends on the data, so does the network's.
 # :math:`x` to five numbers: the mean :math:`\mu(x)` and the Cholesky factor
 # :math:`L(x)` of :math:`q(\theta \mid x) = \mathcal N(\mu(x), L L^\top)`.
 # It was trained on simulated pairs (how many, and for how long, is printed
-# below) by minimising :math:`-\log q(\theta_i \mid x_i)`, a tenth of them
-# held out to decide when to stop. Step through five new observations
+# below) by minimising :math:`-\log q(\theta_i \mid x_i)`, some of them
+# (``val_fraction``) held out to decide when to stop. Step through five new observations
 # :math:`x_o`. Left: the data, the true line and the posterior-mean lines.
 # Right: the 68 % and 95 % credible ellipses of :math:`q` (blue) on those of the
 # exact posterior (black, dashed), and the true :math:`\theta` (cross).

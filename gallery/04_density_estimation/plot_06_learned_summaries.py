@@ -13,13 +13,14 @@ learned basis of the data.
 # The simulator and the two networks
 # ----------------------------------
 # The simulator of chapter 4's line, measured at 200 evenly spread positions
-# with noise :math:`\sigma = 2`. Both networks are trained the same way: 10,000
-# simulated pairs, standardised, 10 % held out, Adam until the held-out NLL has
-# not improved for 20 epochs. The first reads the data through an embedding
-# ``nn.Linear(200, 2)``, two learned features :math:`s_k(x) = \sum_j w_k(t_j)
-# x_j + c_k`, and a head of two hidden layers of 32 tanh units behind it. The
-# second is the plain network of the chapter, the same head reading all 200
-# numbers.
+# with noise :math:`\sigma = 2`. Both networks are trained the same way, with
+# the ``settings`` below: ``n_sims`` simulated pairs, standardised, a
+# ``val_fraction`` of them held out, Adam until the held-out NLL has not
+# improved for ``patience`` epochs. The first reads the data through an
+# embedding ``nn.Linear(200, 2)``, two learned features :math:`s_k(x) = \sum_j
+# w_k(t_j) x_j + c_k`, and the head behind it (``depth`` hidden layers of
+# ``width`` units). The second is the plain network of the chapter, the same
+# head reading all 200 numbers.
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

@@ -54,11 +54,11 @@ simulator = SpectralLine()
 # The counts run from about 30 to 150 and the energy from 3 to 7: the fit
 # standardises :math:`\theta` and :math:`x` with the training pairs' means and
 # standard deviations, and answers in keV and counts again. ``support`` tells
-# it the prior's box, so that its samples and densities stay inside. One tenth
-# of the pairs is held out; training stops when their negative log-likelihood
-# has not improved for 20 epochs. One training is one draw of the held-out
-# split, the initial weights and the batch order, so three seeds are trained
-# (together) and the figure shows the first.
+# it the prior's box, so that its samples and densities stay inside. A
+# ``val_fraction`` of the pairs is held out; training stops when their negative
+# log-likelihood has not improved for ``patience`` epochs. One training is one
+# draw of the held-out split, the initial weights and the batch order, so three
+# seeds are trained (together) and the figure shows the first.
 n_sims = 20_000
 theta, x = simulator.sample(n_sims, seed=0)
 fits = lb.posterior.fit_posteriors(
