@@ -18,12 +18,19 @@ pieces, and more pieces follow a smooth target ever more closely.
 # (black) against the target (dashed).
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 
 import learnable_bases as lb
 
 lb.plotting.use_style()
 widths = (1, 2, 4, 8, 16, 32, 64)
 fits = [lb.basis.kink_approximation(lb.targets.target_1d, h) for h in widths]
+# one scale for all frames: the largest neuron, and the target with room on top
+# for the legend
+neurons = torch.cat([fit.neurons.flatten() for fit in fits])
+neuron_lim = (1.1 * float(neurons.min()), 1.1 * float(neurons.max()))
+lo, hi = float(fits[0].target.min()), float(fits[0].target.max())
+target_lim = (lo - 0.15 * (hi - lo), hi + 0.5 * (hi - lo))
 
 
 def draw(fig, i):
@@ -32,9 +39,9 @@ def draw(fig, i):
     lb.plotting.plot_kink_approximation(
         ax_f, fits[i], show_neurons=False, show_kinks=True
     )
-    ax_n.set(xlabel="", ylabel=r"$w_j\,g(v_j x + b_j)$", ylim=(-7, 13))
+    ax_n.set(xlabel="", ylabel=r"$w_j\,g(v_j x + b_j)$", ylim=neuron_lim)
     ax_n.set_title(f"$H = {widths[i]}$ ReLU neurons: max error {fits[i].max_error:.3f}")
-    ax_f.set(ylim=(-1.6, 4.2))
+    ax_f.set(ylim=target_lim)
     ax_f.legend(loc="upper right", ncols=3)
 
 
