@@ -86,6 +86,10 @@ def check_int(
 ) -> int:
     """``value`` as ``int`` if it is an integer (not a bool) in ``[minimum,
     maximum]``; ``TypeError`` for another type, ``ValueError`` out of range."""
+    is_int = isinstance(value, Integral) and not isinstance(value, bool)
+    if is_int and (minimum is None or value >= minimum):
+        if maximum is None or value <= maximum:
+            return int(value)
     if minimum == 1 and maximum is None:
         what = "a positive integer (>= 1)"
     elif minimum == 0 and maximum is None:
@@ -94,13 +98,9 @@ def check_int(
         what = "an integer" + ("" if minimum is None else f" >= {minimum}")
     else:
         what = f"an integer from {minimum} to {maximum}"
-    if isinstance(value, bool) or not isinstance(value, Integral):
+    if not is_int:
         raise TypeError(f"{name} must be {what}; got {value!r}")
-    if (minimum is not None and value < minimum) or (
-        maximum is not None and value > maximum
-    ):
-        raise ValueError(f"{name} must be {what}; got {value}")
-    return int(value)
+    raise ValueError(f"{name} must be {what}; got {value}")
 
 
 def check_positive_int(name: str, value: object) -> int:
@@ -389,7 +389,8 @@ def run_epoch(
             p.grad = None
         loss = batch_loss(xb, yb)
         losses.append(loss.detach())
-        loss.sum().backward()
+        # a scalar is differentiated as it is: no extra graph node per step
+        (loss if loss.ndim == 0 else loss.sum()).backward()
         step()
     return torch.stack(losses)
 

@@ -76,6 +76,7 @@ from ._checks import (
     epoch_bar,
     epoch_order,
     frozen,
+    inputs_checked,
     run_epoch,
 )
 from .activations import get_activation
@@ -327,11 +328,12 @@ def _stacked_split(
     k, dtype = len(seeds), mlp.head.weight.dtype
     x, y, per_member = _check_stacked_data(x, y, k, mlp.in_dim, dtype, "x,y")
     if val_fraction is not None:
-        parts = [
-            holdout_split(x[j] if per_member else x, y[j] if per_member else y,
-                          val_fraction, seed=s)
-            for j, s in enumerate(seeds)
-        ]  # fmt: skip
+        with inputs_checked():  # scanned for NaN/inf just above
+            parts = [
+                holdout_split(x[j] if per_member else x, y[j] if per_member else y,
+                              val_fraction, seed=s)
+                for j, s in enumerate(seeds)
+            ]  # fmt: skip
         x, y, xv, yv = (torch.stack([p[i] for p in parts]) for i in range(4))
         return x, y, True, xv, yv
     if x_val is None:
@@ -479,10 +481,10 @@ def train_stacked(
     track = patience is not None or restore
     keep = [p.detach().clone() for p in params] if track else params
 
-    def history(j: int, n_epochs: int, n_steps: int) -> History:
+    def history(j: int, n_epochs: int, n_steps: int, means: torch.Tensor) -> History:
         val = val_losses[:n_epochs, j].double().numpy()
         return History(
-            losses=frozen(_epoch_means(step_losses[:n_epochs], sizes)[:, j].numpy()),
+            losses=frozen(means[:n_epochs, j].numpy()),
             step_losses=frozen(step_losses.view(-1, k)[:n_steps, j].double().numpy()),
             val_losses=None if xv is None else frozen(val),
             wall_time=time.perf_counter() - start,
@@ -502,7 +504,8 @@ def train_stacked(
             bad &= torch.from_numpy(rule.stopped == 0)  # stopped members: discarded
             if bad.any():
                 b, j = (int(i) for i in bad.nonzero()[0])
-                hist = history(j, epoch, epoch * len(sizes) + b + 1)
+                means = _epoch_means(step_losses[:epoch], sizes)
+                hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
                 raise NonFiniteLossError(hist, member=j)
             if xv is not None:
                 with torch.no_grad():
@@ -510,17 +513,26 @@ def train_stacked(
             if track:
                 val = val_losses[epoch].double().numpy()
                 running, improved = rule.update(val, epoch + 1)
-                save = torch.from_numpy(improved if restore else running)
-                with torch.no_grad():
-                    for q, p in zip(keep, params, strict=True):
-                        q[save] = p[save]
+                _copy_members(keep, params, improved if restore else running)
                 if rule.stopped.all():
                     break
     _write_back(models, keep)
     member_epochs = np.where(rule.stopped > 0, rule.stopped, epochs)
+    means = _epoch_means(step_losses[: member_epochs.max()], sizes)  # once for all
     return tuple(
-        history(j, int(e), int(e) * len(sizes)) for j, e in enumerate(member_epochs)
+        history(j, int(e), int(e) * len(sizes), means)
+        for j, e in enumerate(member_epochs)
     )
+
+
+def _copy_members(
+    dst: list[torch.Tensor], src: list[torch.Tensor], members: np.ndarray
+) -> None:
+    """``dst[i][j] = src[i][j]`` for the members ``j`` in the mask, shape (K,)."""
+    mask = torch.from_numpy(members)
+    with torch.no_grad():
+        for q, p in zip(dst, src, strict=True):
+            q[mask] = p[mask]
 
 
 def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:

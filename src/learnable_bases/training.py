@@ -439,7 +439,8 @@ def _split(
     and ``y_val`` as given, or the ``val_fraction`` held out of ``(x, y)``."""
     x, y = check_data(x, y)
     if val_fraction is not None:
-        return holdout_split(x, y, val_fraction, seed=seed)
+        with inputs_checked():  # scanned for NaN/inf just above
+            return holdout_split(x, y, val_fraction, seed=seed)
     if x_val is None:
         return x, y, None, None
     x_val, y_val = check_data(x_val, y_val, "x_val", "y_val")
