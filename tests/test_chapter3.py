@@ -268,6 +268,8 @@ def test_backprop_rejects_bad_input():
         deep.backprop(torch.nn.Linear(2, 1), x, y)
     with pytest.raises(ValueError, match="linear head"):
         deep.backprop(lb.models.MLP(2, 4, output="sigmoid", seed=0), x, y)
+    with pytest.raises(ValueError, match="skip layer"):
+        deep.backprop(lb.models.MLP(2, 4, skip=True, seed=0), x, y)
     with pytest.raises(ValueError, match="shape"):
         deep.backprop(model, torch.zeros(3), y)
     with pytest.raises(ValueError, match="same shape"):

@@ -23,7 +23,7 @@ from learnable_bases import simulators as S
 CHAPTER = "chapters/04_density_estimation.html"
 LEVELS = [0.5, 0.68, 0.95]
 #: The chapter's network (its scripts pass it; the library's default is ReLU).
-BOOK = dict(width=32, depth=2, activation="tanh")
+BOOK = dict(width=32, depth=2, activation="tanh", skip=False)
 
 
 #: The gallery scripts that train the chapter's networks.
@@ -512,7 +512,9 @@ def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
         assert h.patience == P.PATIENCE == 20 and h.val_losses is not None
         assert h.stopped_epoch < h.max_epochs  # stopped early, not at the cap
         assert h.stopped_epoch == h.best_epoch + h.patience
-    assert fit.steps == fit.epochs * math.ceil(1800 / 1024)  # steps actually taken
+    batch = P.default_batch_size(1800)  # a fifth of the training pairs
+    assert all(h.batch_size == batch == 360 for h in fit.histories)
+    assert fit.steps == fit.epochs * math.ceil(1800 / batch)  # steps actually taken
     assert fit.val_losses.shape == fit.losses.shape == (fit.epochs,)
     # one split for every phase: holdout_split's with the seed; the model ends
     # with the weights of the last phase's best held-out epoch
@@ -679,7 +681,8 @@ def test_fits_trained_together_equal_fits_trained_alone():
     torch.testing.assert_close(
         together[1].outputs(x), alone.outputs(x), atol=1e-5, rtol=1e-4
     )
-    assert together[1].steps == alone.steps == 3 * 1
+    per_epoch = math.ceil(270 / P.default_batch_size(270))  # 5 batches of 54
+    assert together[1].steps == alone.steps == 3 * per_epoch == 15
 
 
 def test_posterior_plot_helpers_draw_and_reject_bad_input():
@@ -769,9 +772,14 @@ def test_claim_coverage_of_ones_own_simulator_is_close_but_overconfident(own):
     }
     assert cover[0.95] < 0.95 - band
     assert all(abs(c - a) < 0.1 for a, c in cover.items())
-    # "a fraction of an exact standard deviation away" for the faint line
-    shift = (own["samples"].double().mean(0) - own["exact_mean"]) / own["exact_sd"]
-    assert 0.05 < float(shift.abs().max()) < 1.5
+    # "off by about one exact standard deviation" for the faint line, over seeds
+    x_o = own["x_o"][0]
+    means = [f.sample(4000, x_o, seed=1).double().mean(0) for f in own["fits"]]
+    shift = [
+        float(((m - own["exact_mean"]) / own["exact_sd"]).abs().max()) for m in means
+    ]
+    assert 0.4 < np.median(shift) < 1.6, shift
+    assert min(shift) > 0.1, shift  # off for every seed, not by chance of one
 
 
 def test_claim_growing_noise_width_is_right_but_its_shape_is_not():

@@ -159,6 +159,7 @@ def test_gaussian_mlp():
         ({"seed": 1, "generator": torch.Generator()}, ValueError, "not both"),
         ({"seed": 1.5}, TypeError, "seed"),
         ({"generator": 3}, TypeError, "generator"),
+        ({"skip": 1}, TypeError, "skip must be True or False"),
     ],
 )
 def test_bad_constructor_arguments(kwargs, exc, match):
@@ -200,3 +201,20 @@ def test_gaussian_mlp_bad_arguments():
         GaussianMLP(1, 0)
     with pytest.raises(TypeError, match="Module"):
         count_parameters([torch.zeros(3)])
+
+
+def test_skip_layer_adds_a_linear_map_that_starts_at_zero():
+    x = torch.randn(9, 3, generator=torch.Generator().manual_seed(0))
+    plain = MLP(3, 5, depth=2, out_dim=4, seed=7)
+    skipped = MLP(3, 5, depth=2, out_dim=4, skip=True, seed=7)
+    # same hidden layers and head, and V = 0: the same function at the start
+    torch.testing.assert_close(skipped(x), plain(x), rtol=0, atol=0)
+    assert skipped.skip_layer.weight.shape == (4, 3)
+    assert skipped.skip_layer.bias is None
+    assert count_parameters(skipped) == count_parameters(plain) + 3 * 4
+    with torch.no_grad():
+        skipped.skip_layer.weight.normal_(generator=torch.Generator().manual_seed(1))
+    expected = skipped.head(skipped.features(x)) + x @ skipped.skip_layer.weight.T
+    torch.testing.assert_close(skipped(x), expected)
+    assert "skip=True" in repr(skipped) and "skip" not in repr(plain)
+    assert plain.skip_layer is None

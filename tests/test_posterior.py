@@ -380,3 +380,40 @@ def test_the_relu_default_halves_the_worst_mean_error_of_tanh_in_the_tails():
     relu, tanh = worst("relu"), worst("tanh")
     assert (relu < tanh).all(), (relu, tanh)
     assert np.median(relu / tanh) < 0.65, (relu, tanh)
+
+
+def test_default_batch_size_is_a_fifth_of_the_pairs_within_bounds():
+    assert [P.default_batch_size(n) for n in (1, 159, 160, 900, 9000, 10**6)] == [
+        32, 32, 32, 180, 1024, 1024,
+    ]  # fmt: skip
+    with pytest.raises(ValueError, match="n_train"):
+        P.default_batch_size(0)
+    fit = P.fit_posterior(theta=THETA, x=X, width=4, schedule=((2, 1e-2),))
+    assert fit.histories[0].batch_size == min(
+        P.default_batch_size(fit.n_train), fit.n_train
+    )
+    assert fit.model.depth == 1 and fit.model.skip_layer is not None
+
+
+def test_the_defaults_beat_the_plain_two_layer_network_at_a_small_budget():
+    """The skip docstring's claim: at 10^3 pairs of the line, over 6 seeds, the
+    defaults (depth 1, a linear skip, a fifth of the pairs per batch) lower the
+    worst error of the posterior mean on 200 held-out x by about a quarter
+    against two hidden layers, no skip and full batches."""
+    line = S.LinearGaussian()
+    _, x = line.sample(200, seed=10_000)
+    exact, _ = line.posterior(x)
+    seeds = [0, 1, 2, 3, 4, 5]
+
+    def errors(**kwargs):
+        fits = P.fit_posteriors(line, n_sims=1_000, seeds=seeds, **kwargs)
+        err = [(f.gaussian(x)[0].double() - exact).abs().max(1).values for f in fits]
+        err = torch.stack(err) / line.prior_std  # (seeds, observations)
+        return err.max(1).values.numpy(), err.median(1).values.numpy()
+
+    (worst, median), (worst_plain, median_plain) = (
+        errors(),
+        errors(depth=2, skip=False, batch_size=1024),
+    )
+    assert 0.6 < worst.mean() / worst_plain.mean() < 0.85, (worst, worst_plain)
+    assert median.mean() < 0.85 * median_plain.mean(), (median, median_plain)

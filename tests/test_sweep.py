@@ -62,11 +62,12 @@ def _assert_same(models, refs, hists, ref_hists, rtol, atol):
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 @pytest.mark.parametrize("batch_size", [None, 7])
 @pytest.mark.parametrize("per_member", [False, True])
-def test_mlp_members_equal_separate_runs(optimizer, batch_size, per_member):
+@pytest.mark.parametrize("skip", [False, True])
+def test_mlp_members_equal_separate_runs(optimizer, batch_size, per_member, skip):
     x, y = _data(K if per_member else None)
     xv, yv = _data(K if per_member else None, n=11, seed=1)
     models = [
-        MLP(2, 6, depth=2, activation="tanh", out_dim=2, seed=s).double()
+        MLP(2, 6, depth=2, activation="tanh", out_dim=2, skip=skip, seed=s).double()
         for s in range(K)
     ]
     refs = copy.deepcopy(models)
@@ -91,6 +92,10 @@ def test_mlp_members_equal_separate_runs(optimizer, batch_size, per_member):
     _assert_same(models, refs, hists, ref_hists, rtol=1e-10, atol=1e-12)
     # the members really differ (different seeds, initial weights or data)
     assert len({round(h.final_loss, 8) for h in hists}) == K
+    if skip:  # the skip layer trained, in the stack as alone
+        assert all(
+            float(m.skip_layer.weight.detach().abs().max()) > 1e-3 for m in models
+        )
 
 
 def test_gaussian_mlp_float32_members_equal_separate_runs():

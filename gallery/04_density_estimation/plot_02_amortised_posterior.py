@@ -29,7 +29,7 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 line = lb.simulators.LinearGaussian()  # slope and intercept; eight positions
-network = dict(width=32, depth=2, activation="tanh")  # the MLP
+network = dict(width=32, depth=2, activation="tanh", skip=False)  # the MLP
 # pairs to simulate, Adam's batch, and the stopping rule: a tenth held out, stop
 # after 20 epochs without a better held-out NLL
 training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)

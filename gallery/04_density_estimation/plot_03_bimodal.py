@@ -26,7 +26,9 @@ import learnable_bases as lb
 
 lb.plotting.use_style()
 square = lb.simulators.SquareBimodal()  # x = theta^2 + noise
-network = dict(width=32, depth=2, activation="tanh")  # the MLP behind each head
+network = dict(
+    width=32, depth=2, activation="tanh", skip=False
+)  # the MLP behind each head
 training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
 gauss = lb.posterior.fit_posterior(square, "gaussian", **network, **training, seed=0)
 mixture = lb.posterior.fit_posterior(

@@ -29,7 +29,7 @@ n_test = 4000
 
 # the simulators, networks and training of the figures before
 line, square = lb.simulators.LinearGaussian(), lb.simulators.SquareBimodal()
-network = dict(width=32, depth=2, activation="tanh")
+network = dict(width=32, depth=2, activation="tanh", skip=False)
 training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
 fit_line = lb.posterior.fit_posterior(line, "gaussian", **network, **training, seed=0)
 theta, x = line.sample(n_test, seed=11)

@@ -24,7 +24,7 @@ import learnable_bases as lb
 lb.plotting.use_style()
 budgets = [100, 1_000, 10_000, 100_000]
 val_fraction, patience = 0.1, 20
-network = dict(width=32, depth=2, activation="tanh")
+network = dict(width=32, depth=2, activation="tanh", skip=False)
 sweep = lb.posterior.budget_sweep(
     lb.simulators.LinearGaussian(),
     budgets,

@@ -69,6 +69,7 @@ fits = lb.posterior.fit_posteriors(
     width=64,
     depth=2,
     activation="tanh",
+    skip=False,
     val_fraction=0.1,
     patience=20,
     seeds=[0, 1, 2],

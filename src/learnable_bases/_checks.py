@@ -103,6 +103,13 @@ def check_int(
     raise ValueError(f"{name} must be {what}; got {value}")
 
 
+def check_bool(name: str, value: object) -> bool:
+    """``value`` if it is ``True`` or ``False``; a ``TypeError`` otherwise."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return value
+
+
 def check_positive_int(name: str, value: object) -> int:
     """``value`` as ``int`` if it is an integer >= 1 (:func:`check_int`)."""
     return check_int(name, value, minimum=1)

@@ -318,6 +318,8 @@ def backprop(
         )
     if model.output != "linear":
         raise ValueError("backprop handles the linear head only (output='linear')")
+    if model.skip_layer is not None:
+        raise ValueError("backprop handles networks without a skip layer (skip=False)")
     with torch.no_grad():
         mu = model(x)  # checks x
         losses.mse(mu, y)  # checks y

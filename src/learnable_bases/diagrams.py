@@ -17,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 
-from ._checks import check_choice, check_int, check_positive_int, check_real
+from ._checks import check_bool, check_choice, check_int, check_positive_int, check_real
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
 
@@ -361,8 +361,7 @@ def draw_neuron(
     ax = _check_ax(ax)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=8)
     activation = _check_activation_or_none(activation)
-    if not isinstance(ellipsis, bool):
-        raise TypeError(f"ellipsis must be True or False; got {ellipsis!r}")
+    ellipsis = check_bool("ellipsis", ellipsis)
     fontsize = _check_fontsize(fontsize)
     ax.set_axis_off()
     ax.set_xlim(0, 1)

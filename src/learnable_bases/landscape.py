@@ -28,6 +28,7 @@ from torch import nn
 
 from ._checks import (
     check_batch_size,
+    check_bool,
     check_callable,
     check_data,
     check_model,
@@ -210,8 +211,7 @@ def gradient_noise(
     if n_batches < 2:
         raise ValueError(f"n_batches must be >= 2; got {n_batches}")
     seed = check_seed(seed)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be a bool; got {replace!r}")
+    replace = check_bool("replace", replace)
     bs = np.atleast_1d(np.asarray(batch_sizes))
     if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
         raise ValueError(
@@ -335,8 +335,7 @@ def minibatch_gradients(
     batch_size = check_positive_int("batch_size", batch_size)
     n_batches = check_positive_int("n_batches", n_batches)
     seed = check_seed(seed)
-    if not isinstance(replace, bool):
-        raise TypeError(f"replace must be a bool; got {replace!r}")
+    replace = check_bool("replace", replace)
     if not replace and batch_size > n:
         raise ValueError(
             f"without replacement, batch_size must be <= N={n}; got {batch_size}"

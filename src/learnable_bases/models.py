@@ -30,6 +30,7 @@ import torch
 from torch import nn
 
 from ._checks import (
+    check_bool,
     check_choice,
     check_positive_int,
     check_real,
@@ -97,6 +98,11 @@ class MLP(nn.Module):
         Output dimension.
     output : {"linear", "sigmoid"}, default "linear"
         ``"sigmoid"`` squashes the linear head's output into ``(0, 1)``.
+    skip : bool, default False
+        Add a linear map straight from the input to the output,
+        ``head(h^{(L)}(x)) + V x``, with ``V`` (no bias) initialised to zero:
+        the part of the target that is linear in ``x`` then needs no hidden
+        neurons, and training starts from the plain network.
     init : {"pytorch", "he"}, default "pytorch"
         Initial weights of every layer, the head included. ``"pytorch"``:
         PyTorch's default for ``nn.Linear``, weights and biases uniform on
@@ -114,6 +120,8 @@ class MLP(nn.Module):
         The hidden layers, first to last.
     head : torch.nn.Linear
         The output layer, ``width -> out_dim``.
+    skip_layer : torch.nn.Linear or None
+        With ``skip=True``, the linear map ``V``, ``in_dim -> out_dim``.
 
     Examples
     --------
@@ -131,11 +139,13 @@ class MLP(nn.Module):
         out_dim: int = 1,
         output: str = "linear",
         *,
+        skip: bool = False,
         init: str = "pytorch",
         seed: int | None = None,
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
+        skip = check_bool("skip", skip)
         self.in_dim = check_positive_int("in_dim", in_dim)
         self.width = check_positive_int("width", width)
         self.depth = check_positive_int("depth", depth)
@@ -159,6 +169,16 @@ class MLP(nn.Module):
         elif gen is not None:
             for layer in (*self.layers, self.head):
                 _init_linear(layer, gen)
+        self.skip_layer = None
+        if skip:
+            self.skip_layer = nn.Linear(self.in_dim, self.out_dim, bias=False)
+            nn.init.zeros_(self.skip_layer.weight)
+
+    def _hidden(self, x: torch.Tensor) -> torch.Tensor:
+        h = x
+        for layer in self.layers:
+            h = self._g(layer(h))
+        return h
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs of the last hidden layer: the effective basis functions.
@@ -173,10 +193,7 @@ class MLP(nn.Module):
         torch.Tensor, shape (n, width)
             ``h^{(L)}(x)``; the head computes ``head(h)`` from these.
         """
-        h = _check_input(x, self.in_dim, self.head.weight.dtype)
-        for layer in self.layers:
-            h = self._g(layer(h))
-        return h
+        return self._hidden(_check_input(x, self.in_dim, self.head.weight.dtype))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Network output.
@@ -189,7 +206,8 @@ class MLP(nn.Module):
         Returns
         -------
         torch.Tensor, shape (n, out_dim)
-            ``head(h^{(L)}(x))``, passed through a sigmoid if ``output="sigmoid"``.
+            ``head(h^{(L)}(x))`` (plus ``V x`` with ``skip``), passed through a
+            sigmoid if ``output="sigmoid"``.
 
         Raises
         ------
@@ -198,12 +216,16 @@ class MLP(nn.Module):
         TypeError
             If ``x`` is not a floating tensor of the model's dtype.
         """
-        out = self.head(self.features(x))
+        x = _check_input(x, self.in_dim, self.head.weight.dtype)
+        out = self.head(self._hidden(x))
+        if self.skip_layer is not None:
+            out = out + self.skip_layer(x)
         return torch.sigmoid(out) if self.output == "sigmoid" else out
 
     def extra_repr(self) -> str:
         init = "" if self.init == "pytorch" else f", init={self.init!r}"
-        return f"activation={self.activation!r}, output={self.output!r}{init}"
+        skip = ", skip=True" if self.skip_layer is not None else ""
+        return f"activation={self.activation!r}, output={self.output!r}{skip}{init}"
 
 
 class GaussianPrediction(NamedTuple):

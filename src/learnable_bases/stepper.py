@@ -28,6 +28,8 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image
 
+from ._checks import check_bool
+
 __all__ = ["Stepper", "palette_png", "stepper_from_figures", "stepper_from_function"]
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -242,8 +244,7 @@ def stepper_from_function(
     """
     if not callable(draw):
         raise TypeError("draw must be a callable draw(fig, i)")
-    if not isinstance(same_layout, bool):
-        raise TypeError(f"same_layout must be True or False; got {same_layout!r}")
+    same_layout = check_bool("same_layout", same_layout)
     figures: list[Figure] = []
     for i in range(len(labels)):
         fig = plt.figure(figsize=figsize, layout="constrained")

@@ -182,6 +182,7 @@ def _check_models(models: object) -> list[nn.Module]:
             mlp.activation,
             mlp.out_dim,
             mlp.output,
+            mlp.skip_layer is not None,
             mlp.head.weight.dtype,
         )
 
@@ -195,7 +196,7 @@ def _check_models(models: object) -> list[nn.Module]:
         if shape(m) != first:
             raise ValueError(
                 "all models must have the same shape (type, in_dim, width, depth, "
-                f"activation, out_dim, head, dtype); model 0 has {first}, "
+                f"activation, out_dim, output, skip, dtype); model 0 has {first}, "
                 f"model {k} has {shape(m)}"
             )
         if not all(p.requires_grad for p in m.parameters()):
@@ -204,13 +205,16 @@ def _check_models(models: object) -> list[nn.Module]:
 
 
 def _stack(models: list[nn.Module]) -> list[torch.Tensor]:
-    """Stacked leaf tensors: per layer ``W (K, in, out)`` and ``b (K, 1, out)``."""
+    """Stacked leaf tensors: per layer ``W (K, in, out)`` and ``b (K, 1, out)``,
+    then a skip layer's ``V (K, in_dim, out_dim)`` and ``log_sigma (K, 1, 1)``."""
     mlps = [_mlp_of(m) for m in models]
     params = []
     for i in range(mlps[0].depth + 1):
         layers = [m.layers[i] if i < m.depth else m.head for m in mlps]
         params.append(torch.stack([lay.weight.detach().T for lay in layers]))
         params.append(torch.stack([lay.bias.detach()[None, :] for lay in layers]))
+    if mlps[0].skip_layer is not None:
+        params.append(torch.stack([m.skip_layer.weight.detach().T for m in mlps]))
     if isinstance(models[0], GaussianMLP):
         params.append(torch.stack([m.log_sigma.detach().reshape(1, 1) for m in models]))
     return [p.clone().contiguous().requires_grad_(True) for p in params]
@@ -224,6 +228,8 @@ def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
                 lay = mlp.layers[i] if i < mlp.depth else mlp.head
                 lay.weight.copy_(params[2 * i][k].T)
                 lay.bias.copy_(params[2 * i + 1][k, 0])
+            if mlp.skip_layer is not None:
+                mlp.skip_layer.weight.copy_(params[2 * mlp.depth + 2][k].T)
             if isinstance(m, GaussianMLP):
                 m.log_sigma.copy_(params[-1][k, 0, 0])
 
@@ -239,8 +245,9 @@ def stacked_forward(
         A member, read only for its shape (activation, depth, head).
     params : sequence of torch.Tensor
         Stacked weights ``(K, in, out)`` and biases ``(K, 1, out)``, layer by
-        layer and the head last; for a ``GaussianMLP`` then ``log_sigma``
-        ``(K, 1, 1)``.
+        layer and the head last; for an ``MLP`` with a skip layer then its
+        ``V`` ``(K, in_dim, out_dim)``; for a ``GaussianMLP`` then
+        ``log_sigma`` ``(K, 1, 1)``.
     x : torch.Tensor, shape (K, n, in_dim)
         Inputs of each member.
 
@@ -256,6 +263,8 @@ def stacked_forward(
     for i in range(mlp.depth):
         h = g(torch.baddbmm(params[2 * i + 1], h, params[2 * i]))
     out = torch.baddbmm(params[2 * mlp.depth + 1], h, params[2 * mlp.depth])
+    if mlp.skip_layer is not None:
+        out = out + torch.bmm(x, params[2 * mlp.depth + 2])
     if mlp.output == "sigmoid":
         out = torch.sigmoid(out)
     if isinstance(model, GaussianMLP):
