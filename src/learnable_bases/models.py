@@ -174,12 +174,6 @@ class MLP(nn.Module):
             self.skip_layer = nn.Linear(self.in_dim, self.out_dim, bias=False)
             nn.init.zeros_(self.skip_layer.weight)
 
-    def _hidden(self, x: torch.Tensor) -> torch.Tensor:
-        h = x
-        for layer in self.layers:
-            h = self._g(layer(h))
-        return h
-
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """Outputs of the last hidden layer: the effective basis functions.
 
@@ -193,7 +187,10 @@ class MLP(nn.Module):
         torch.Tensor, shape (n, width)
             ``h^{(L)}(x)``; the head computes ``head(h)`` from these.
         """
-        return self._hidden(_check_input(x, self.in_dim, self.head.weight.dtype))
+        h = _check_input(x, self.in_dim, self.head.weight.dtype)
+        for layer in self.layers:
+            h = self._g(layer(h))
+        return h
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Network output.
@@ -216,8 +213,7 @@ class MLP(nn.Module):
         TypeError
             If ``x`` is not a floating tensor of the model's dtype.
         """
-        x = _check_input(x, self.in_dim, self.head.weight.dtype)
-        out = self.head(self._hidden(x))
+        out = self.head(self.features(x))
         if self.skip_layer is not None:
             out = out + self.skip_layer(x)
         return torch.sigmoid(out) if self.output == "sigmoid" else out
