@@ -779,7 +779,7 @@ def test_claim_coverage_of_ones_own_simulator_is_close_but_overconfident(own):
         float(((m - own["exact_mean"]) / own["exact_sd"]).abs().max()) for m in means
     ]
     assert 0.4 < np.median(shift) < 1.6, shift
-    assert min(shift) > 0.1, shift  # off for every seed, not by chance of one
+    assert min(shift) > 1 / 3, shift  # "more than a third of one for each"
 
 
 def test_claim_growing_noise_width_is_right_but_its_shape_is_not():
