@@ -290,6 +290,35 @@ THETA, X = _pairs()
 
 
 @pytest.mark.parametrize(
+    ("batch_size", "error"), [(0, ValueError), (2.5, TypeError), (True, TypeError)]
+)
+def test_a_bad_batch_size_is_refused_before_any_simulation(batch_size, error):
+    calls = []
+
+    class Counting:
+        theta_dim, x_dim = 2, 8
+
+        def sample(self, n, *, seed):
+            calls.append(n)
+            return S.LinearGaussian().sample(n, seed=seed)
+
+    with pytest.raises(error, match="batch_size"):
+        P.fit_posterior(Counting(), n_sims=100, batch_size=batch_size)
+    with pytest.raises(error, match="batch_size"):
+        P.budget_sweep("line", [100], seeds=[0], batch_size=batch_size)
+    assert not calls  # refused before the simulator ran
+
+
+def test_budget_sweep_batches_as_fit_posterior_does():
+    fast = dict(seeds=[0], n_test=50, width=4, schedule=((2, 1e-2),))
+    default = P.budget_sweep("line", [300], batch_size=None, **fast)
+    n_train = 300 - round(P.VAL_FRACTION * 300)
+    assert default.batch_sizes.tolist() == [P.default_batch_size(n_train)]
+    capped = P.budget_sweep("line", [300], **fast)  # 1024, capped at the pairs
+    assert capped.batch_sizes.tolist() == [n_train]
+
+
+@pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
         (dict(simulator="line", theta=THETA, x=X), ValueError, "not both"),

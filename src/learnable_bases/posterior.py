@@ -365,6 +365,14 @@ def default_batch_size(n_train: int) -> int:
     return int(min(1024, max(32, check_positive_int("n_train", n_train) // 5)))
 
 
+def _batch_size(batch_size: int | None, n_train: int) -> int:
+    """The mini-batch of a fit on ``n_train`` pairs: ``batch_size`` (checked
+    before any simulation) capped at ``n_train``, or :func:`default_batch_size`."""
+    if batch_size is None:
+        return default_batch_size(n_train)
+    return min(batch_size, n_train)
+
+
 #: Quasi-random points behind the mass of a truncated Gaussian head with
 #: ``d > 1`` (Genz's method; the mass of a 1-D head is exact).
 MASS_POINTS = 4096
@@ -1125,6 +1133,8 @@ def fit_posteriors(
     if schedule is None:
         schedule = SCHEDULE if patience is None else STOPPING_SCHEDULE
     schedule = _check_schedule(schedule)
+    if batch_size is not None:
+        batch_size = check_positive_int("batch_size", batch_size)
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
@@ -1135,8 +1145,7 @@ def fit_posteriors(
     _check_inside(bounds, pairs)
     x_fit, theta_fit, val, stats = _standardised_splits(pairs, seeds, val_fraction)
     n_train = x_fit.shape[1]
-    batch = default_batch_size(n_train) if batch_size is None else batch_size
-    batch = min(check_positive_int("batch_size", batch), n_train)
+    batch = _batch_size(batch_size, n_train)
     models = [
         MLP(x_dim, width, depth, activation, out_dim=out_dim, skip=skip, seed=s)
         for s in seeds
@@ -1259,6 +1268,7 @@ def budget_sweep(
     test_seed: int = 999,
     val_fraction: float | None = VAL_FRACTION,
     patience: int | None = PATIENCE,
+    batch_size: int | None = 1024,
     **fit_kwargs: object,
 ) -> BudgetSweep:
     """Train Gaussian posterior estimators on growing simulation budgets.
@@ -1294,9 +1304,11 @@ def budget_sweep(
         :func:`fit_posterior`).
     patience : int or None, default 20
         Early-stopping patience in epochs; None trains for ``steps``.
+    batch_size : int or None, default 1024
+        Mini-batch size, capped at each budget's training pairs (so the
+        small budgets train on full batches); None: :func:`default_batch_size`.
     **fit_kwargs
-        Passed to :func:`fit_posterior` (e.g. ``width``, ``batch_size``,
-        ``schedule``).
+        Passed to :func:`fit_posterior` (e.g. ``width``, ``schedule``).
 
     Returns
     -------
@@ -1311,7 +1323,8 @@ def budget_sweep(
     simulator = get_simulator(simulator)
     if not hasattr(simulator, "posterior"):
         raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
-    batch = fit_kwargs.pop("batch_size", 1024)
+    if batch_size is not None:
+        batch_size = check_positive_int("batch_size", batch_size)
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
@@ -1326,7 +1339,7 @@ def budget_sweep(
     for i, n in enumerate(bs.tolist()):
         if patience is None:
             n_train = n if val_fraction is None else n - round(val_fraction * n)
-            per_epoch = math.ceil(n_train / min(batch, n_train))
+            per_epoch = math.ceil(n_train / _batch_size(batch_size, n_train))
             fit_kwargs["schedule"] = tuple(
                 (max(1, round(k / per_epoch)), lr)
                 for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
@@ -1336,12 +1349,12 @@ def budget_sweep(
             "gaussian",
             seeds=ss.tolist(),
             n_sims=n,
-            batch_size=batch,
+            batch_size=batch_size,
             val_fraction=val_fraction,
             patience=patience,
             **fit_kwargs,
         )
-        batch_sizes[i] = min(batch, fits[0].n_train)
+        batch_sizes[i] = _batch_size(batch_size, fits[0].n_train)
         for j, fit in enumerate(fits):
             mean_q, cov_q = fit.gaussian(x_t)
             kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())

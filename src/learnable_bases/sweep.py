@@ -220,6 +220,12 @@ def _stack(models: list[nn.Module]) -> list[torch.Tensor]:
     return [p.clone().contiguous().requires_grad_(True) for p in params]
 
 
+def _skip_index(depth: int) -> int:
+    """Index in the stacked parameters of the skip layer's ``V``, after
+    ``depth`` hidden layers' and the head's weights and biases."""
+    return 2 * depth + 2
+
+
 def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
     with torch.no_grad():
         for k, m in enumerate(models):
@@ -229,7 +235,7 @@ def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
                 lay.weight.copy_(params[2 * i][k].T)
                 lay.bias.copy_(params[2 * i + 1][k, 0])
             if mlp.skip_layer is not None:
-                mlp.skip_layer.weight.copy_(params[2 * mlp.depth + 2][k].T)
+                mlp.skip_layer.weight.copy_(params[_skip_index(mlp.depth)][k].T)
             if isinstance(m, GaussianMLP):
                 m.log_sigma.copy_(params[-1][k, 0, 0])
 
@@ -264,7 +270,7 @@ def stacked_forward(
         h = g(torch.baddbmm(params[2 * i + 1], h, params[2 * i]))
     out = torch.baddbmm(params[2 * mlp.depth + 1], h, params[2 * mlp.depth])
     if mlp.skip_layer is not None:
-        out = out + torch.bmm(x, params[2 * mlp.depth + 2])
+        out = out + torch.bmm(x, params[_skip_index(mlp.depth)])
     if mlp.output == "sigmoid":
         out = torch.sigmoid(out)
     if isinstance(model, GaussianMLP):
