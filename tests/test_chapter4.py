@@ -24,6 +24,8 @@ CHAPTER = "chapters/04_density_estimation.html"
 LEVELS = [0.5, 0.68, 0.95]
 #: The chapter's network (its scripts pass it; the library's default is ReLU).
 BOOK = dict(width=32, depth=2, activation="tanh", skip=False)
+# the chapter trains its network plainly: no width factor fitted after training
+FIT = dict(BOOK, calibrate=False)
 
 
 #: The gallery scripts that train the chapter's networks.
@@ -45,11 +47,14 @@ def test_scripts_show_the_settings_the_chapter_trains_with(script):
         assert assigned_call(path, name, "dict") == assigned_call(chapter, name, "dict")
     assert assigned_call(chapter, "network", "dict") == BOOK
     training = assigned_call(chapter, "training", "dict")
-    assert set(training) == {"n_sims", "batch_size", "val_fraction", "patience"}
+    assert set(training) == {
+        "n_sims", "batch_size", "val_fraction", "patience", "calibrate",
+    }  # fmt: skip
     assert (training["val_fraction"], training["patience"]) == (
         P.VAL_FRACTION,
         P.PATIENCE,
     )  # sbi's defaults, as the chapter says
+    assert training["calibrate"] is False  # as the tests' FIT
 
 
 def test_the_summaries_script_shows_the_settings_the_chapter_trains_with():
@@ -75,14 +80,14 @@ def square():
 
 @pytest.fixture(scope="module")
 def fit_line(line):
-    return P.fit_posterior(line, "gaussian", **BOOK, seed=1)
+    return P.fit_posterior(line, "gaussian", **FIT, seed=1)
 
 
 @pytest.fixture(scope="module")
 def square_fits(square):
     return {
-        "gaussian": P.fit_posterior(square, "gaussian", **BOOK, seed=1),
-        "mixture": P.fit_posterior(square, "mixture", components=5, **BOOK, seed=1),
+        "gaussian": P.fit_posterior(square, "gaussian", **FIT, seed=1),
+        "mixture": P.fit_posterior(square, "mixture", components=5, **FIT, seed=1),
     }
 
 
@@ -302,7 +307,7 @@ def test_heads_and_fits_reject_bad_input(call, error, match):
 def test_non_finite_training_loss_stops_with_a_clear_error():
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         P.fit_posterior(
-            S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), **BOOK, seed=0
+            S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), **FIT, seed=0
         )
 
 
@@ -413,7 +418,7 @@ def test_claim_linear_gaussian_posterior_is_learned(line):
     median under 0.1 and a 90 % quantile under 0.2 exact posterior sds away,
     widths a median under 5 % off; the 1 % farthest in the tails of p(x) more
     than 3 times worse than the rest, for every seed."""
-    fits = P.fit_posteriors(line, "gaussian", **BOOK, seeds=[3, 4, 5])
+    fits = P.fit_posteriors(line, "gaussian", **FIT, seeds=[3, 4, 5])
     _, x_o = line.sample(2000, seed=201)
     mean_p, cov_p = line.posterior(x_o)
     sd_p = cal.gaussian_summary(cov_p)[0]
@@ -493,7 +498,7 @@ def test_claim_gaussian_on_bimodal_is_miscalibrated_both_ways(square, square_fit
 
 def test_claim_learned_width_follows_the_exact_width():
     sim = S.GrowingNoise()
-    fit = P.fit_posterior(sim, "gaussian", **BOOK, seed=1)
+    fit = P.fit_posterior(sim, "gaussian", **FIT, seed=1)
     xs = torch.linspace(-2, 2, 81)[:, None]
     grid = S.theta_grid(-5, 5, 2001)
     _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)
@@ -536,7 +541,7 @@ def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
 def test_claim_each_budget_trains_to_its_validation_optimum(line):
     """The budget section's claims, with other seeds than the chapter's."""
     budgets = [100, 1_000, 10_000, 100_000]
-    sweep = P.budget_sweep(line, budgets, seeds=(3, 4, 5), **BOOK)
+    sweep = P.budget_sweep(line, budgets, seeds=(3, 4, 5), **FIT)
     kl = np.median(sweep.kl, axis=1)
     steps = np.median(sweep.steps, axis=1)
     assert np.all(np.diff(kl) < 0)  # "falls with every tenfold budget"
@@ -556,7 +561,7 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
         seeds=(3, 4, 5),
         val_fraction=None,
         patience=None,
-        **BOOK,
+        **FIT,
     )
     assert fixed.steps.tolist() == [[480] * 3, [480] * 3, [392] * 3]
     fk = np.median(fixed.kl, axis=1)
@@ -566,7 +571,7 @@ def test_claim_each_budget_trains_to_its_validation_optimum(line):
 
 
 def test_claim_more_simulations_bring_q_closer(line):
-    sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000, **BOOK)
+    sweep = P.budget_sweep(line, [100, 1000, 10_000], seeds=(7,), n_test=1000, **FIT)
     kl = sweep.kl[:, 0]
     assert np.all(np.diff(kl) < 0)
     assert kl[0] > 10 * kl[2]
@@ -636,7 +641,7 @@ def test_chapter_quotes_computed_numbers_and_real_source(site):
     glued = _glued(html)
     assert len(glued) >= 40
     assert "lb-src" in html and "-lp.mean(dim=-1)" in html
-    fit = P.fit_posterior("line", "gaussian", **BOOK, seed=0)
+    fit = P.fit_posterior("line", "gaussian", **FIT, seed=0)
     assert str(fit.steps) in glued and f"{fit.n_sims:,}" in glued
     index = (site / "index.html").read_text("utf-8")
     assert "chapters/04_density_estimation.html" in index
@@ -786,7 +791,7 @@ def test_claim_growing_noise_width_is_right_but_its_shape_is_not():
     """Width a median under 5 % off, small intervals cover too often (beyond the
     band), and the exact posterior at x = 0.2 is skewed (skewness above 1)."""
     sim = S.GrowingNoise()
-    fits = P.fit_posteriors(sim, "gaussian", **BOOK, seeds=[3, 4, 5])
+    fits = P.fit_posteriors(sim, "gaussian", **FIT, seeds=[3, 4, 5])
     xs = torch.linspace(-2, 2, 81)[:, None]
     grid = S.theta_grid(-5, 5, 2001)
     _, std = S.grid_moments(sim.reference_posterior(xs, grid), grid)

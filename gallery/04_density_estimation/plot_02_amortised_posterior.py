@@ -32,7 +32,9 @@ line = lb.simulators.LinearGaussian()  # slope and intercept; eight positions
 network = dict(width=32, depth=2, activation="tanh", skip=False)  # the MLP
 # pairs to simulate, Adam's batch, and the stopping rule: a tenth held out, stop
 # after 20 epochs without a better held-out NLL
-training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+training = dict(
+    n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20, calibrate=False
+)
 fit = lb.posterior.fit_posterior(line, "gaussian", **network, **training, seed=0)
 print(f"{fit.n_sims:,} pairs, {fit.n_train:,} for training, {fit.epochs} epochs")
 theta_o, x_o = line.sample(5, seed=2)

@@ -29,7 +29,9 @@ square = lb.simulators.SquareBimodal()  # x = theta^2 + noise
 network = dict(
     width=32, depth=2, activation="tanh", skip=False
 )  # the MLP behind each head
-training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+training = dict(
+    n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20, calibrate=False
+)
 gauss = lb.posterior.fit_posterior(square, "gaussian", **network, **training, seed=0)
 mixture = lb.posterior.fit_posterior(
     square, "mixture", components=5, **network, **training, seed=0

@@ -30,7 +30,9 @@ n_test = 4000
 # the simulators, networks and training of the figures before
 line, square = lb.simulators.LinearGaussian(), lb.simulators.SquareBimodal()
 network = dict(width=32, depth=2, activation="tanh", skip=False)
-training = dict(n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20)
+training = dict(
+    n_sims=20_000, batch_size=1024, val_fraction=0.1, patience=20, calibrate=False
+)
 fit_line = lb.posterior.fit_posterior(line, "gaussian", **network, **training, seed=0)
 theta, x = line.sample(n_test, seed=11)
 mean_q, cov_q = fit_line.gaussian(x)

@@ -31,6 +31,7 @@ sweep = lb.posterior.budget_sweep(
     seeds=[0, 1, 2],
     val_fraction=val_fraction,
     patience=patience,
+    calibrate=False,
     **network,
 )
 for n, kl, steps in zip(budgets, sweep.kl, sweep.steps, strict=True):

@@ -72,6 +72,7 @@ fits = lb.posterior.fit_posteriors(
     skip=False,
     val_fraction=0.1,
     patience=20,
+    calibrate=False,
     seeds=[0, 1, 2],
 )
 fit = fits[0]
