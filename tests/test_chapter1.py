@@ -1,6 +1,7 @@
 """Chapter 1 on the built site: figures embedded, numbers computed, code page honest.
 
-Also the chapter's plotting helper, ``plotting.plot_kink_approximation``.
+Also the chapter's plotting helper, ``plotting.plot_kink_approximation``, and
+the code page's plain-PyTorch cells, run again on their own.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import re
 import matplotlib.pyplot as plt
 import pytest
 import torch
+from cells import plain_pytorch_cells, run
 from conftest import quoted_source
 
 import learnable_bases as lb
 
 CHAPTER = "chapters/01_learnable_bases.html"
 CODE_PAGE = "chapters/01_network_code.html"
+CODE_SOURCE = "01_network_code.md"  # the code page's Markdown
 WIDTHS = [1, 2, 4, 8, 16, 32, 64]
 
 
@@ -71,6 +74,33 @@ def test_plot_kink_approximation_rejects_bad_input(ax):
     fit = lb.basis.kink_approximation(lb.targets.target_1d, 2)
     with pytest.raises(TypeError, match="Axes"):
         lb.plotting.plot_kink_approximation(None, fit)
+
+
+# ------------------------------------------ the code page's plain PyTorch
+# The code page shows a complete minimal ``nn.Module`` and a complete training
+# loop in plain PyTorch (cells tagged ``plain-pytorch``). The build executes them;
+# these tests execute the same source again, on its own, and check what the text
+# says about it (from the former test_plain_pytorch.py).
+def test_one_hidden_layer_module_and_loop_run_and_learn():
+    cells = plain_pytorch_cells(CODE_SOURCE)
+    assert len(cells) == 2
+    ns, printed = run(CODE_SOURCE, *cells)
+    losses = [float(v) for v in re.findall(r"loss on all data ([0-9.]+)", printed)]
+    model = ns["model"]
+    assert isinstance(model, torch.nn.Module)
+    # the module is the three equations: 1 x 32 hidden, 32 x 1 head
+    assert sum(p.numel() for p in model.parameters()) == 32 * 2 + 33
+    assert "zero_grad" in cells[1]
+    # three reports; the loss falls to near the noise variance 0.3**2 = 0.09
+    assert len(losses) == 3 and losses[0] > losses[-1]
+    assert 0.06 < losses[-1] < 0.13
+
+
+def test_loops_use_the_three_calls():
+    loop = plain_pytorch_cells(CODE_SOURCE)[1]
+    for call in ("optimizer.zero_grad()", "loss.backward()", "optimizer.step()"):
+        assert call in loop
+    assert len(loop.strip().splitlines()) <= 20  # "about 15 lines"
 
 
 # ------------------------------------------------------------- the built site

@@ -20,6 +20,7 @@ import re
 import numpy as np
 import pytest
 import torch
+from cells import plain_pytorch_cells, run
 from conftest import ROOT, assigned_call, line
 
 import learnable_bases as lb
@@ -337,6 +338,35 @@ def test_fit_regression_patience_needs_validation():
         fit_regression(epochs=2, patience=1, track_val=False)
     with pytest.raises(ValueError, match="val_fraction"):
         fit_regression(epochs=2, val_fraction=1.5)
+
+
+# ------------------------------------ exercise 4: early stopping in plain PyTorch
+# The exercise's hidden solution (a cell tagged ``plain-pytorch``) solves early
+# stopping in plain PyTorch. The build executes it; this test executes the same
+# source again, on its own, and checks what the text says about it (from the
+# former test_plain_pytorch.py).
+def test_early_stopping_exercise_stops_patience_after_its_best_and_restores_it():
+    cells = plain_pytorch_cells("02_training.md")
+    assert len(cells) == 1
+    source = cells[0]
+    # the text: plain torch, a held-out quarter of 40, 16 tanh neurons, Adam
+    assert "learnable_bases" not in source
+    for piece in (
+        "perm[:10]",
+        "nn.Linear(1, 16), nn.Tanh()",
+        "torch.optim.Adam",
+        "state_dict()",
+        "load_state_dict(best_state)",
+        "patience, ",
+    ):
+        assert piece in source, piece
+    ns, _ = run("02_training.md", source)
+    # "stopped 50 epochs after its best epoch", before the loop's last epoch
+    assert ns["patience"] == 50 and ns["epoch"] == ns["best_epoch"] + 50 < 2000
+    # "the restored network scores exactly the best held-out loss"
+    assert ns["restored"] == ns["best"]
+    # and it really overfits afterwards: the weights it dropped score worse
+    assert ns["val_loss"] > ns["best"]
 
 
 # --------------------------------------------------------------------- width

@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from cells import plain_pytorch_cells, run
 from conftest import ROOT, assigned_call, quoted_source
 
 import learnable_bases as lb
@@ -39,6 +40,7 @@ def test_scripts_show_the_training_the_chapter_quotes(script):
 
 
 CODE_PAGE = "chapters/03_deep_network_code.html"
+CODE_SOURCE = "03_deep_network_code.md"  # the code page's Markdown
 DEPTHS = [1, 2, 3, 4]
 SEEDS = list(range(12))  # the chapter's and plot_05_depth_slider.py's seeds
 WIDE_EPOCHS = 1500  # the wide networks' epoch limit, which none reaches
@@ -582,6 +584,107 @@ def test_claim_random_networks_realise_little_of_depth(out_kinks):
     assert 1.2 < k4 / k1 < 2.0
     assert k4 / deep.sawtooth_kinks(4, 8) < 0.02
     assert kw > 0.9 * wide
+
+
+# ------------------------------------------ the code page's plain PyTorch
+# The code page shows a complete deep ``nn.Module`` and a complete training loop
+# in plain PyTorch (cells tagged ``plain-pytorch``). The build executes them;
+# these tests execute the same source again, on its own, and check what the text
+# says about it (from the former test_plain_pytorch.py).
+def test_deep_module_and_loop_run_and_learn():
+    cells = plain_pytorch_cells(CODE_SOURCE)
+    assert len(cells) == 2
+    ns, printed = run(CODE_SOURCE, *cells)
+    losses = [float(v) for v in re.findall(r"training MSE ([0-9.]+)", printed)]
+    model = ns["model"]
+    assert len(model.layers) == 4
+    x = torch.rand(5, 2)
+    # the module computes the recursion of the page
+    h = x
+    for layer in model.layers:
+        h = torch.relu(layer(h))
+    assert torch.allclose(model(x), model.head(h))
+    assert len(losses) == 3 and losses[0] > 2 * losses[-1]
+    assert losses[-1] > 0.01  # the noise floor 0.1**2 is never beaten
+
+
+def test_loops_use_the_three_calls():
+    loop = plain_pytorch_cells(CODE_SOURCE)[1]
+    for call in ("optimizer.zero_grad()", "loss.backward()", "optimizer.step()"):
+        assert call in loop
+    assert len(loop.strip().splitlines()) <= 20  # "about 15 lines"
+
+
+# ---------------------------- exercise 4: backpropagation by hand, in plain PyTorch
+# The build executes the exercise's hidden solution (a cell tagged
+# ``plain-pytorch``); these tests execute the same source again, on its own, and
+# check what the exercise and the sentence after it claim: six gradients computed
+# with tensor operations alone equal what ``E.backward()`` computes, to float64
+# rounding, for a network of two hidden layers (from the former
+# test_chapter3_exercises.py).
+LAYER_PARAMS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+@pytest.fixture(scope="module")
+def exercise4():
+    """The solution's source, its namespace and what it printed."""
+    (source,) = plain_pytorch_cells("03_going_deep.md")
+    namespace, printed = run("03_going_deep.md", source)
+    return source, namespace, printed
+
+
+def test_the_exercise_is_a_hidden_solution_in_plain_pytorch(exercise4):
+    source, _, _ = exercise4
+    # the library only draws the data; the network and its gradients are tensors
+    assert [line for line in source.splitlines() if "lb." in line] == [
+        'x, y = lb.targets.sample_field("spiral", 64, noise_sigma=0.1, seed=1)'
+    ]
+    assert "nn.Module" not in source and "autograd.grad" not in source
+    assert source.count("E.backward()") == 1
+    # the gradients by hand are computed before backward() and without autograd
+    assert source.index("torch.no_grad()") < source.index("E.backward()")
+
+
+def test_claim_two_hidden_layers_of_16_relu_units(exercise4):
+    _, ns, _ = exercise4
+    assert ns["W1"].shape == (16, 2) and ns["W2"].shape == (16, 16)
+    assert ns["W3"].shape == (1, 16)
+    assert ns["x"].shape == (64, 2)
+    with torch.no_grad():
+        h1 = torch.relu(ns["x"] @ ns["W1"].T + ns["b1"])
+        mu = torch.relu(h1 @ ns["W2"].T + ns["b2"]) @ ns["W3"].T + ns["b3"]
+    torch.testing.assert_close(mu, ns["mu"].detach())
+    e = float(ns["E"].detach())
+    assert e == pytest.approx(float(((mu - ns["y"]) ** 2).mean()))
+
+
+def test_claim_gradients_by_hand_equal_autograd(exercise4):
+    """'reproduce loss.backward() to the last bits of float64'."""
+    _, ns, out = exercise4
+    for name in LAYER_PARAMS:
+        by_hand, auto = ns["grads"][name], ns[name].grad
+        assert by_hand.shape == auto.shape == ns[name].shape, name
+        assert by_hand.abs().max() > 0, name  # no gradient is trivially zero
+        scale = float(auto.abs().max())
+        assert float((by_hand - auto).abs().max()) <= 1e-14 * scale, name
+    gaps = re.findall(r"max \|by hand - autograd\| = ([0-9.e+-]+)", out)
+    assert len(gaps) == len(LAYER_PARAMS)
+    assert all(float(g) < 1e-15 for g in gaps)
+
+
+def test_the_gradients_are_not_autograd_in_disguise(exercise4):
+    """The by-hand gradients do not depend on .grad: recomputed from fresh
+    copies of the weights (no graph at all), they come out the same."""
+    _, ns, _ = exercise4
+    p = {name: ns[name].detach().clone() for name in LAYER_PARAMS}
+    x, y = ns["x"], ns["y"]
+    z1 = x @ p["W1"].T + p["b1"]
+    z2 = torch.relu(z1) @ p["W2"].T + p["b2"]
+    mu = torch.relu(z2) @ p["W3"].T + p["b3"]
+    delta = 2 * (mu - y) / len(y)
+    delta = (delta @ p["W3"]) * (z2 > 0)
+    delta = (delta @ p["W2"]) * (z1 > 0)
+    torch.testing.assert_close(ns["grads"]["W1"], delta.T @ x, rtol=0, atol=0)
 
 
 # ------------------------------------------------------------- the built pages
