@@ -1101,6 +1101,15 @@ def _check_inside(
             )
 
 
+def _width_factors(models: list[MLP], val: dict[str, torch.Tensor]) -> list[float]:
+    """Each member's :func:`width_factor` on its held-out pairs (standardised)."""
+    factors = []
+    for k, model in enumerate(models):
+        with evaluating(model):
+            factors.append(width_factor(model(val["x_val"][k]), val["y_val"][k]))
+    return factors
+
+
 def _check_calibrate(calibrate: object, head: str, val_fraction: float | None) -> bool:
     """Whether to fit a width factor: by default for a Gaussian head with a split."""
     if calibrate is None:
@@ -1233,28 +1242,16 @@ def fit_posteriors(
     def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return nll(head, out, target)
 
-    phases = [
+    data = (models, loss, x_fit, theta_fit)
+    every_phase = dict(batch_size=batch, optimizer="adam", patience=patience,
+                       restore_best=restore if val else None, **val)  # fmt: skip
+    phases = [  # a fresh optimizer and batch order per phase
         train_stacked(
-            models,
-            loss,
-            x_fit,
-            theta_fit,
-            epochs=epochs,
-            lr=lr,
-            batch_size=batch,
-            optimizer="adam",
-            seeds=[s + phase for s in seeds],
-            patience=patience,
-            restore_best=restore if val else None,
-            **val,
+            *data, epochs=e, lr=lr, seeds=[s + i for s in seeds], **every_phase
         )
-        for phase, (epochs, lr) in enumerate(schedule)
+        for i, (e, lr) in enumerate(schedule)
     ]
-    factors = [1.0] * len(models)
-    if calibrate:
-        for k, model in enumerate(models):
-            with evaluating(model):
-                factors[k] = width_factor(model(val["x_val"][k]), val["y_val"][k])
+    factors = _width_factors(models, val) if calibrate else [1.0] * len(models)
     n_all = pairs[0][0].shape[0]
     return tuple(
         PosteriorFit(

@@ -515,13 +515,7 @@ def train_stacked(
         for epoch in bar:
             batches = _epoch_batches(x, y, per_member, k, batch_size, gens)
             step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
-            bad = ~torch.isfinite(step_losses[epoch])
-            bad &= torch.from_numpy(rule.stopped == 0)  # stopped members: discarded
-            if bad.any():
-                b, j = (int(i) for i in bad.nonzero()[0])
-                means = _epoch_means(step_losses[:epoch], sizes)
-                hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
-                raise NonFiniteLossError(hist, member=j)
+            _check_finite(step_losses, epoch, rule.stopped, sizes, history)
             if xv is not None:
                 with torch.no_grad():
                     val_losses[epoch] = batch_loss(xv, yv)
@@ -538,6 +532,24 @@ def train_stacked(
         history(j, int(e), int(e) * len(sizes), means)
         for j, e in enumerate(member_epochs)
     )
+
+
+def _check_finite(
+    step_losses: torch.Tensor,
+    epoch: int,
+    stopped: np.ndarray,
+    sizes: torch.Tensor,
+    history: Callable[..., History],
+) -> None:
+    """Raise :class:`NonFiniteLossError` at the first non-finite step loss of
+    ``epoch`` (``step_losses`` (epochs, steps, K)) of a member still running;
+    the losses of members that have stopped are discarded."""
+    bad = ~torch.isfinite(step_losses[epoch]) & torch.from_numpy(stopped == 0)
+    if bad.any():
+        b, j = (int(i) for i in bad.nonzero()[0])
+        means = _epoch_means(step_losses[:epoch], sizes)
+        hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
+        raise NonFiniteLossError(hist, member=j)
 
 
 def _copy_members(

@@ -579,8 +579,7 @@ def train(
     """
     model = check_model(model, trainable=True)
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
-    epochs = check_positive_int("epochs", epochs)
-    lr = check_positive_float("lr", lr)
+    epochs, lr = check_positive_int("epochs", epochs), check_positive_float("lr", lr)
     seed = check_seed(seed)
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, x_val, y_val
@@ -591,9 +590,8 @@ def train(
     snap_epochs = _check_snapshots(snapshots, epochs)
     params, step, opt_name = _optimizer_step(optimizer, model, lr)
 
-    gen = torch.Generator().manual_seed(seed)
-    sizes = batch_sizes(n, batch_size)
-    step_losses, epoch_losses = np.empty(epochs * len(sizes)), np.empty(epochs)
+    gen, sizes = torch.Generator().manual_seed(seed), batch_sizes(n, batch_size)
+    step_losses, epoch_losses = np.empty((epochs, len(sizes))), np.empty(epochs)
     val_t: list[float] = []
     snaps = {0: _state_copy(model)} if 0 in snap_epochs else {}
     rule = StoppingRule(1, patience)
@@ -602,7 +600,7 @@ def train(
     def history(n_epochs: int, n_steps: int) -> History:
         return History(
             losses=frozen(epoch_losses[:n_epochs]),
-            step_losses=frozen(step_losses[:n_steps]),
+            step_losses=frozen(step_losses.ravel()[:n_steps]),
             val_losses=None if x_val is None else frozen(val_t[:n_epochs]),
             wall_time=time.perf_counter() - start,
             epochs=n_epochs, steps=n_steps, lr=lr, batch_size=batch_size,
@@ -619,12 +617,11 @@ def train(
     with inputs_checked(), epoch_bar(epochs, progress) as bar:
         for epoch in bar:
             batches = epoch_batches(x, y, batch_size, gen)
-            first = epoch * len(sizes)
-            values = step_losses[first : first + len(sizes)]
-            values[:] = run_epoch(batch_loss, params, step, batches).double().numpy()
+            values = run_epoch(batch_loss, params, step, batches).double().numpy()
+            step_losses[epoch] = values
             if not np.isfinite(values).all():
-                bad = first + int(np.flatnonzero(~np.isfinite(values))[0]) + 1
-                raise NonFiniteLossError(history(epoch, bad))
+                bad = epoch * len(sizes) + int(np.flatnonzero(~np.isfinite(values))[0])
+                raise NonFiniteLossError(history(epoch, bad + 1))
             epoch_losses[epoch] = float(values @ sizes) / n
             if x_val is not None:
                 with evaluating(model):
