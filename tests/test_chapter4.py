@@ -7,6 +7,7 @@ leave room for small numerical differences between machines.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 
@@ -530,7 +531,11 @@ def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
     assert best == pytest.approx(
         fit.histories[-1].val_losses.min() + float(fit.theta_std.log().sum())
     )
-    assert fit.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
+    as_trained = dataclasses.replace(fit, width_factor=1.0)
+    assert as_trained.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
+    # and the width factor, fitted to those pairs afterwards, lowers their NLL
+    assert fit.width_factor != 1.0
+    assert fit.nll(theta_val, x_val) < as_trained.nll(theta_val, x_val)
     # without patience: every epoch of the fixed schedule, on all pairs
     plain = P.fit_posterior(
         S.GrowingNoise(), n_sims=2000, width=8, seed=2, val_fraction=None, patience=None
