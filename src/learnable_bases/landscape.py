@@ -31,6 +31,8 @@ from ._checks import (
     check_bool,
     check_callable,
     check_data,
+    check_int,
+    check_int_sequence,
     check_model,
     check_positive_float,
     check_positive_int,
@@ -207,16 +209,10 @@ def gradient_noise(
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
     x, y = check_data(x, y)
     n = x.shape[0]
-    n_batches = check_positive_int("n_batches", n_batches)
-    if n_batches < 2:
-        raise ValueError(f"n_batches must be >= 2; got {n_batches}")
+    n_batches = check_int("n_batches", n_batches, minimum=2)
     seed = check_seed(seed)
     replace = check_bool("replace", replace)
-    bs = np.atleast_1d(np.asarray(batch_sizes))
-    if bs.ndim != 1 or bs.size == 0 or bs.dtype.kind not in "iu" or np.any(bs < 1):
-        raise ValueError(
-            f"batch_sizes must be a 1D sequence of integers >= 1; got {batch_sizes!r}"
-        )
+    bs = check_int_sequence("batch_sizes", np.atleast_1d(batch_sizes), minimum=1)
     if not replace and np.any(bs > n):
         raise ValueError(
             f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
@@ -271,21 +267,7 @@ def gradient_noise(
 
 
 def _flat_params(params: list[torch.nn.Parameter]) -> np.ndarray:
-    return (
-        torch.cat([p.detach().reshape(-1) for p in params])
-        .to(torch.float64)
-        .numpy()
-        .copy()
-    )
-
-
-def _set_flat_params(params: list[torch.nn.Parameter], flat: torch.Tensor) -> None:
-    """Copy the values of a flat vector into ``params`` (in place, no autograd)."""
-    with torch.no_grad():
-        i = 0
-        for p in params:
-            p.copy_(flat[i : i + p.numel()].reshape(p.shape).to(p.dtype))
-            i += p.numel()
+    return torch.cat([p.detach().reshape(-1) for p in params]).double().numpy()
 
 
 def minibatch_gradients(
@@ -489,10 +471,10 @@ def loss_surface_2d(
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
     x, y = check_data(x, y)
     params = [p for p in model.parameters() if p.requires_grad]
-    if sum(p.numel() for p in params) != 2:
+    sizes = [p.numel() for p in params]
+    if sum(sizes) != 2:
         raise ValueError(
-            "model must have exactly 2 trainable scalar parameters; got "
-            f"{sum(p.numel() for p in params)}"
+            f"model must have exactly 2 trainable scalar parameters; got {sum(sizes)}"
         )
     grids = []
     for name, values in (("p1", p1), ("p2", p2)):
@@ -506,7 +488,9 @@ def loss_surface_2d(
         try:
             for j, b in enumerate(grids[1]):
                 for i, a in enumerate(grids[0]):
-                    _set_flat_params(params, torch.tensor([a, b]))
+                    values = torch.tensor([a, b]).split(sizes)
+                    for p, v in zip(params, values, strict=True):
+                        p.copy_(v.reshape(p.shape))
                     out[j, i] = float(scalar_loss(loss_fn(model, x, y)))
         finally:
             for p, s in zip(params, saved, strict=True):

@@ -37,6 +37,7 @@ import numpy as np
 import torch
 
 from ._checks import (
+    check_choice,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -44,30 +45,15 @@ from ._checks import (
 )
 
 
-def _generator(seed: int | None, generator: torch.Generator | None):
-    gen = make_generator(seed, generator)
-    if gen is None:
-        raise ValueError("pass seed=... or generator=... so the draw is reproducible")
-    return gen
-
-
-def _check_theta(theta: object, dim: int) -> torch.Tensor:
-    theta = check_tensor("theta", theta)
-    if theta.ndim != 2 or theta.shape[1] != dim:
+def _check_rows(name: str, value: object, dim: int, rows: str) -> torch.Tensor:
+    """``value`` if it is a finite floating tensor of shape ``(rows, dim)``."""
+    value = check_tensor(name, value)
+    if value.ndim != 2 or value.shape[1] != dim:
         raise ValueError(
-            f"theta must have shape (n, {dim}) for this simulator; got "
-            f"{tuple(theta.shape)}"
+            f"{name} must have shape ({rows}, {dim}) for this simulator; got "
+            f"{tuple(value.shape)}"
         )
-    return theta
-
-
-def _check_x(x: object, dim: int) -> torch.Tensor:
-    x = check_tensor("x", x)
-    if x.ndim != 2 or x.shape[1] != dim:
-        raise ValueError(
-            f"x must have shape (m, {dim}) for this simulator; got {tuple(x.shape)}"
-        )
-    return x
+    return value
 
 
 def _check_grid(grid: object) -> torch.Tensor:
@@ -227,7 +213,9 @@ class _Simulator:
         x : torch.Tensor, shape (n, x_dim), float32
         """
         n = check_positive_int("n (the number of simulations)", n)
-        gen = _generator(seed, generator)
+        gen = make_generator(seed, generator)
+        if gen is None:
+            raise ValueError("pass seed=... or generator=... for a reproducible draw")
         theta = self.sample_prior(n, gen)
         return theta, self.simulate(theta, gen)
 
@@ -314,7 +302,7 @@ class LinearGaussian(_Simulator):
         -------
         torch.Tensor, shape (n, x_dim), float32
         """
-        theta = _check_theta(theta, 2)
+        theta = _check_rows("theta", theta, 2, "n")
         mean = theta.double() @ self.design().T
         noise = torch.randn(mean.shape, generator=generator, dtype=torch.float64)
         return (mean + self.noise * noise).float()
@@ -334,7 +322,7 @@ class LinearGaussian(_Simulator):
         cov : torch.Tensor, shape (2, 2), float64
             Posterior covariance (the same for every ``x``).
         """
-        x = _check_x(x, self.x_dim).double()
+        x = _check_rows("x", x, self.x_dim, "m").double()
         A = self.design()
         precision = A.T @ A / self.noise**2 + torch.eye(2) / self.prior_std**2
         cov = torch.linalg.inv(precision)
@@ -390,7 +378,7 @@ class SquareBimodal(_Simulator):
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """``x_j = theta^2 + noise``; ``theta`` (n, 1) gives ``x`` (n, n_obs)."""
-        theta = _check_theta(theta, 1)
+        theta = _check_rows("theta", theta, 1, "n")
         eps = torch.randn(theta.shape[0], self.n_obs, generator=generator)
         return (theta.float() ** 2 + self.noise * eps).float()
 
@@ -405,7 +393,7 @@ class SquareBimodal(_Simulator):
             Observed data.
         """
         grid = _check_grid(grid).double()
-        x = _check_x(x, self.n_obs).double()
+        x = _check_rows("x", x, self.n_obs, "m").double()
         resid = x[:, None, :] - grid[None, :, None] ** 2
         return -0.5 * (resid**2).sum(dim=2) / self.noise**2
 
@@ -470,14 +458,14 @@ class GrowingNoise(_Simulator):
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """``x = theta + (s0 + s1 |theta|) eps``: ``theta`` (n, 1) to ``x`` (n, 1)."""
-        theta = _check_theta(theta, 1).float()
+        theta = _check_rows("theta", theta, 1, "n").float()
         eps = torch.randn(theta.shape, generator=generator)
         return theta + self.noise_std(theta) * eps
 
     def log_likelihood(self, grid: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``log p(x_i | theta_k)`` up to a constant, shape ``(m, g)``."""
         grid = _check_grid(grid).double()
-        x = _check_x(x, 1).double()
+        x = _check_rows("x", x, 1, "m").double()
         s = self.noise_std(grid)[None, :]
         return -0.5 * ((x - grid[None, :]) / s) ** 2 - torch.log(s)
 
@@ -511,12 +499,7 @@ def get_simulator(simulator: object) -> Simulator:
     Simulator
     """
     if isinstance(simulator, str):
-        if simulator not in SIMULATORS:
-            raise ValueError(
-                f"unknown simulator {simulator!r}; allowed names are "
-                f"{sorted(SIMULATORS)}"
-            )
-        return SIMULATORS[simulator]()
+        return SIMULATORS[check_choice("simulator", simulator, SIMULATORS)]()
     missing = [a for a in ("theta_dim", "x_dim", "sample") if not hasattr(simulator, a)]
     if missing or not callable(simulator.sample):
         raise TypeError(
