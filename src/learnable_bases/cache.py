@@ -30,7 +30,7 @@ import json
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import ParamSpec, TypeVar
@@ -91,16 +91,11 @@ def _by_content(value: object) -> object:
     torch = sys.modules.get("torch")  # only if the caller has torch loaded
     if torch is not None and isinstance(value, torch.Tensor):
         t = value.detach().cpu().contiguous()
-        data = t.reshape(-1).view(torch.uint8).numpy().tobytes()
-        return {"dtype": str(t.dtype), "shape": list(t.shape), "sha256": _sha(data)}
+        return _digest(str(t.dtype), t.shape, t.reshape(-1).view(torch.uint8).numpy())
     np = sys.modules.get("numpy")
     if np is not None and isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         a = np.ascontiguousarray(value)
-        return {
-            "dtype": a.dtype.str,
-            "shape": list(a.shape),
-            "sha256": _sha(a.tobytes()),
-        }
+        return _digest(a.dtype.str, a.shape, a)
     cls = type(value)
     if dataclasses.is_dataclass(value) and cls.__module__.startswith(__package__):
         # the library's own (its source is in library_hash); a reader's class
@@ -110,8 +105,10 @@ def _by_content(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not keyed by content")
 
 
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def _digest(dtype: str, shape: Sequence[int], data: object) -> dict[str, object]:
+    """``{"dtype", "shape", "sha256"}``: ``data``'s bytes (``tobytes()``) hashed."""
+    sha = hashlib.sha256(data.tobytes()).hexdigest()
+    return {"dtype": dtype, "shape": list(shape), "sha256": sha}
 
 
 def call_key(

@@ -38,6 +38,7 @@ import torch
 
 from ._checks import (
     check_choice,
+    check_int,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -79,9 +80,7 @@ def theta_grid(low: float, high: float, n: int = 801) -> torch.Tensor:
     """
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"need finite low < high; got {low}, {high}")
-    n = check_positive_int("n", n)
-    if n < 3:
-        raise ValueError(f"a grid needs at least 3 points; got {n}")
+    n = check_int("n (the number of grid points)", n, minimum=3)
     return torch.linspace(low, high, n, dtype=torch.float64)
 
 

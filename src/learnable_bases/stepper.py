@@ -142,8 +142,7 @@ def palette_png(png: bytes, colors: int = 256) -> bytes:
     image = Image.open(io.BytesIO(png))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
-        background = Image.new("RGBA", image.size, "white")
-        image = Image.alpha_composite(background, image)
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image)
     image = image.convert("RGB")
     palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=0)
     out = io.BytesIO()
@@ -365,12 +364,11 @@ def _render_html(stepper: Stepper, frame_urls: Sequence[str] | None) -> str:
     alt = html.escape(stepper.alt, quote=True)
     imgs = []
     for k, (png, lab) in enumerate(zip(stepper.frames, stepper.labels, strict=True)):
+        lazy = "" if frame_urls is None or k == 0 else ' loading="lazy"'
         if frame_urls is None:
             src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-            lazy = ""
         else:
             src = html.escape(frame_urls[k], quote=True)
-            lazy = "" if k == 0 else ' loading="lazy"'
         width, height = (round(p / stepper.pixel_ratio) for p in _png_size(png))
         hidden = "" if k == 0 else " hidden"
         lab_e = html.escape(lab, quote=True)

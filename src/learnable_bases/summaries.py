@@ -78,6 +78,10 @@ class SummaryFit:
         """Whether an embedding layer comes before the head."""
         return len(self.model) == 2
 
+    def _first(self) -> nn.Linear:
+        """The layer that makes the features: the embedding, or the MLP's first."""
+        return self.model[0] if self.embedded else self.model[0].layers[0]
+
     def _input(self, x: torch.Tensor) -> torch.Tensor:
         x = check_tensor("x", x, ndim=2)
         if x.shape[1] != self.simulator.x_dim:
@@ -93,9 +97,8 @@ class SummaryFit:
         Without an embedding, the pre-activations of the MLP's first hidden
         layer, shape ``(m, width)``.
         """
-        first = self.model[0] if self.embedded else self.model[0].layers[0]
         with torch.no_grad():
-            return first(self._input(x)).double()
+            return self._first()(self._input(x)).double()
 
     def weights(self) -> torch.Tensor:
         """Rows ``w_k`` of the first layer on the data in their own units.
@@ -105,8 +108,7 @@ class SummaryFit:
         torch.Tensor, shape (n_features, x_dim), float64
             ``features(x) = x @ weights().T + const``.
         """
-        first = self.model[0] if self.embedded else self.model[0].layers[0]
-        return first.weight.detach().double() / self.x_std
+        return self._first().weight.detach().double() / self.x_std
 
     def gaussian(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and covariance of ``q(theta | x)`` in ``theta``'s units, float64.
@@ -197,14 +199,10 @@ def fit_summary_posterior(
     theta_mean, theta_std = theta_fit.mean(dim=0), theta_fit.std(dim=0)
     torch.manual_seed(seed)  # the embedding's initial weights (MLP seeds its own)
     out_dim = gaussian_out_dim(simulator.theta_dim)
-    if n_features is None:
-        model = nn.Sequential(
-            MLP(x.shape[1], width, depth, activation, out_dim=out_dim, seed=seed)
-        )
-    else:
-        embedding = nn.Linear(x.shape[1], n_features)
-        head = MLP(n_features, width, depth, activation, out_dim=out_dim, seed=seed)
-        model = nn.Sequential(embedding, head)
+    layers = [] if n_features is None else [nn.Linear(x.shape[1], n_features)]
+    head_in = x.shape[1] if n_features is None else n_features
+    layers.append(MLP(head_in, width, depth, activation, out_dim=out_dim, seed=seed))
+    model = nn.Sequential(*layers)
     history = train(
         model,
         _gaussian_objective,

@@ -272,15 +272,6 @@ def make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], 
     return fused_step
 
 
-def _optimizer_name(make: OptimizerFactory, opt: torch.optim.Optimizer) -> str:
-    """``"SGD"``, or ``"SGD(momentum=0.9)"`` for a :func:`functools.partial`."""
-    name = type(opt).__name__
-    if isinstance(make, functools.partial) and make.keywords:
-        kw = ", ".join(f"{k}={v!r}" for k, v in make.keywords.items())
-        name = f"{name}({kw})"
-    return name
-
-
 def _optimizer_step(
     optimizer: object, model: nn.Module, lr: float
 ) -> tuple[list[torch.nn.Parameter], Callable[[], None], str]:
@@ -314,7 +305,11 @@ def _optimizer_step(
             "optimizer(params, lr=lr) must return a torch.optim.Optimizer; got "
             f"{type(opt).__name__}"
         )
-    return params, opt.step, _optimizer_name(optimizer, opt)
+    name = type(opt).__name__  # "SGD", or "SGD(momentum=0.9)" for a partial
+    if isinstance(optimizer, functools.partial) and optimizer.keywords:
+        kw = ", ".join(f"{k}={v!r}" for k, v in optimizer.keywords.items())
+        name = f"{name}({kw})"
+    return params, opt.step, name
 
 
 def evaluate(
@@ -338,8 +333,7 @@ def evaluate(
     float
         ``loss_fn(model, x, y)``; the model's train/eval mode is restored.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
+    model = check_model(model)
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
     x, y = check_data(x, y)
     with evaluating(model):
