@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ._checks import check_bool
+from ._checks import check_bool, check_callable
 
 __all__ = ["Stepper", "palette_png", "stepper_from_figures", "stepper_from_function"]
 
@@ -241,8 +241,7 @@ def stepper_from_function(
         With ``same_layout``, if a frame has a different number of axes than
         the first.
     """
-    if not callable(draw):
-        raise TypeError("draw must be a callable draw(fig, i)")
+    draw = check_callable("draw", draw, "draw(fig, i)")
     same_layout = check_bool("same_layout", same_layout)
     figures: list[Figure] = []
     for i in range(len(labels)):
