@@ -29,7 +29,6 @@ import torch
 from torch import nn
 
 from ._checks import (
-    check_fraction,
     check_positive_float,
     check_positive_int,
     check_tensor,
@@ -191,7 +190,7 @@ def fit_summary_posterior(
         n_features = check_positive_int("n_features", n_features)
     check_positive_float("lr", lr)
     theta, x = simulate_pairs(simulator, n_sims, seed=seed)
-    val_fraction = check_fraction("val_fraction", val_fraction)
+    # holdout_split checks val_fraction
     x_fit, theta_fit, x_val, theta_val = holdout_split(
         x, theta, val_fraction, seed=seed
     )
