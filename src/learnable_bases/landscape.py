@@ -46,6 +46,17 @@ from ._checks import (
 from .training import LOSS_FN, History, LossFn, NonFiniteLossError
 
 
+def _checked(
+    model: object, loss_fn: object, x: object, y: object
+) -> tuple[nn.Module, LossFn, torch.Tensor, torch.Tensor, list[nn.Parameter]]:
+    """The arguments that every function here takes, checked, and the model's
+    trainable parameters."""
+    model = check_model(model)
+    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
+    x, y = check_data(x, y)
+    return model, loss_fn, x, y, [p for p in model.parameters() if p.requires_grad]
+
+
 def minibatch_variance_theory(
     sigma2: float,
     batch_size: int | Sequence[int] | np.ndarray,
@@ -205,9 +216,7 @@ def gradient_noise(
         Full gradient, per-``B`` mean gradients, mean squared deviations and
         the theory values.
     """
-    model = check_model(model)
-    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
-    x, y = check_data(x, y)
+    model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
     n_batches = check_int("n_batches", n_batches, minimum=2)
     seed = check_seed(seed)
@@ -218,7 +227,6 @@ def gradient_noise(
             f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
         )
 
-    params = [p for p in model.parameters() if p.requires_grad]
     gen = torch.Generator().manual_seed(seed)
     with evaluating(model, grad=True):
         full = _flat_grad(model, params, loss_fn, x, y)
@@ -310,9 +318,7 @@ def minibatch_gradients(
         One flattened gradient over all ``p`` trainable parameters per batch,
         in the order of ``model.parameters()`` (float64).
     """
-    model = check_model(model)
-    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
-    x, y = check_data(x, y)
+    model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
     batch_size = check_positive_int("batch_size", batch_size)
     n_batches = check_positive_int("n_batches", n_batches)
@@ -322,7 +328,6 @@ def minibatch_gradients(
         raise ValueError(
             f"without replacement, batch_size must be <= N={n}; got {batch_size}"
         )
-    params = [p for p in model.parameters() if p.requires_grad]
     gen = torch.Generator().manual_seed(seed)
     out = np.empty((n_batches, sum(p.numel() for p in params)))
     with evaluating(model, grad=True):
@@ -387,15 +392,12 @@ def parameter_path(
         If a batch loss becomes NaN or infinite (the learning rate is too
         large); the message names the step and the learning rate.
     """
-    model = check_model(model)
-    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
-    x, y = check_data(x, y)
+    model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
     steps = check_positive_int("steps", steps)
     lr = check_positive_float("lr", lr)
     seed = check_seed(seed)
     batch_size = check_batch_size(batch_size, n)
-    params = [p for p in model.parameters() if p.requires_grad]
     gen = torch.Generator().manual_seed(seed)
     per_epoch = math.ceil(n / batch_size)
     out = np.empty((steps + 1, sum(p.numel() for p in params)))
@@ -467,10 +469,7 @@ def loss_surface_2d(
         ``loss[j, i]`` at ``(p1[i], p2[j])``: the layout ``contour(p1, p2, loss)``
         expects.
     """
-    model = check_model(model)
-    loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
-    x, y = check_data(x, y)
-    params = [p for p in model.parameters() if p.requires_grad]
+    model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     sizes = [p.numel() for p in params]
     if sum(sizes) != 2:
         raise ValueError(
