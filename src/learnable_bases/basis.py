@@ -74,14 +74,6 @@ def _check_knots(knots: object) -> torch.Tensor:
     return knots
 
 
-def _check_dtype(dtype: object) -> torch.dtype:
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(
-            f"dtype must be a floating torch dtype such as torch.float64; got {dtype!r}"
-        )
-    return dtype
-
-
 def _as_2d(name: str, value: object, rows: str) -> torch.Tensor:
     """``value`` (a tensor of shape ``(rows,)`` or ``(rows, in_dim)``) as 2D."""
     value = check_tensor(name, value)
@@ -161,7 +153,10 @@ def random_neurons(
     if bias_scale is not None:
         bias_scale = check_positive_float("bias_scale", bias_scale)
     lo, hi = check_interval(interval)
-    dtype = _check_dtype(dtype)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(
+            f"dtype must be a floating torch dtype such as torch.float64; got {dtype!r}"
+        )
     gen = _generator(seed)
     v = weight_scale * torch.randn(n_neurons, in_dim, generator=gen, dtype=dtype)
     if bias_scale is None:
