@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import torch
 
-from ._checks import check_choice, check_int
+from ._checks import check_choice, check_int, check_interval
 
 Activation = Callable[[torch.Tensor], torch.Tensor]
 
@@ -144,10 +144,6 @@ def _d_tanh(x: torch.Tensor) -> torch.Tensor:
     return 1 - torch.tanh(x) ** 2
 
 
-def _d_relu(x: torch.Tensor) -> torch.Tensor:
-    return (x > 0).to(x.dtype)
-
-
 def _d_gelu(x: torch.Tensor) -> torch.Tensor:
     s = torch.sigmoid(GELU_SIGMOID_SLOPE * x)
     return s + GELU_SIGMOID_SLOPE * x * s * (1 - s)
@@ -172,7 +168,7 @@ _DERIVATIVES: dict[str, Activation] = {
     "step": _d_step,
     "sigmoid": _d_sigmoid,
     "tanh": _d_tanh,
-    "relu": _d_relu,
+    "relu": step,  # relu'(z) is the step 1[z > 0]
     "gelu": _d_gelu,
     "gelu_erf": _d_gelu_erf,
 }
@@ -248,10 +244,7 @@ def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float
     float
         The largest absolute gap between the two GELU forms (about 0.0205).
     """
-    if not (isinstance(lo, (int, float)) and isinstance(hi, (int, float))):
-        raise TypeError("lo and hi must be real numbers")
-    if not lo < hi:
-        raise ValueError(f"need lo < hi; got lo={lo}, hi={hi}")
+    lo, hi = check_interval((lo, hi))
     n = check_int("n", n, minimum=2)
     x = torch.linspace(lo, hi, n, dtype=torch.float64)
     return float((gelu(x) - gelu_erf(x)).abs().max())

@@ -74,23 +74,22 @@ def _check_knots(knots: object) -> torch.Tensor:
     return knots
 
 
-def _check_dtype(dtype: object) -> torch.dtype:
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(
-            f"dtype must be a floating torch dtype such as torch.float64; got {dtype!r}"
-        )
-    return dtype
-
-
-def _as_2d_inputs(x: object) -> torch.Tensor:
-    x = check_tensor("x", x)
-    if x.ndim == 1:
-        return x[:, None]
-    if x.ndim != 2:
+def _as_2d(name: str, value: object, rows: str) -> torch.Tensor:
+    """``value`` (a tensor of shape ``(rows,)`` or ``(rows, in_dim)``) as 2D."""
+    value = check_tensor(name, value)
+    if value.ndim == 1:
+        return value[:, None]
+    if value.ndim != 2:
         raise ValueError(
-            f"x must have shape (n,) or (n, in_dim); got shape {tuple(x.shape)}"
+            f"{name} must have shape ({rows},) or ({rows}, in_dim); "
+            f"got shape {tuple(value.shape)}"
         )
-    return x
+    return value
+
+
+def _check_sequence(name: str, value: object, what: str) -> None:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of {what}; got {value!r}")
 
 
 # ------------------------------------------------------------------- random neurons
@@ -154,7 +153,10 @@ def random_neurons(
     if bias_scale is not None:
         bias_scale = check_positive_float("bias_scale", bias_scale)
     lo, hi = check_interval(interval)
-    dtype = _check_dtype(dtype)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(
+            f"dtype must be a floating torch dtype such as torch.float64; got {dtype!r}"
+        )
     gen = _generator(seed)
     v = weight_scale * torch.randn(n_neurons, in_dim, generator=gen, dtype=dtype)
     if bias_scale is None:
@@ -190,15 +192,8 @@ def neuron_features(
         The design matrix ``Phi[i, j] = phi_j(x_i)``, in the promoted dtype.
     """
     g = get_activation(activation)
-    x = _as_2d_inputs(x)
-    v = check_tensor("v", v)
-    if v.ndim == 1:
-        v = v[:, None]
-    if v.ndim != 2:
-        raise ValueError(
-            "v must have shape (n_neurons, in_dim) or (n_neurons,); "
-            f"got shape {tuple(v.shape)}"
-        )
+    x = _as_2d("x", x, "n")
+    v = _as_2d("v", v, "n_neurons")
     b = check_tensor("b", b, ndim=1)
     if v.shape[1] != x.shape[1]:
         raise ValueError(
@@ -412,13 +407,6 @@ def _evaluate_target(
     return y
 
 
-def _check_n_grid(n_grid: object) -> int:
-    n_grid = check_positive_int("n_grid", n_grid)
-    if n_grid < 2:
-        raise ValueError(f"n_grid must be >= 2; got {n_grid}")
-    return n_grid
-
-
 def kink_approximation(
     target: Callable[[torch.Tensor], torch.Tensor],
     H: int,
@@ -460,7 +448,7 @@ def kink_approximation(
     """
     H = check_positive_int("H", H)
     lo, hi = check_interval(interval)
-    n_grid = _check_n_grid(n_grid)
+    n_grid = check_int("n_grid", n_grid, minimum=2)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
     y = _evaluate_target(target, x)
     knots = lo + (hi - lo) * torch.arange(H, dtype=torch.float64) / H
@@ -470,22 +458,12 @@ def kink_approximation(
     w, w0 = fit_output_weights(features, y)
     neurons = (features * w).T
     total = neurons.sum(dim=0) + w0
-    return KinkApproximation(
-        x=x,
-        target=y,
-        knots=knots,
-        weights=w,
-        w0=w0,
-        v=v,
-        neurons=neurons,
-        total=total,
-        max_error=float((total - y).abs().max()),
-    )
+    max_error = float((total - y).abs().max())
+    return KinkApproximation(x, y, knots, v, w, w0, neurons, total, max_error)
 
 
 def _check_Hs(Hs: object) -> list[int]:
-    if isinstance(Hs, (str, bytes)) or not isinstance(Hs, (Sequence, np.ndarray)):
-        raise TypeError(f"Hs must be a sequence of positive integers; got {Hs!r}")
+    _check_sequence("Hs", Hs, "positive integers")
     if len(Hs) == 0:
         raise ValueError("Hs must contain at least one number of neurons")
     return [check_positive_int("each H in Hs", h) for h in Hs]
@@ -543,12 +521,7 @@ def fit_rate(Hs: Sequence[int], errors: Sequence[float] | np.ndarray) -> float:
         The fitted slope ``p`` in ``error ~ C H**p``.
     """
     Hs = _check_Hs(Hs)
-    if isinstance(errors, (str, bytes)) or not isinstance(
-        errors, (Sequence, np.ndarray)
-    ):
-        raise TypeError(
-            f"errors must be a sequence of positive numbers; got {errors!r}"
-        )
+    _check_sequence("errors", errors, "positive numbers")
     try:
         err = np.asarray(errors, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -606,14 +579,14 @@ def random_deep_features(
     depth = check_positive_int("depth", depth)
     width = check_positive_int("width", width)
     g = get_activation(activation)
-    x2 = _as_2d_inputs(x)
+    x2 = _as_2d("x", x, "n")
     gen = _generator(seed)
     lo, hi = x2.min(dim=0).values, x2.max(dim=0).values
     if not (hi > lo).all():
         raise ValueError("x must span a range (at least two distinct values)")
     n_in = x2.shape[1]
     dtype = x2.dtype
-    gain = math.sqrt(2.0) if activation in _RELU_LIKE else 1.0
+    std = (math.sqrt(2.0) if activation in _RELU_LIKE else 1.0) / math.sqrt(width)
 
     def random_points() -> torch.Tensor:
         return lo + (hi - lo) * torch.rand(width, n_in, generator=gen, dtype=dtype)
@@ -629,11 +602,7 @@ def random_deep_features(
         return h
 
     for _ in range(depth - 1):
-        weight = (
-            gain
-            / math.sqrt(width)
-            * torch.randn(width, width, generator=gen, dtype=dtype)
-        )
+        weight = std * torch.randn(width, width, generator=gen, dtype=dtype)
         h_at_c = forward(random_points())  # (width, width): row k is h(c_k)
         layers.append((weight, -(weight * h_at_c).sum(dim=1)))
     return forward(x2)

@@ -32,6 +32,7 @@ from torch import nn
 from ._checks import (
     check_bool,
     check_choice,
+    check_model,
     check_positive_int,
     check_real,
     check_tensor,
@@ -345,8 +346,5 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     int
         Total number of entries over all (trainable) parameter tensors.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}")
-    return sum(
-        p.numel() for p in model.parameters() if p.requires_grad or not trainable_only
-    )
+    params = check_model(model).parameters()
+    return sum(p.numel() for p in params if p.requires_grad or not trainable_only)

@@ -80,7 +80,10 @@ def _check_path(
     return k, eta, w, steps, angle
 
 
-def _rotation(angle: float) -> np.ndarray:
+def _rotation(angle: float, d: int) -> np.ndarray:
+    """The 2D rotation by ``angle``; ``d`` (the number of kappas) must be 2."""
+    if d != 2:
+        raise ValueError(f"angle is only supported in 2D; got {d} kappas")
     c, s = math.cos(angle), math.sin(angle)
     return np.array([[c, -s], [s, c]])
 
@@ -88,9 +91,7 @@ def _rotation(angle: float) -> np.ndarray:
 def _hessian(kappas: np.ndarray, angle: float) -> np.ndarray:
     if angle == 0.0:
         return np.diag(kappas)
-    if kappas.size != 2:
-        raise ValueError(f"angle is only supported in 2D; got {kappas.size} kappas")
-    rot = _rotation(angle)
+    rot = _rotation(angle, kappas.size)
     return rot @ np.diag(kappas) @ rot.T
 
 
@@ -454,9 +455,7 @@ def steps_to_converge(
     angle = check_real("angle", angle)
     w = np.ones(k.size) if w0 is None else _check_vector("w0", w0, k.size)
     if angle != 0.0:
-        if k.size != 2:
-            raise ValueError(f"angle is only supported in 2D; got {k.size} kappas")
-        w = _rotation(angle).T @ w  # coordinates along the principal axes
+        w = _rotation(angle, k.size).T @ w  # coordinates along the principal axes
     c2 = w**2
     target = tol**2 * c2.sum()
     if c2.sum() == 0.0 or tol >= 1.0:
