@@ -21,6 +21,7 @@ from matplotlib.text import Text
 from ._checks import check_bool, check_choice, check_int, check_positive_int, check_real
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
+from .plotting import _check_ax
 
 __all__ = ["draw_network", "draw_neuron"]
 
@@ -37,12 +38,6 @@ _CENTRED = {"ha": "center", "va": "center"}
 
 
 # --------------------------------------------------------------------------- checks
-def _check_ax(ax: object) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
-    return ax
-
-
 def _check_layer_sizes(layer_sizes: object) -> list[int]:
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(
         layer_sizes, (Sequence, np.ndarray)
