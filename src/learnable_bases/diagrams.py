@@ -360,6 +360,7 @@ def _draw_inputs(
     use_dots = len(rows) > len(names)
     input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
     x_in = 0.05
+    circle = {"boxstyle": "circle,pad=0.3", "fc": _light(BLUE), "ec": BLUE, "lw": 1.6}
     width_in, height_in = _axes_size_in(ax)
     for name, y in zip(names, input_y, strict=True):
         # arrows end spread over the node's left edge, so they do not pile up
@@ -373,12 +374,7 @@ def _draw_inputs(
             **_CENTRED,
             fontsize=fontsize,
             zorder=3,
-            bbox={
-                "boxstyle": "circle,pad=0.3",
-                "fc": _light(BLUE),
-                "ec": BLUE,
-                "lw": 1.6,
-            },
+            bbox=circle,
             arrowprops=_into(sum_node),
         )
         # weight label a third of the way along the arrow, on its upper side
@@ -408,8 +404,7 @@ def _draw_activation_inset(ax: Axes, activation: str, fontsize: float) -> None:
     inset.plot(z.numpy(), get_activation(activation)(z).numpy(), color=GREEN)
     inset.axhline(0, color="0.7", lw=0.8, zorder=0)
     inset.axvline(0, color="0.7", lw=0.8, zorder=0)
-    inset.set_xticks([])
-    inset.set_yticks([])
+    inset.set(xticks=[], yticks=[])
     inset.grid(False)
     inset.set_title(
         "$g$ = " + LABELS[activation].split(" $")[0],

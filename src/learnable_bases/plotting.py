@@ -604,8 +604,7 @@ def plot_field(
         )
     if points is not None:
         pts = np.asarray(torch.as_tensor(points).detach(), dtype=float)
-        vals = np.asarray(torch.as_tensor(point_values).detach(), dtype=float)
-        vals = vals.reshape(-1)
+        vals = np.asarray(torch.as_tensor(point_values).detach(), dtype=float).ravel()
         if pts.ndim != 2 or pts.shape[1] != 2 or vals.shape[0] != pts.shape[0]:
             raise ValueError(
                 "need points of shape (k, 2) and point_values of shape (k,); got "
