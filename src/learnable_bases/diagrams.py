@@ -133,8 +133,8 @@ def _check_labels(labels: object, n_layers: int) -> list[str]:
 def _network_layout(
     ax: Axes, n_layers: int, n_slots: int, captions: list[str], fontsize: float
 ) -> tuple[float, float]:
-    """Set the axes' limits for the layout, in inches, from the axes' current size;
-    return the units' diameter in inches and the font size inside units."""
+    """Size the units from the axes' current size in inches and set the axes'
+    limits; return the units' diameter in inches and the font size inside them."""
     width_in, height_in = _axes_size_in(ax)
     n_lines = max(c.count("\n") + 1 for c in captions)
     caption_in = min(n_lines * 1.32 * fontsize / 72 + 0.06, 0.55 * height_in)
@@ -157,9 +157,8 @@ def _draw_weights(ax: Axes, centres: list[list[tuple[float, int | None]]]) -> No
     for i in range(len(centres) - 1):
         for y0, u0 in centres[i]:
             for y1, u1 in centres[i + 1]:
-                if u0 is None or u1 is None:
-                    continue
-                ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
+                if u0 is not None and u1 is not None:
+                    ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
 
 
 def _input_name(unit: int, n_inputs: int, max_drawn: int) -> str:
