@@ -16,10 +16,12 @@ from matplotlib import transforms
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from ._checks import check_bool, check_choice, check_int, check_positive_int, check_real
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
+from .plotting import _check_ax
 
 __all__ = ["draw_network", "draw_neuron"]
 
@@ -32,15 +34,10 @@ BLUE, ORANGE, GREEN, VERMILLION, PURPLE = (
 )
 _EDGE_GREY = "0.6"
 _MIN_FONTSIZE = 10.0
+_CENTRED = {"ha": "center", "va": "center"}
 
 
 # --------------------------------------------------------------------------- checks
-def _check_ax(ax: object) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
-    return ax
-
-
 def _check_layer_sizes(layer_sizes: object) -> list[int]:
     if isinstance(layer_sizes, (str, bytes)) or not isinstance(
         layer_sizes, (Sequence, np.ndarray)
@@ -80,18 +77,6 @@ def _light(color: str, alpha: float = 0.22) -> tuple[float, float, float, float]
     return (1 - alpha + alpha * r, 1 - alpha + alpha * g, 1 - alpha + alpha * b, 1.0)
 
 
-def _glyph(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The curve of activation ``name`` (or ``"linear"``) scaled into [-1, 1]^2."""
-    t = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)
-    if name == "linear":
-        y = t.clone()
-    else:
-        width = 2.0 if name in ("relu", "gelu", "gelu_erf", "step") else 5.0
-        y = get_activation(name)(width * t)
-        y = 2 * (y - y.min()) / (y.max() - y.min()) - 1
-    return t.numpy(), y.numpy()
-
-
 def _axes_size_in(ax: Axes) -> tuple[float, float]:
     """Width and height of ``ax`` in inches, after the figure's layout engine."""
     fig = ax.figure
@@ -128,6 +113,123 @@ def _default_captions(sizes: list[int], output: str) -> list[str]:
     y = r"$\mathbf{y}$" if sizes[-1] > 1 else "$y$"
     captions.append(f"output {y}\n{output} head")
     return captions
+
+
+def _check_labels(labels: object, n_layers: int) -> list[str]:
+    if isinstance(labels, str) or not isinstance(labels, Sequence):
+        raise TypeError(
+            "labels must be a sequence of strings, one per layer; "
+            f"got {type(labels).__name__}"
+        )
+    if len(labels) != n_layers:
+        raise ValueError(
+            f"labels needs one caption per layer ({n_layers}); got {len(labels)}"
+        )
+    if not all(isinstance(s, str) for s in labels):
+        raise TypeError("every entry of labels must be a string")
+    return list(labels)
+
+
+def _network_layout(
+    ax: Axes, n_layers: int, n_slots: int, captions: list[str], fontsize: float
+) -> tuple[float, float]:
+    """Size the units from the axes' current size in inches and set the axes'
+    limits; return the units' diameter in inches and the font size inside them."""
+    width_in, height_in = _axes_size_in(ax)
+    n_lines = max(c.count("\n") + 1 for c in captions)
+    caption_in = min(n_lines * 1.32 * fontsize / 72 + 0.06, 0.55 * height_in)
+    slot_in = (height_in - caption_in) / n_slots
+    column_in = width_in / n_layers
+    diameter_in = min(0.72 * slot_in, 0.35 * column_in, 0.5)
+    inner_fontsize = max(_MIN_FONTSIZE, min(fontsize, 0.5 * 72 * diameter_in))
+
+    top = (n_slots - 1) / 2 + 0.5
+    bottom = -(n_slots - 1) / 2 - 0.5
+    data_per_in = n_slots / (height_in - caption_in)
+    ax.set_xlim(-0.5, n_layers - 0.5)
+    ax.set_ylim(bottom - caption_in * data_per_in, top)
+    ax.set_axis_off()
+    return diameter_in, inner_fontsize
+
+
+def _draw_weights(ax: Axes, centres: list[list[tuple[float, int | None]]]) -> None:
+    """Thin grey lines between drawn units of adjacent layers."""
+    for i in range(len(centres) - 1):
+        for y0, u0 in centres[i]:
+            for y1, u1 in centres[i + 1]:
+                if u0 is not None and u1 is not None:
+                    ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
+
+
+def _input_name(unit: int, n_inputs: int, max_drawn: int) -> str:
+    if n_inputs == 1:
+        return "$x$"
+    if n_inputs > max_drawn and unit == n_inputs - 1:
+        return "$x_d$"  # the true size is in the caption
+    return f"$x_{{{unit + 1}}}$"
+
+
+def _draw_glyph(ax: Axes, name: str, x: float, y: float, radius_in: float) -> None:
+    """Sketch activation ``name`` (or ``"linear"``) inside the unit at ``(x, y)``."""
+    t = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)
+    if name == "linear":
+        g = t.clone()
+    else:
+        width = 2.0 if name in ("relu", "gelu", "gelu_erf", "step") else 5.0
+        g = get_activation(name)(width * t)
+        g = 2 * (g - g.min()) / (g.max() - g.min()) - 1  # scaled into [-1, 1]
+    offset = ax.figure.dpi_scale_trans + transforms.ScaledTranslation(
+        x, y, ax.transData
+    )
+    ax.add_line(
+        Line2D(
+            t.numpy() * radius_in,
+            g.numpy() * radius_in,
+            transform=offset,
+            color="black",
+            lw=1.3,
+            zorder=4,
+            solid_capstyle="round",
+        )
+    )
+
+
+def _draw_units(
+    ax: Axes,
+    centres: list[list[tuple[float, int | None]]],
+    shapes: list[str | None],
+    input_names: dict[int, str],
+    diameter_in: float,
+    fontsize: float,
+    inner_fontsize: float,
+) -> None:
+    """Circles in the layers' colours, the input names, the hidden units' and the
+    head's glyphs (``shapes``, one per layer) and vertical ellipses."""
+    colours = [BLUE] + [ORANGE] * (len(centres) - 2) + [GREEN]
+    dots_fontsize = max(fontsize + 3, 1.2 * inner_fontsize)
+    for col, layer in enumerate(centres):
+        for y, unit in layer:
+            if unit is None:
+                ax.text(
+                    col, y, r"$\vdots$", **_CENTRED, fontsize=dots_fontsize, zorder=3
+                )
+                continue
+            ax.plot(
+                [col],
+                [y],
+                marker="o",
+                ms=72 * diameter_in,  # the diameter in points
+                mfc=_light(colours[col], 0.3),
+                mec=colours[col],
+                mew=1.6,
+                ls="none",
+                zorder=3,
+            )
+            if col == 0:
+                name = input_names[unit]
+                ax.text(col, y, name, **_CENTRED, fontsize=inner_fontsize, zorder=4)
+            elif shapes[col] is not None:
+                _draw_glyph(ax, shapes[col], col, y, 0.55 * diameter_in / 2)
 
 
 def draw_network(
@@ -195,124 +297,31 @@ def draw_network(
     if labels is None:
         captions = _default_captions(sizes, output)
     else:
-        if isinstance(labels, str) or not isinstance(labels, Sequence):
-            raise TypeError(
-                "labels must be a sequence of strings, one per layer; "
-                f"got {type(labels).__name__}"
-            )
-        if len(labels) != len(sizes):
-            raise ValueError(
-                f"labels needs one caption per layer ({len(sizes)}); got {len(labels)}"
-            )
-        if not all(isinstance(s, str) for s in labels):
-            raise TypeError("every entry of labels must be a string")
-        captions = list(labels)
+        captions = _check_labels(labels, len(sizes))
     slots = [_slots(n, max_drawn) for n in sizes]
     for i, n in enumerate(sizes):
         if n > max_drawn:
             captions[i] += f"\n({n} units)"
 
-    # --- layout in inches, from the axes' current size
-    fig = ax.figure
-    width_in, height_in = _axes_size_in(ax)
-    n_layers = len(sizes)
-    n_slots = max(len(s) for s in slots)
-    n_lines = max(c.count("\n") + 1 for c in captions)
-    caption_in = min(n_lines * 1.32 * fontsize / 72 + 0.06, 0.55 * height_in)
-    slot_in = (height_in - caption_in) / n_slots
-    column_in = width_in / n_layers
-    diameter_in = min(0.72 * slot_in, 0.35 * column_in, 0.5)
-    radius_pt = 36 * diameter_in
-    inner_fontsize = max(_MIN_FONTSIZE, min(fontsize, 0.5 * 72 * diameter_in))
-
-    top = (n_slots - 1) / 2 + 0.5
-    bottom = -(n_slots - 1) / 2 - 0.5
-    data_per_in = n_slots / (height_in - caption_in)
-    ax.set_xlim(-0.5, n_layers - 0.5)
-    ax.set_ylim(bottom - caption_in * data_per_in, top)
-    ax.set_axis_off()
-
+    n_layers, n_slots = len(sizes), max(len(s) for s in slots)
+    diameter_in, inner_fontsize = _network_layout(
+        ax, n_layers, n_slots, captions, fontsize
+    )
     # unit centres, layer by layer
-    centres: list[list[tuple[float, int | None]]] = []
-    for layer_slots in slots:
-        k = len(layer_slots)
-        centres.append([((k - 1) / 2 - s, unit) for s, unit in enumerate(layer_slots)])
-
-    # weights: thin grey lines between drawn units of adjacent layers
-    for i in range(n_layers - 1):
-        for y0, u0 in centres[i]:
-            for y1, u1 in centres[i + 1]:
-                if u0 is None or u1 is None:
-                    continue
-                ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
-
-    colours = [BLUE] + [ORANGE] * (n_layers - 2) + [GREEN]
-    glyph_radius_in = 0.55 * diameter_in / 2
-    for col, layer in enumerate(centres):
-        for y, unit in layer:
-            if unit is None:
-                ax.text(
-                    col,
-                    y,
-                    r"$\vdots$",
-                    ha="center",
-                    va="center",
-                    fontsize=max(fontsize + 3, 1.2 * inner_fontsize),
-                    zorder=3,
-                )
-                continue
-            ax.plot(
-                [col],
-                [y],
-                marker="o",
-                ms=2 * radius_pt,
-                mfc=_light(colours[col], 0.3),
-                mec=colours[col],
-                mew=1.6,
-                ls="none",
-                zorder=3,
-            )
-            if col == 0:
-                if sizes[0] == 1:
-                    name = "x"
-                elif sizes[0] > max_drawn and unit == sizes[0] - 1:
-                    name = "x_d"  # the true size is in the caption
-                else:
-                    name = f"x_{{{unit + 1}}}"
-                ax.text(
-                    col,
-                    y,
-                    f"${name}$",
-                    ha="center",
-                    va="center",
-                    fontsize=inner_fontsize,
-                    zorder=4,
-                )
-                continue
-            shape = output if col == n_layers - 1 else activation
-            if shape is None:
-                continue
-            gx, gy = _glyph(shape)
-            offset = fig.dpi_scale_trans + transforms.ScaledTranslation(
-                col, y, ax.transData
-            )
-            ax.add_line(
-                Line2D(
-                    gx * glyph_radius_in,
-                    gy * glyph_radius_in,
-                    transform=offset,
-                    color="black",
-                    lw=1.3,
-                    zorder=4,
-                    solid_capstyle="round",
-                )
-            )
-
+    centres = [
+        [((len(s) - 1) / 2 - k, unit) for k, unit in enumerate(s)] for s in slots
+    ]
+    _draw_weights(ax, centres)
+    shapes = [None] + [activation] * (n_layers - 2) + [output]
+    input_names = {
+        u: _input_name(u, sizes[0], max_drawn) for u in slots[0] if u is not None
+    }
+    _draw_units(ax, centres, shapes, input_names, diameter_in, fontsize, inner_fontsize)
     for col, caption in enumerate(captions):
         ax.annotate(
             caption,
             xy=(col, -(n_slots - 1) / 2),
-            xytext=(0, -radius_pt - 6),
+            xytext=(0, -36 * diameter_in - 6),
             textcoords="offset points",
             ha="center",
             va="top",
@@ -323,6 +332,85 @@ def draw_network(
 
 
 # --------------------------------------------------------------------- the neuron
+_SUM_X = 0.40  # the summation node's centre; all nodes sit at half height
+_ARROW = {"arrowstyle": "-|>", "color": "black", "lw": 1.3, "mutation_scale": 14}
+
+
+def _into(node: Text) -> dict:
+    """Arrow properties for an arrow ending at the edge of ``node``'s box."""
+    return {**_ARROW, "patchB": node.get_bbox_patch(), "shrinkB": 1}
+
+
+def _node(
+    ax: Axes, x: float, label: str, colour: str, fontsize: float, ha: str = "center"
+) -> Text:
+    """A rounded box at ``(x, 0.5)`` filled with a tint of ``colour``."""
+    bbox = {"boxstyle": "round,pad=0.45", "lw": 1.6, "fc": _light(colour), "ec": colour}
+    return ax.text(
+        x, 0.5, label, ha=ha, va="center", fontsize=fontsize, zorder=3, bbox=bbox
+    )
+
+
+def _draw_inputs(
+    ax: Axes, sum_node: Text, names: list[str], rows: np.ndarray, fontsize: float
+) -> None:
+    """Inputs ``x_i`` at heights ``rows`` (an ellipsis row before ``x_d`` if
+    ``names`` is one shorter) with arrows, labelled ``v_i``, into ``sum_node``."""
+    use_dots = len(rows) > len(names)
+    input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
+    x_in = 0.05
+    circle = {"boxstyle": "circle,pad=0.3", "fc": _light(BLUE), "ec": BLUE, "lw": 1.6}
+    width_in, height_in = _axes_size_in(ax)
+    for name, y in zip(names, input_y, strict=True):
+        # arrows end spread over the node's left edge, so they do not pile up
+        end_frac = 0.5 + 0.3 * (y - 0.5) / 0.38
+        ax.annotate(
+            f"$x_{{{name}}}$",
+            xy=(0.0, end_frac),
+            xycoords=sum_node,
+            xytext=(x_in, y),
+            textcoords="axes fraction",
+            **_CENTRED,
+            fontsize=fontsize,
+            zorder=3,
+            bbox=circle,
+            arrowprops=_into(sum_node),
+        )
+        # weight label a third of the way along the arrow, on its upper side
+        end = np.array([_SUM_X - 0.08, 0.5 + 0.1 * (end_frac - 0.5)])
+        start = np.array([x_in, y])
+        label_xy = start + 0.36 * (end - start)
+        dx, dy = (end - start) * (width_in, height_in)
+        normal = np.array([-dy, dx]) / np.hypot(dx, dy)
+        ax.annotate(
+            f"$v_{{{name}}}$",
+            xy=tuple(label_xy),
+            xycoords="axes fraction",
+            xytext=tuple(9 * normal),
+            textcoords="offset points",
+            **_CENTRED,
+            fontsize=fontsize - 1,
+            color=BLUE,
+        )
+    if use_dots:
+        ax.text(x_in, rows[-2], r"$\vdots$", **_CENTRED, fontsize=fontsize + 2)
+
+
+def _draw_activation_inset(ax: Axes, activation: str, fontsize: float) -> None:
+    """A small plot of the activation's curve above the ``g`` node."""
+    inset = ax.inset_axes((0.58, 0.68, 0.12, 0.22))
+    z = torch.linspace(-3, 3, 121, dtype=torch.float64)
+    inset.plot(z.numpy(), get_activation(activation)(z).numpy(), color=GREEN)
+    inset.axhline(0, color="0.7", lw=0.8, zorder=0)
+    inset.axvline(0, color="0.7", lw=0.8, zorder=0)
+    inset.set(xticks=[], yticks=[])
+    inset.grid(False)
+    inset.set_title(
+        "$g$ = " + LABELS[activation].split(" $")[0],
+        fontsize=max(_MIN_FONTSIZE, fontsize - 2),
+    )
+
+
 def draw_neuron(
     ax: Axes,
     n_inputs: int = 3,
@@ -373,103 +461,25 @@ def draw_neuron(
         names[-1] = "d"
     n_rows = n_inputs + use_dots
     rows = np.linspace(0.88, 0.12, n_rows) if n_rows > 1 else np.array([0.5])
-    input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
 
-    sum_xy = (0.40, 0.5)
-    box = {"boxstyle": "round,pad=0.45", "lw": 1.6}
-    sum_node = ax.text(
-        *sum_xy,
-        r"$\mathbf{v}_j^{T}\mathbf{x} + b_j$",
-        ha="center",
-        va="center",
-        fontsize=fontsize,
-        zorder=3,
-        bbox={**box, "fc": _light(ORANGE), "ec": ORANGE},
+    sum_node = _node(
+        ax, _SUM_X, r"$\mathbf{v}_j^{T}\mathbf{x} + b_j$", ORANGE, fontsize
     )
-    g_node = ax.text(
-        0.64,
-        0.5,
-        r"$g(\cdot)$",
-        ha="center",
-        va="center",
-        fontsize=fontsize,
-        zorder=3,
-        bbox={**box, "fc": _light(GREEN), "ec": GREEN},
-    )
-    out_node = ax.text(
-        0.80,
-        0.5,
-        r"$\phi_j = g(\mathbf{v}_j^{T}\mathbf{x} + b_j)$",
-        ha="left",
-        va="center",
-        fontsize=fontsize,
-        zorder=3,
-        bbox={**box, "fc": _light(PURPLE), "ec": PURPLE},
-    )
-    arrow = {"arrowstyle": "-|>", "color": "black", "lw": 1.3, "mutation_scale": 14}
-
-    # inputs and their weighted arrows into the summation node
-    x_in = 0.05
-    width_in, height_in = _axes_size_in(ax)
-    for name, y in zip(names, input_y, strict=True):
-        # arrows end spread over the node's left edge, so they do not pile up
-        end_frac = 0.5 + 0.3 * (y - 0.5) / 0.38
-        ax.annotate(
-            f"$x_{{{name}}}$",
-            xy=(0.0, end_frac),
-            xycoords=sum_node,
-            xytext=(x_in, y),
-            textcoords="axes fraction",
-            ha="center",
-            va="center",
-            fontsize=fontsize,
-            zorder=3,
-            bbox={
-                "boxstyle": "circle,pad=0.3",
-                "fc": _light(BLUE),
-                "ec": BLUE,
-                "lw": 1.6,
-            },
-            arrowprops={**arrow, "patchB": sum_node.get_bbox_patch(), "shrinkB": 1},
-        )
-        # weight label a third of the way along the arrow, on its upper side
-        end = np.array([sum_xy[0] - 0.08, sum_xy[1] + 0.1 * (end_frac - 0.5)])
-        start = np.array([x_in, y])
-        label_xy = start + 0.36 * (end - start)
-        dx, dy = (end - start) * (width_in, height_in)
-        normal = np.array([-dy, dx]) / np.hypot(dx, dy)
-        ax.annotate(
-            f"$v_{{{name}}}$",
-            xy=tuple(label_xy),
-            xycoords="axes fraction",
-            xytext=tuple(9 * normal),
-            textcoords="offset points",
-            ha="center",
-            va="center",
-            fontsize=fontsize - 1,
-            color=BLUE,
-        )
-    if use_dots:
-        ax.text(
-            x_in,
-            rows[-2],
-            r"$\vdots$",
-            ha="center",
-            va="center",
-            fontsize=fontsize + 2,
-        )
+    g_node = _node(ax, 0.64, r"$g(\cdot)$", GREEN, fontsize)
+    phi = r"$\phi_j = g(\mathbf{v}_j^{T}\mathbf{x} + b_j)$"
+    out_node = _node(ax, 0.80, phi, PURPLE, fontsize, ha="left")
+    _draw_inputs(ax, sum_node, names, rows, fontsize)
 
     # bias from below, then sum -> g -> output
     ax.annotate(
         r"$b_j$ (bias)",
         xy=(0.5, 0.0),
         xycoords=sum_node,
-        xytext=(sum_xy[0], 0.1),
+        xytext=(_SUM_X, 0.1),
         textcoords="axes fraction",
-        ha="center",
-        va="center",
+        **_CENTRED,
         fontsize=fontsize,
-        arrowprops={**arrow, "patchB": sum_node.get_bbox_patch(), "shrinkB": 1},
+        arrowprops=_into(sum_node),
     )
     for source, target in ((sum_node, g_node), (g_node, out_node)):
         ax.annotate(
@@ -479,43 +489,18 @@ def draw_neuron(
             xytext=(1.0, 0.5),
             textcoords=source,
             arrowprops={
-                **arrow,
+                **_into(target),
                 "patchA": source.get_bbox_patch(),
-                "patchB": target.get_bbox_patch(),
                 "shrinkA": 1,
-                "shrinkB": 1,
             },
         )
-    ax.text(
-        0.80,
-        0.66,
-        "output",
-        ha="left",
-        va="center",
-        fontsize=fontsize - 1,
-        color="0.25",
-    )
-    ax.text(
-        sum_xy[0],
-        0.66,
-        "weighted sum",
-        ha="center",
-        va="center",
-        fontsize=fontsize - 1,
-        color="0.25",
-    )
-
-    if activation is not None:
-        inset = ax.inset_axes((0.58, 0.68, 0.12, 0.22))
-        z = torch.linspace(-3, 3, 121, dtype=torch.float64)
-        inset.plot(z.numpy(), get_activation(activation)(z).numpy(), color=GREEN)
-        inset.axhline(0, color="0.7", lw=0.8, zorder=0)
-        inset.axvline(0, color="0.7", lw=0.8, zorder=0)
-        inset.set_xticks([])
-        inset.set_yticks([])
-        inset.grid(False)
-        inset.set_title(
-            "$g$ = " + LABELS[activation].split(" $")[0],
-            fontsize=max(_MIN_FONTSIZE, fontsize - 2),
+    for x, ha, caption in (
+        (0.80, "left", "output"),
+        (_SUM_X, "center", "weighted sum"),
+    ):
+        ax.text(
+            x, 0.66, caption, ha=ha, va="center", fontsize=fontsize - 1, color="0.25"
         )
+    if activation is not None:
+        _draw_activation_inset(ax, activation, fontsize)
     return ax

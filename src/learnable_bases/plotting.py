@@ -149,15 +149,12 @@ def plot_activations(
     for name in names:
         y = act.derivative(name, x) if derivative else act.get_activation(name)(x)
         style = "--" if name == "gelu_erf" else "-"
-        ax.plot(
-            x.numpy(),
-            y.numpy(),
-            style,
-            color=ACTIVATION_COLORS[name],
-            label=act.LABELS[name],
-        )
-    ax.set_xlabel("pre-activation $z = v x + b$")
-    ax.set_ylabel("$g'(z)$" if derivative else "$g(z)$")
+        color, label = ACTIVATION_COLORS[name], act.LABELS[name]
+        ax.plot(x.numpy(), y.numpy(), style, color=color, label=label)
+    ax.set(
+        xlabel="pre-activation $z = v x + b$",
+        ylabel="$g'(z)$" if derivative else "$g(z)$",
+    )
     return ax
 
 
@@ -198,15 +195,9 @@ def plot_basis_functions(
         )
     colors = list(colors or BASIS_COLORS)
     xs = x.detach().numpy()
-    for j in range(features.shape[1]):
-        ax.plot(
-            xs,
-            features[:, j].detach().numpy(),
-            color=colors[j % len(colors)],
-            lw=linewidth,
-        )
-    ax.set_xlabel("$x$")
-    ax.set_ylabel(r"$\phi_j(x) = g(v_j x + b_j)$")
+    for j, phi in enumerate(features.detach().numpy().T):
+        ax.plot(xs, phi, color=colors[j % len(colors)], lw=linewidth)
+    ax.set(xlabel="$x$", ylabel=r"$\phi_j(x) = g(v_j x + b_j)$")
     return ax
 
 
@@ -276,8 +267,7 @@ def plot_kink_approximation(
             transform=ax.get_xaxis_transform(),
             clip_on=False,
         )
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$f(x)$")
+    ax.set(xlabel="$x$", ylabel="$f(x)$")
     return ax
 
 
@@ -374,20 +364,11 @@ def plot_band(
     if np.any(sigma < 0) or not np.all(np.isfinite(sigma)):
         raise ValueError("sigma must be finite and >= 0")
     for j, k in enumerate(sorted(n_sigmas)):
-        alpha = 0.35 / (j + 1)
         klabel = r"$\pm\sigma$" if k == 1 else rf"$\pm{k:g}\sigma$"
-        ax.fill_between(
-            x,
-            mu - k * sigma,
-            mu + k * sigma,
-            color=color,
-            alpha=alpha,
-            lw=0,
-            label=klabel,
-        )
+        band = (mu - k * sigma, mu + k * sigma)
+        ax.fill_between(x, *band, color=color, alpha=0.35 / (j + 1), lw=0, label=klabel)
     ax.plot(x, mu, color=color, label=label)
-    ax.set_xlabel("$x$")
-    ax.set_ylabel("$y$")
+    ax.set(xlabel="$x$", ylabel="$y$")
     return ax
 
 
@@ -440,8 +421,7 @@ def plot_loss_curve(
     pad = 0.05 * (hi - lo or 1.0)
     ax.set_xlim(1, max(len(losses), 2))
     ax.set_ylim(lo - pad, hi + pad)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
+    ax.set(xlabel="epoch", ylabel="loss")
     return ax
 
 
@@ -532,13 +512,7 @@ def plot_path(
     if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] < 1:
         raise ValueError(f"path must have shape (steps + 1, 2); got {path.shape}")
     ax.plot(
-        path[:, 0],
-        path[:, 1],
-        marker=marker,
-        ms=markersize,
-        lw=linewidth,
-        color=color,
-        label=label,
+        *path.T, marker=marker, ms=markersize, lw=linewidth, color=color, label=label
     )
     ax.plot(*path[0], "s", ms=7, color=color, mec="black", mew=0.8)
     return ax
@@ -622,41 +596,32 @@ def plot_field(
             )
     lo = float(np.min(image)) if vmin is None else float(vmin)
     hi = float(np.max(image)) if vmax is None else float(vmax)
+    scale = {"cmap": cmap, "vmin": lo, "vmax": hi}
     if image is not None:
+        extent = (0.0, 1.0, 0.0, 1.0)
         ax.imshow(
-            image,
-            origin="lower",
-            extent=(0.0, 1.0, 0.0, 1.0),
-            cmap=cmap,
-            vmin=lo,
-            vmax=hi,
-            interpolation="nearest",
+            image, origin="lower", extent=extent, interpolation="nearest", **scale
         )
     if points is not None:
         pts = np.asarray(torch.as_tensor(points).detach(), dtype=float)
-        vals = np.asarray(torch.as_tensor(point_values).detach(), dtype=float)
-        vals = vals.reshape(-1)
+        vals = np.asarray(torch.as_tensor(point_values).detach(), dtype=float).ravel()
         if pts.ndim != 2 or pts.shape[1] != 2 or vals.shape[0] != pts.shape[0]:
             raise ValueError(
                 "need points of shape (k, 2) and point_values of shape (k,); got "
                 f"{pts.shape} and {vals.shape}"
             )
         ax.scatter(
-            pts[:, 0],
-            pts[:, 1],
+            *pts.T,
             c=vals,
             s=point_size,
-            cmap=cmap,
-            vmin=lo,
-            vmax=hi,
+            **scale,
             edgecolors="none",
             antialiased=False,  # crisp dots: a third of the PNG size
         )
     ax.set(xlim=(0, 1), ylim=(0, 1))
     ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
     ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
     ax.set_aspect("equal")
     ax.grid(False)
     return ax
@@ -812,7 +777,6 @@ def plot_coverage(
                 line, line - half, line + half, color="0.5", alpha=0.2, lw=0
             )
         ax.set(xlim=(0, 1), ylim=(0, 1), aspect="equal")
-        ax.set_xlabel("credibility level (nominal)")
-        ax.set_ylabel("coverage (empirical)")
+        ax.set(xlabel="credibility level (nominal)", ylabel="coverage (empirical)")
     ax.plot(nominal, empirical, ls, marker=marker, ms=4, color=color, label=label)
     return ax
