@@ -666,12 +666,9 @@ def fit_fields(
         patience=patience,
         restore_best=restore_best,
     )
-    fits = [
-        _field_fit(name, m, h, x, y, float(noise_sigma), grid)
-        for (name, _), m, h, (x, y) in zip(
-            members, models, histories, data, strict=True
-        )
-    ]
+    runs = zip(members, models, histories, data, strict=True)
+    sigma = float(noise_sigma)
+    fits = [_field_fit(n, m, h, *xy, sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
 
 
