@@ -196,33 +196,36 @@ def _check_models(models: object) -> list[nn.Module]:
     return models
 
 
+def _leaves(model: nn.Module) -> list[nn.Parameter]:
+    """A member's parameters in the stacked order: each layer's weight and bias,
+    the head last, then a skip layer's weight and a ``GaussianMLP``'s
+    ``log_sigma``."""
+    mlp = _mlp_of(model)
+    leaves = [p for lay in (*mlp.layers, mlp.head) for p in (lay.weight, lay.bias)]
+    if mlp.skip_layer is not None:
+        leaves.append(mlp.skip_layer.weight)
+    if isinstance(model, GaussianMLP):
+        leaves.append(model.log_sigma)
+    return leaves
+
+
 def _stack(models: list[nn.Module]) -> list[torch.Tensor]:
     """Stacked leaf tensors: per layer ``W (K, in, out)`` and ``b (K, 1, out)``,
     then a skip layer's ``V (K, in_dim, out_dim)`` and ``log_sigma (K, 1, 1)``."""
-    mlps = [_mlp_of(m) for m in models]
-    params = []
-    for layers in zip(*[(*m.layers, m.head) for m in mlps], strict=True):
-        params.append(torch.stack([lay.weight.detach().T for lay in layers]))
-        params.append(torch.stack([lay.bias.detach()[None, :] for lay in layers]))
-    if mlps[0].skip_layer is not None:
-        params.append(torch.stack([m.skip_layer.weight.detach().T for m in mlps]))
-    if isinstance(models[0], GaussianMLP):
-        params.append(torch.stack([m.log_sigma.detach().reshape(1, 1) for m in models]))
-    return [p.clone().contiguous().requires_grad_(True) for p in params]
+
+    def stackable(p: torch.Tensor) -> torch.Tensor:  # W transposed, the rest (1, n)
+        return p.detach().T if p.ndim == 2 else p.detach().reshape(1, -1)
+
+    per_leaf = zip(*map(_leaves, models), strict=True)
+    stacked = [torch.stack([stackable(p) for p in leaves]) for leaves in per_leaf]
+    return [p.clone().contiguous().requires_grad_(True) for p in stacked]
 
 
 def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
     with torch.no_grad():
         for k, m in enumerate(models):
-            mlp = _mlp_of(m)
-            for i, lay in enumerate((*mlp.layers, mlp.head)):
-                lay.weight.copy_(params[2 * i][k].T)
-                lay.bias.copy_(params[2 * i + 1][k, 0])
-            if mlp.skip_layer is not None:
-                # the skip layer's V follows the hidden layers' and the head's
-                mlp.skip_layer.weight.copy_(params[2 * mlp.depth + 2][k].T)
-            if isinstance(m, GaussianMLP):
-                m.log_sigma.copy_(params[-1][k, 0, 0])
+            for leaf, p in zip(_leaves(m), params, strict=True):
+                leaf.copy_(p[k].T if leaf.ndim == 2 else p[k].reshape(leaf.shape))
 
 
 def stacked_forward(
