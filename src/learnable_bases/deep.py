@@ -383,8 +383,7 @@ def gradients_by_layer(
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
     field = check_choice("field", field, targets.FIELDS)
-    x, y = targets.sample_field(field, n, 0.1, data_seed)
-    x, y = x.double(), y.double()
+    x, y = (t.double() for t in targets.sample_field(field, n, 0.1, data_seed))
     rows = []
     for s in seeds:
         model = MLP(2, width, depth, seed=s, init=init).double()
