@@ -145,19 +145,12 @@ def kinks_by_depth(
         Row ``i`` holds the kink counts of all functions at ``depths[i]``.
     """
     depths = _check_depths(depths)
-    width = check_positive_int("width", width)
-    n_networks = check_positive_int("n_networks", n_networks)
-    n_grid = check_positive_int("n_grid", n_grid)
-    seed = check_int("seed", seed, minimum=0)
-    lo, hi = check_interval(interval)
-    x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
+    width, seeds, x = _random_networks(width, n_networks, seed, interval, n_grid)
     rows = []
     for depth in depths:
         counts = [
-            count_kinks(
-                x, basis.random_deep_features(x, depth, width, "relu", seed=seed + k)
-            )
-            for k in range(n_networks)
+            count_kinks(x, basis.random_deep_features(x, depth, width, "relu", seed=s))
+            for s in seeds
         ]
         rows.append(np.concatenate(counts))
     return np.stack(rows)
@@ -210,19 +203,28 @@ def output_kinks(
     [5, 5]
     """
     depth = check_positive_int("depth", depth)
+    width, seeds, x = _random_networks(width, n_networks, seed, interval, n_grid)
+    counts = []
+    for s in seeds:
+        gen = torch.Generator().manual_seed(s)
+        h = basis.random_deep_features(x, depth, width, "relu", seed=gen)
+        w = torch.randn(width, 1, generator=gen, dtype=torch.float64)
+        counts.append(int(count_kinks(x, h @ w)[0]))
+    return np.array(counts)
+
+
+def _random_networks(
+    width: object, n_networks: object, seed: object, interval: object, n_grid: object
+) -> tuple[int, range, torch.Tensor]:
+    """Checked ``width``, the seeds of ``n_networks`` networks from ``seed`` on,
+    and the float64 grid of ``n_grid`` points on ``interval``."""
     width = check_positive_int("width", width)
     n_networks = check_positive_int("n_networks", n_networks)
     n_grid = check_positive_int("n_grid", n_grid)
     seed = check_int("seed", seed, minimum=0)
     lo, hi = check_interval(interval)
     x = torch.linspace(lo, hi, n_grid, dtype=torch.float64)
-    counts = []
-    for k in range(n_networks):
-        gen = torch.Generator().manual_seed(seed + k)
-        h = basis.random_deep_features(x, depth, width, "relu", seed=gen)
-        w = torch.randn(width, 1, generator=gen, dtype=torch.float64)
-        counts.append(int(count_kinks(x, h @ w)[0]))
-    return np.array(counts)
+    return width, range(seed, seed + n_networks), x
 
 
 def sawtooth_kinks(depth: int, width: int, *, n_grid: int | None = None) -> int:
@@ -381,8 +383,7 @@ def gradients_by_layer(
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
     field = check_choice("field", field, targets.FIELDS)
-    x, y = targets.sample_field(field, n, 0.1, data_seed)
-    x, y = x.double(), y.double()
+    x, y = (t.double() for t in targets.sample_field(field, n, 0.1, data_seed))
     rows = []
     for s in seeds:
         model = MLP(2, width, depth, seed=s, init=init).double()
@@ -550,9 +551,7 @@ def fit_field(
         The trained model, its history and its test error.
     """
     name = check_choice("field", name, targets.FIELDS)
-    grid = check_positive_int("grid", grid)
-    if grid < 2:
-        raise ValueError(f"grid must be at least 2; got {grid}")
+    grid = check_int("grid", grid, minimum=2)
     x, y = targets.sample_field(name, n_train, noise_sigma, seed)
     model = MLP(2, width, depth, activation, seed=seed, init=init)
     history = train(
@@ -590,21 +589,11 @@ def _field_fit(
         prediction = model(points)[:, 0].double().numpy().reshape(grid, grid)
     truth = targets.FIELDS[name](points.double()).numpy().reshape(grid, grid)
     test_mse = float(np.mean((prediction - truth) ** 2))
-    return FieldFit(
-        name=name,
-        depth=model.depth,
-        width=model.width,
-        n_params=sum(p.numel() for p in model.parameters()),
-        noise_sigma=noise_sigma,
-        model=model,
-        history=history,
-        x_train=x,
-        y_train=y,
-        truth=truth,
-        prediction=prediction,
-        test_mse=test_mse,
-        r2=1.0 - test_mse / float(np.var(truth)),
-    )
+    n_params = sum(p.numel() for p in model.parameters())
+    shape = (model.depth, model.width, n_params)
+    r2 = 1.0 - test_mse / float(np.var(truth))
+    fit = (model, history, x, y, truth, prediction, test_mse, r2)
+    return FieldFit(name, *shape, noise_sigma, *fit)
 
 
 @cached
@@ -657,9 +646,7 @@ def fit_fields(
     names = _check_names(names)
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
         raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
-    grid = check_positive_int("grid", grid)
-    if grid < 2:
-        raise ValueError(f"grid must be at least 2; got {grid}")
+    grid = check_int("grid", grid, minimum=2)
     members = [(name, s) for name in names for s in seeds]
     data = [targets.sample_field(name, n_train, noise_sigma, s) for name, s in members]
     models = [MLP(2, width, depth, activation, seed=s, init=init) for _, s in members]
@@ -678,12 +665,9 @@ def fit_fields(
         patience=patience,
         restore_best=restore_best,
     )
-    fits = [
-        _field_fit(name, m, h, x, y, float(noise_sigma), grid)
-        for (name, _), m, h, (x, y) in zip(
-            members, models, histories, data, strict=True
-        )
-    ]
+    runs = zip(members, models, histories, data, strict=True)
+    sigma = float(noise_sigma)
+    fits = [_field_fit(n, m, h, *xy, sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
 
 
@@ -762,15 +746,9 @@ def depth_sweep(
             raise TypeError(f"depth_sweep sets {key!r} itself; do not pass it")
     depths = _check_depths(depths)
     by_depth = [fit_fields(names, depth, seeds=seeds, **kwargs) for depth in depths]
-    return DepthSweep(
-        names=tuple(names),
-        depths=frozen_int(np.array(depths)),
-        seeds=frozen_int(np.array(list(seeds))),
-        fits={
-            name: tuple(tuple(fits[i]) for fits in by_depth)
-            for i, name in enumerate(names)
-        },
-    )
+    fits = {n: tuple(tuple(f[i]) for f in by_depth) for i, n in enumerate(names)}
+    depths, seeds = frozen_int(np.array(depths)), frozen_int(np.array(list(seeds)))
+    return DepthSweep(tuple(names), depths, seeds, fits)
 
 
 def equal_parameter_width(in_dim: int, width: int, depth: int) -> int:

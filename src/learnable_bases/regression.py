@@ -246,16 +246,8 @@ def fit_regression(
         patience=patience,
         snapshots=snapshots,
     )
-    return RegressionFit(
-        model=model,
-        history=history,
-        x=x,
-        y=y,
-        x_val=x_val,
-        y_val=y_val,
-        noise_sigma=float(noise_sigma),
-        width=model.mean.width,
-    )
+    width = model.mean.width
+    return RegressionFit(model, history, x, y, x_val, y_val, float(noise_sigma), width)
 
 
 @dataclass(frozen=True, eq=False)
@@ -311,20 +303,16 @@ class WidthSweep:
     def mean(self, name: str) -> np.ndarray:
         """Mean over data sets and seeds of ``"train_loss"``, ``"val_loss"``,
         ``"sigma"`` or ``"gap"``, shape (k,)."""
-        return (
-            getattr(self, _check_width_field(name))
-            .reshape(len(self.widths), -1)
-            .mean(1)
-        )
+        return self._by_width(name).mean(1)
 
     def quantile(self, name: str, q: float) -> np.ndarray:
         """Quantile ``q`` over data sets and seeds of a field, shape (k,)."""
-        values = getattr(self, _check_width_field(name))
-        return np.quantile(values.reshape(len(self.widths), -1), q, axis=1)
+        return np.quantile(self._by_width(name), q, axis=1)
 
-
-def _check_width_field(name: str) -> str:
-    return check_choice("name", name, ("train_loss", "val_loss", "sigma", "gap"))
+    def _by_width(self, name: str) -> np.ndarray:
+        """Field ``name`` with one row per width, shape (k, n_data * n_seeds)."""
+        name = check_choice("name", name, ("train_loss", "val_loss", "sigma", "gap"))
+        return getattr(self, name).reshape(len(self.widths), -1)
 
 
 def _per_member(
@@ -336,9 +324,9 @@ def _per_member(
     ``(len(sets) * n_seeds, n, 1)``, as :func:`~learnable_bases.sweep.train_stacked`
     takes per-member data.
     """
-    x = torch.stack([s[0] for s in sets for _ in range(n_seeds)])
-    y = torch.stack([s[1] for s in sets for _ in range(n_seeds)])
-    return x, y
+    return tuple(
+        torch.stack([s[i] for s in sets for _ in range(n_seeds)]) for i in (0, 1)
+    )
 
 
 @cached
@@ -411,7 +399,7 @@ def width_sweep(
     val = [
         sine_data(n_val, noise_sigma, seed=data_seed + 2 * i + 1) for i in range(n_data)
     ]
-    seeds = [seed + j for j in range(n_seeds)]
+    seeds = [seed + j for j in range(n_seeds)] * n_data  # member m: data m // n_seeds
     x, y = _per_member(data, n_seeds)
     x_val, y_val = _per_member(val, n_seeds)
     shape = (len(ws), n_data, n_seeds)
@@ -421,11 +409,7 @@ def width_sweep(
     stopped, best_epoch = np.zeros(shape, dtype=int), np.zeros(shape, dtype=int)
     fits = []
     for k, w in enumerate(ws.tolist()):
-        models = [
-            GaussianMLP(1, w, activation=activation, seed=s)
-            for _ in range(n_data)
-            for s in seeds
-        ]
+        models = [GaussianMLP(1, w, activation=activation, seed=s) for s in seeds]
         histories = train_stacked(
             models,
             loss,
@@ -435,14 +419,14 @@ def width_sweep(
             lr=lr,
             batch_size=batch_size,
             optimizer=optimizer,
-            seeds=seeds * n_data,
+            seeds=seeds,
             val_fraction=val_fraction,
             patience=patience,
         )
         train_loss[k] = evaluate_stacked(models, loss, x, y).reshape(shape[1:])
         val_loss[k] = evaluate_stacked(models, loss, x_val, y_val).reshape(shape[1:])
         sigma[k] = np.array([float(m.sigma) for m in models]).reshape(shape[1:])
-        for m, h in enumerate(histories):  # member m: data set m // n_seeds
+        for m, h in enumerate(histories):
             losses[k].reshape(-1, epochs)[m, : h.epochs] = h.losses
             stopped[k].flat[m] = h.epochs
             best_epoch[k].flat[m] = h.best_epoch or 0
@@ -450,13 +434,6 @@ def width_sweep(
         # training (x, y), validation (x, y), noise and width
         first = (models[0], histories[0], *data[0], *val[0], float(noise_sigma), w)
         fits.append(RegressionFit(*first))
-    return WidthSweep(
-        widths=frozen_int(ws),
-        train_loss=frozen(train_loss),
-        val_loss=frozen(val_loss),
-        sigma=frozen(sigma),
-        losses=frozen(losses),
-        fits=tuple(fits),
-        stopped_epoch=frozen_int(stopped),
-        best_epoch=frozen_int(best_epoch),
-    )
+    curves = (frozen(a) for a in (train_loss, val_loss, sigma, losses))
+    epoch_counts = (frozen_int(a) for a in (stopped, best_epoch))
+    return WidthSweep(frozen_int(ws), *curves, tuple(fits), *epoch_counts)

@@ -174,17 +174,9 @@ def _check_models(models: object) -> list[nn.Module]:
 
     def shape(m: nn.Module) -> tuple:
         mlp = _mlp_of(m)
-        return (
-            type(m).__name__,
-            mlp.in_dim,
-            mlp.width,
-            mlp.depth,
-            mlp.activation,
-            mlp.out_dim,
-            mlp.output,
-            mlp.skip_layer is not None,
-            mlp.head.weight.dtype,
-        )
+        sizes = (mlp.in_dim, mlp.width, mlp.depth, mlp.activation, mlp.out_dim)
+        skip = mlp.skip_layer is not None
+        return (type(m).__name__, *sizes, mlp.output, skip, mlp.head.weight.dtype)
 
     first = shape(models[0])
     for k, m in enumerate(models):
@@ -204,40 +196,36 @@ def _check_models(models: object) -> list[nn.Module]:
     return models
 
 
+def _leaves(model: nn.Module) -> list[nn.Parameter]:
+    """A member's parameters in the stacked order: each layer's weight and bias,
+    the head last, then a skip layer's weight and a ``GaussianMLP``'s
+    ``log_sigma``."""
+    mlp = _mlp_of(model)
+    leaves = [p for lay in (*mlp.layers, mlp.head) for p in (lay.weight, lay.bias)]
+    if mlp.skip_layer is not None:
+        leaves.append(mlp.skip_layer.weight)
+    if isinstance(model, GaussianMLP):
+        leaves.append(model.log_sigma)
+    return leaves
+
+
 def _stack(models: list[nn.Module]) -> list[torch.Tensor]:
     """Stacked leaf tensors: per layer ``W (K, in, out)`` and ``b (K, 1, out)``,
     then a skip layer's ``V (K, in_dim, out_dim)`` and ``log_sigma (K, 1, 1)``."""
-    mlps = [_mlp_of(m) for m in models]
-    params = []
-    for i in range(mlps[0].depth + 1):
-        layers = [m.layers[i] if i < m.depth else m.head for m in mlps]
-        params.append(torch.stack([lay.weight.detach().T for lay in layers]))
-        params.append(torch.stack([lay.bias.detach()[None, :] for lay in layers]))
-    if mlps[0].skip_layer is not None:
-        params.append(torch.stack([m.skip_layer.weight.detach().T for m in mlps]))
-    if isinstance(models[0], GaussianMLP):
-        params.append(torch.stack([m.log_sigma.detach().reshape(1, 1) for m in models]))
-    return [p.clone().contiguous().requires_grad_(True) for p in params]
 
+    def stackable(p: torch.Tensor) -> torch.Tensor:  # W transposed, the rest (1, n)
+        return p.detach().T if p.ndim == 2 else p.detach().reshape(1, -1)
 
-def _skip_index(depth: int) -> int:
-    """Index in the stacked parameters of the skip layer's ``V``, after
-    ``depth`` hidden layers' and the head's weights and biases."""
-    return 2 * depth + 2
+    per_leaf = zip(*map(_leaves, models), strict=True)
+    stacked = [torch.stack([stackable(p) for p in leaves]) for leaves in per_leaf]
+    return [p.clone().contiguous().requires_grad_(True) for p in stacked]
 
 
 def _write_back(models: list[nn.Module], params: list[torch.Tensor]) -> None:
     with torch.no_grad():
         for k, m in enumerate(models):
-            mlp = _mlp_of(m)
-            for i in range(mlp.depth + 1):
-                lay = mlp.layers[i] if i < mlp.depth else mlp.head
-                lay.weight.copy_(params[2 * i][k].T)
-                lay.bias.copy_(params[2 * i + 1][k, 0])
-            if mlp.skip_layer is not None:
-                mlp.skip_layer.weight.copy_(params[_skip_index(mlp.depth)][k].T)
-            if isinstance(m, GaussianMLP):
-                m.log_sigma.copy_(params[-1][k, 0, 0])
+            for leaf, p in zip(_leaves(m), params, strict=True):
+                leaf.copy_(p[k].T if leaf.ndim == 2 else p[k].reshape(leaf.shape))
 
 
 def stacked_forward(
@@ -270,7 +258,7 @@ def stacked_forward(
         h = g(torch.baddbmm(params[2 * i + 1], h, params[2 * i]))
     out = torch.baddbmm(params[2 * mlp.depth + 1], h, params[2 * mlp.depth])
     if mlp.skip_layer is not None:
-        out = out + torch.bmm(x, params[_skip_index(mlp.depth)])
+        out = out + torch.bmm(x, params[2 * mlp.depth + 2])
     if mlp.output == "sigmoid":
         out = torch.sigmoid(out)
     if isinstance(model, GaussianMLP):
@@ -280,10 +268,12 @@ def stacked_forward(
 
 # ------------------------------------------------------------------------ data
 def _check_stacked_data(
-    x: object, y: object, k: int, in_dim: int, dtype: torch.dtype, names: str
+    x: object, y: object, k: int, mlp: MLP, names: str = "x,y"
 ) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """Return ``x, y, per_member`` after checking shapes, dtype and finiteness."""
+    """Return ``x, y, per_member`` after checking shapes, dtype and finiteness
+    for ``k`` members of the shape of ``mlp``."""
     xname, yname = names.split(",")
+    in_dim, dtype = mlp.in_dim, mlp.head.weight.dtype
     for name, t in ((xname, x), (yname, y)):
         if not isinstance(t, torch.Tensor):
             raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
@@ -340,8 +330,8 @@ def _stacked_split(
     """The checked training data ``x, y, per_member`` and the validation data
     ``(K, M, ...)`` (``None, None`` without): as given, or each member's
     :func:`holdout_split` with its seed."""
-    k, dtype = len(seeds), mlp.head.weight.dtype
-    x, y, per_member = _check_stacked_data(x, y, k, mlp.in_dim, dtype, "x,y")
+    k = len(seeds)
+    x, y, per_member = _check_stacked_data(x, y, k, mlp)
     if val_fraction is not None:
         with inputs_checked():  # scanned for NaN/inf just above
             parts = [
@@ -353,25 +343,15 @@ def _stacked_split(
         return x, y, True, xv, yv
     if x_val is None:
         return x, y, per_member, None, None
-    x_val, y_val, val_per_member = _check_stacked_data(
-        x_val, y_val, k, mlp.in_dim, dtype, "x_val,y_val"
-    )
-    return (
-        x,
-        y,
-        per_member,
-        _all(x_val, k, val_per_member),
-        _all(y_val, k, val_per_member),
-    )
+    x_val, y_val, val_pm = _check_stacked_data(x_val, y_val, k, mlp, "x_val,y_val")
+    return x, y, per_member, _all(x_val, k, val_pm), _all(y_val, k, val_pm)
 
 
 def _check_loss(value: object, k: int) -> torch.Tensor:
     if not isinstance(value, torch.Tensor) or value.shape != (k,):
-        got = (
-            f"shape {tuple(value.shape)}"
-            if isinstance(value, torch.Tensor)
-            else type(value).__name__
-        )
+        got = type(value).__name__
+        if isinstance(value, torch.Tensor):
+            got = f"shape {tuple(value.shape)}"
         raise TypeError(
             f"loss must return one mean loss per member, a tensor of shape ({k},); "
             f"got {got}"
@@ -565,8 +545,7 @@ def _copy_members(
 def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:
     """Sample-weighted mean batch loss of each epoch and member, shape (E, K),
     from the batch losses ``(E, n_batches, K)`` and the batch sizes."""
-    full = step_losses.double()
-    return (full * sizes[:, None].double()).sum(1) / sizes.sum()
+    return (step_losses.double() * sizes[:, None].double()).sum(1) / sizes.sum()
 
 
 def _epoch_batches(
@@ -613,10 +592,7 @@ def evaluate_stacked(
     """
     models = _check_models(models)
     k = len(models)
-    mlp0 = _mlp_of(models[0])
-    x, y, per_member = _check_stacked_data(
-        x, y, k, mlp0.in_dim, mlp0.head.weight.dtype, "x,y"
-    )
+    x, y, per_member = _check_stacked_data(x, y, k, _mlp_of(models[0]))
     with torch.inference_mode():
         params = _stack(models)
         pred = stacked_forward(models[0], params, _all(x, k, per_member))
