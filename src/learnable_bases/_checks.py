@@ -21,6 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from torch import nn
 from tqdm import tqdm
 
@@ -521,6 +522,13 @@ def epoch_batches(
     order = epoch_order(x.shape[0], batch_size, generator)
     xs, ys = (x, y) if order is None else (x[order], y[order])
     return zip(xs.split(batch_size), ys.split(batch_size), strict=True)
+
+
+def check_ax(ax: object) -> Axes:
+    """Return ``ax`` if it is a matplotlib Axes; raise ``TypeError`` otherwise."""
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
+    return ax
 
 
 def check_interval(interval: object) -> tuple[float, float]:

@@ -18,10 +18,16 @@ from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
-from ._checks import check_bool, check_choice, check_int, check_positive_int, check_real
+from ._checks import (
+    check_ax,
+    check_bool,
+    check_choice,
+    check_int,
+    check_positive_int,
+    check_real,
+)
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
-from .plotting import _check_ax
 
 __all__ = ["draw_network", "draw_neuron"]
 
@@ -287,7 +293,7 @@ def draw_network(
     >>> fig, ax = plt.subplots(figsize=(7, 3.5))
     >>> ax = draw_network(ax, [1, 8, 1])
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     sizes = _check_layer_sizes(layer_sizes)
     output = check_choice("output", output, OUTPUTS)
     activation = _check_activation_or_none(activation)
@@ -446,7 +452,7 @@ def draw_neuron(
     matplotlib.axes.Axes
         ``ax``.
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=8)
     activation = _check_activation_or_none(activation)
     ellipsis = check_bool("ellipsis", ellipsis)

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from . import activations as act
 from . import basis
-from ._checks import check_choice
+from ._checks import check_ax, check_choice
 
 #: Okabe–Ito colours, in the order curves use them.
 PALETTE: tuple[str, ...] = (
@@ -109,12 +109,6 @@ def set_alt_text(fig: Figure, text: str) -> Figure:
     return fig
 
 
-def _check_ax(ax: object) -> Axes:
-    if not isinstance(ax, Axes):
-        raise TypeError(f"ax must be a matplotlib Axes; got {type(ax).__name__}")
-    return ax
-
-
 def plot_activations(
     ax: Axes,
     names: Sequence[str] = ("step", "sigmoid", "tanh", "relu", "gelu"),
@@ -139,7 +133,7 @@ def plot_activations(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     if isinstance(names, str):
         raise TypeError("names must be a sequence of activation names, not a string")
     for name in names:
@@ -185,7 +179,7 @@ def plot_basis_functions(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     x = torch.as_tensor(x)
     features = torch.as_tensor(features)
     if x.ndim != 1 or features.ndim != 2 or features.shape[0] != x.shape[0]:
@@ -238,7 +232,7 @@ def plot_kink_approximation(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     if not isinstance(approx, basis.KinkApproximation):
         raise TypeError(
             "approx must be a KinkApproximation from basis.kink_approximation; "
@@ -306,7 +300,7 @@ def mark_step_directions(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     v = torch.as_tensor(v).detach().reshape(-1).double()
     b = torch.as_tensor(b).detach().reshape(-1).double()
     if v.shape != b.shape:
@@ -355,7 +349,7 @@ def plot_band(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     x = np.asarray(x, dtype=float).reshape(-1)
     mu = np.asarray(mu, dtype=float).reshape(-1)
     sigma = np.broadcast_to(np.asarray(sigma, dtype=float), x.shape)
@@ -402,7 +396,7 @@ def plot_loss_curve(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     losses = getattr(history, "losses", None)
     if losses is None:
         raise TypeError(f"history must be a training History; got {history!r}")
@@ -457,7 +451,7 @@ def plot_loss_contours(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     p1 = np.asarray(p1, dtype=float)
     p2 = np.asarray(p2, dtype=float)
     loss = np.asarray(loss, dtype=float)
@@ -507,7 +501,7 @@ def plot_path(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     path = np.asarray(path, dtype=float)
     if path.ndim != 2 or path.shape[1] != 2 or path.shape[0] < 1:
         raise ValueError(f"path must have shape (steps + 1, 2); got {path.shape}")
@@ -570,7 +564,7 @@ def plot_field(
         The colour map is ``ax.images[-1]`` (or, with ``values=None``, the
         scatter ``ax.collections[-1]``): pass it to ``fig.colorbar``.
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     if (points is None) != (point_values is None):
         raise ValueError("give both points and point_values, or neither")
     if values is None:
@@ -654,7 +648,7 @@ def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
             f"give one colour-bar label per column ({axes.shape[1]}); got {labels!r}"
         )
     for col, label in enumerate(labels):
-        top = _check_ax(axes[0, col])
+        top = check_ax(axes[0, col])
         if not top.images:
             raise ValueError(f"column {col} has no image; draw it with plot_field")
         top.figure.colorbar(
@@ -707,7 +701,7 @@ def plot_gaussian_contours(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     mean = np.asarray(mean, dtype=float).reshape(-1)
     cov = np.asarray(cov, dtype=float)
     if mean.shape != (2,) or cov.shape != (2, 2):
@@ -763,7 +757,7 @@ def plot_coverage(
     -------
     matplotlib.axes.Axes
     """
-    ax = _check_ax(ax)
+    ax = check_ax(ax)
     nominal = np.asarray(nominal, dtype=float)
     empirical = np.asarray(empirical, dtype=float)
     if nominal.shape != empirical.shape or nominal.ndim != 1:
