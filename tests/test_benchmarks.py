@@ -190,3 +190,16 @@ def test_sbi_is_trained_through_the_listing_chapter_4_shows(monkeypatch):
     ((t, xs, prior, kind),) = calls
     assert t is theta and xs is x and prior == "prior" and kind == "nsf"
     assert out.posterior == "posterior" and out.epochs == 7
+
+
+def test_the_exact_row_is_each_metrics_floor():
+    # the true posterior through the same metric code: TV 0 on the square (its
+    # grid density is the reference), sampling noise only on the line (200
+    # draws: the mean within a few posterior sds / sqrt(200), the sd within 3 x 5 %)
+    report = sbi_peer.run("tiny", estimators=("exact",))
+    (row,) = report["rows"]
+    assert "error" not in row, row.get("error")
+    assert max(row["square"]["tv"]) < 1e-9
+    assert max(row["line"]["mean_error"]) < 0.1
+    assert all(abs(r - 1) < 0.15 for pair in row["line"]["sd_ratio"] for r in pair)
+    assert "| 200 | exact | 1 |" in sbi_peer.table(report)

@@ -395,22 +395,57 @@ def test_sampling_outside_what_the_support_holds_stops_with_a_clear_error(tiny_f
         fit.sample(10, X[0])
 
 
-def test_the_relu_default_halves_the_worst_mean_error_of_tanh_in_the_tails():
-    """The docstring's reason for the default, over 3 seeds on 200 held-out x."""
+@pytest.fixture(scope="module")
+def line_by_activation():
+    """The default fit at 10^4 simulations of the line, tanh and ReLU, 6 seeds,
+    with the exact posterior's means and sds at 200 held-out x."""
     line = S.LinearGaussian()
     _, x = line.sample(200, seed=10_000)
-    exact, _ = line.posterior(x)
+    mean, cov = line.posterior(x)
+    fits = {
+        act: P.fit_posteriors(line, n_sims=10_000, seeds=range(6), activation=act)
+        for act in ("tanh", "relu")
+    }
+    return line, x, mean, cov.diagonal().sqrt(), fits
 
-    def worst(activation):
-        fits = P.fit_posteriors(
-            line, n_sims=10_000, seeds=[0, 1, 2], activation=activation
-        )
-        errors = [(f.gaussian(x)[0].double() - exact).abs().max() for f in fits]
+
+def test_the_tanh_default_keeps_the_widths_closer_to_the_exact_ones(
+    line_by_activation,
+):
+    """The activation docstring: over six seeds at 10^4 simulations, tanh's
+    posterior sds stay within about 15 % of the exact ones at every held-out x
+    (within 20 % here), where ReLU's stray by more than a quarter."""
+    _, x, _, sd, fits = line_by_activation
+
+    def strays(act):  # per seed, the largest |log(sd_q / sd_exact)| over x
+        return np.array(
+            [
+                float((f.gaussian(x)[1].diagonal(dim1=-2, dim2=-1).sqrt() / sd)
+                      .log().abs().max())
+                for f in fits[act]
+            ]
+        )  # fmt: skip
+
+    tanh, relu = strays("tanh"), strays("relu")
+    assert tanh.max() < math.log(1.2), tanh
+    assert relu.max() > math.log(1 / 0.75), relu
+    assert np.median(tanh) < np.median(relu), (tanh, relu)
+
+
+def test_relu_places_the_mean_better_in_the_tails(line_by_activation):
+    """The activation docstring's trade-off: ReLU extrapolates linearly, so
+    the worst error of the posterior mean over 200 held-out x is lower than
+    tanh's in the median over six seeds (by about a fifth; at least a tenth
+    here) and in most seeds."""
+    line, x, mean, _, fits = line_by_activation
+
+    def worst(act):
+        errors = [(f.gaussian(x)[0].double() - mean).abs().max() for f in fits[act]]
         return np.array([float(e) / line.prior_std for e in errors])
 
     relu, tanh = worst("relu"), worst("tanh")
-    assert (relu < tanh).all(), (relu, tanh)
-    assert np.median(relu / tanh) < 0.65, (relu, tanh)
+    assert np.median(relu) < 0.9 * np.median(tanh), (relu, tanh)
+    assert (relu < tanh).sum() >= 4, (relu, tanh)
 
 
 def test_default_batch_size_is_a_fifth_of_the_pairs_within_bounds():
@@ -429,8 +464,8 @@ def test_default_batch_size_is_a_fifth_of_the_pairs_within_bounds():
 def test_the_defaults_beat_the_plain_two_layer_network_at_a_small_budget():
     """The skip docstring's claim: at 10^3 pairs of the line, over 6 seeds, the
     defaults (depth 1, a linear skip, a fifth of the pairs per batch) lower the
-    worst error of the posterior mean on 200 held-out x by about a quarter
-    against two hidden layers, no skip and full batches."""
+    worst error of the posterior mean on 200 held-out x by about half against
+    two hidden layers, no skip and full batches."""
     line = S.LinearGaussian()
     _, x = line.sample(200, seed=10_000)
     exact, _ = line.posterior(x)
@@ -446,8 +481,8 @@ def test_the_defaults_beat_the_plain_two_layer_network_at_a_small_budget():
         errors(),
         errors(depth=2, skip=False, batch_size=1024),
     )
-    assert 0.6 < worst.mean() / worst_plain.mean() < 0.85, (worst, worst_plain)
-    assert median.mean() < 0.85 * median_plain.mean(), (median, median_plain)
+    assert 0.35 < worst.mean() / worst_plain.mean() < 0.7, (worst, worst_plain)
+    assert median.mean() < 0.9 * median_plain.mean(), (median, median_plain)
 
 
 def test_width_factor_recovers_a_known_widening():
@@ -492,30 +527,48 @@ def test_calibrate_needs_a_gaussian_head_and_held_out_pairs(kwargs, error, match
         P.fit_posterior(theta=THETA[:, :1], x=X, **kwargs)
 
 
-def test_calibration_brings_a_small_budget_closer_to_the_nominal_coverage():
+def _coverage(fit, theta, x, levels=(0.5, 0.68)):
+    """Closed-form coverage of a Gaussian fit's HPD regions at ``levels``."""
+    mean, cov = fit.gaussian(x)
+    delta = (theta.double() - mean)[..., None]
+    m2 = (delta.transpose(-1, -2) @ torch.linalg.solve(cov, delta)).flatten()
+    level = 1 - torch.exp(-m2 / 2)  # chi-square CDF with 2 dof
+    return np.array([float((level <= a).double().mean()) for a in levels])
+
+
+def test_calibration_brings_a_relu_fit_closer_to_the_nominal_coverage():
     """The calibrate docstring's claim: at 10^3 pairs of the line, over 6 seeds,
-    the default fit's widths come out too narrow (factor above 1), its 50 % and
+    a ReLU fit's widths come out too narrow (factor above 1), its 50 % and
     68 % regions (closed form, on 2,000 fresh simulations) cover about 3 points
     too little, and the factor brings both within 3 points of nominal and
     closer than before (medians over seeds)."""
     line = S.LinearGaussian()
     theta_c, x_c = line.sample(2_000, seed=10_001)
-    fits = P.fit_posteriors(line, n_sims=1_000, seeds=[0, 1, 2, 3, 4, 5])
+    fits = P.fit_posteriors(
+        line, n_sims=1_000, seeds=range(6), activation="relu", calibrate=True
+    )
     factors = np.array([f.width_factor for f in fits])
     assert 1.0 < np.median(factors) < 1.15 and factors.max() < 1.25, factors
 
-    def coverage(fit):
-        mean, cov = fit.gaussian(x_c)
-        delta = (theta_c.double() - mean)[..., None]
-        m2 = (delta.transpose(-1, -2) @ torch.linalg.solve(cov, delta)).flatten()
-        level = 1 - torch.exp(-m2 / 2)  # chi-square CDF with 2 dof
-        return np.array([float((level <= a).double().mean()) for a in (0.5, 0.68)])
-
     raw = np.median(
-        [coverage(dataclasses.replace(f, width_factor=1.0)) for f in fits], 0
-    )
-    calibrated = np.median([coverage(f) for f in fits], 0)
+        [_coverage(dataclasses.replace(f, width_factor=1.0), theta_c, x_c)
+         for f in fits], 0,
+    )  # fmt: skip
+    calibrated = np.median([_coverage(f, theta_c, x_c) for f in fits], 0)
     nominal = np.array([0.5, 0.68])
     assert (raw < nominal - 0.02).all(), raw
     assert (np.abs(calibrated - nominal) < 0.03).all(), calibrated
     assert (np.abs(calibrated - nominal) < np.abs(raw - nominal)).all()
+
+
+def test_the_default_covers_within_three_points_without_calibration():
+    """The calibrate docstring: the default (tanh, calibrate=False) fit at 10^3
+    pairs of the line covers within 3 points of the 50, 68 and 95 % levels
+    (closed form, 2,000 fresh simulations, median over 6 seeds)."""
+    line = S.LinearGaussian()
+    theta_c, x_c = line.sample(2_000, seed=10_001)
+    fits = P.fit_posteriors(line, n_sims=1_000, seeds=range(6))
+    assert all(f.width_factor == 1.0 for f in fits)
+    levels = (0.5, 0.68, 0.95)
+    covered = np.median([_coverage(f, theta_c, x_c, levels) for f in fits], 0)
+    assert (np.abs(covered - np.array(levels)) < 0.03).all(), covered
