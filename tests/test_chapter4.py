@@ -531,11 +531,17 @@ def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
     assert best == pytest.approx(
         fit.histories[-1].val_losses.min() + float(fit.theta_std.log().sum())
     )
-    as_trained = dataclasses.replace(fit, width_factor=1.0)
+    assert fit.width_factor == 1.0  # no calibration factor by default
+    assert fit.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
+    # with calibrate=True the same training, then a width factor fitted to
+    # those pairs afterwards, which lowers their NLL
+    calibrated = P.fit_posterior(
+        S.GrowingNoise(), n_sims=2000, width=8, seed=2, calibrate=True
+    )
+    as_trained = dataclasses.replace(calibrated, width_factor=1.0)
     assert as_trained.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
-    # and the width factor, fitted to those pairs afterwards, lowers their NLL
-    assert fit.width_factor != 1.0
-    assert fit.nll(theta_val, x_val) < as_trained.nll(theta_val, x_val)
+    assert calibrated.width_factor != 1.0
+    assert calibrated.nll(theta_val, x_val) < as_trained.nll(theta_val, x_val)
     # without patience: every epoch of the fixed schedule, on all pairs
     plain = P.fit_posterior(
         S.GrowingNoise(), n_sims=2000, width=8, seed=2, val_fraction=None, patience=None
