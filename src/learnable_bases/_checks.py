@@ -483,16 +483,13 @@ def check_callable(name: str, value: object, usage: str) -> Callable:
 
 def scalar_loss(loss: object) -> torch.Tensor:
     """A loss function's value as a 0-d tensor; ``TypeError`` if it is not one."""
-    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise TypeError(
-            "loss_fn must return a scalar tensor; got "
-            + (
-                f"shape {tuple(loss.shape)}"
-                if isinstance(loss, torch.Tensor)
-                else type(loss).__name__
-            )
-        )
-    return loss.reshape(())
+    if not isinstance(loss, torch.Tensor):
+        got = type(loss).__name__
+    elif loss.numel() != 1:
+        got = f"shape {tuple(loss.shape)}"
+    else:
+        return loss.reshape(())
+    raise TypeError(f"loss_fn must return a scalar tensor; got {got}")
 
 
 def epoch_order(
@@ -517,8 +514,7 @@ def epoch_order(
 def batch_sizes(n: int, batch_size: int) -> np.ndarray:
     """Sizes of an epoch's batches, shape (ceil(n / batch_size),): all
     ``batch_size`` but the last, which holds what is left."""
-    n_batches = -(-n // batch_size)
-    return np.array([min(batch_size, n - i * batch_size) for i in range(n_batches)])
+    return np.array([min(batch_size, n - i) for i in range(0, n, batch_size)])
 
 
 def epoch_batches(
