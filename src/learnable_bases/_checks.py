@@ -163,6 +163,23 @@ def check_positive_float(name: str, value: object) -> float:
     return check_real(name, value, positive=True)
 
 
+def check_floating(name: str, value: object) -> torch.Tensor:
+    """``value`` if it is a floating-point tensor; a ``TypeError`` otherwise.
+
+    Unlike :func:`check_tensor`, the values are not scanned for NaN and inf
+    (the losses and activations run every step, and the training loops check
+    their data once, up front).
+    """
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(
+            f"{name} must be a torch.Tensor; got {type(value).__name__} "
+            "(convert with torch.as_tensor(x, dtype=torch.float32))"
+        )
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
+    return value
+
+
 def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.Tensor:
     """Return ``value`` if it is a finite floating-point tensor; raise otherwise.
 
@@ -180,13 +197,7 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
     torch.Tensor
         ``value`` unchanged.
     """
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(
-            f"{name} must be a torch.Tensor; got {type(value).__name__} "
-            "(convert with torch.as_tensor(x, dtype=torch.float32))"
-        )
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
+    value = check_floating(name, value)
     if ndim is not None and value.ndim != ndim:
         raise ValueError(
             f"{name} must have {ndim} dimension(s); got shape {tuple(value.shape)}"
@@ -249,16 +260,12 @@ def check_early_stopping(
             f"restore_best must be True, False or None; got {restore_best!r}"
         )
     restore = patience is not None if restore_best is None else restore_best
-    if not has_val and val_fraction is None:
-        for arg, used in (
-            ("patience", patience is not None),
-            ("restore_best", restore),
-        ):
-            if used:
-                raise ValueError(
-                    f"{arg} needs validation data: give x_val and y_val, or "
-                    "val_fraction to hold out part of x, y"
-                )
+    if not has_val and val_fraction is None and (patience is not None or restore):
+        arg = "restore_best" if patience is None else "patience"
+        raise ValueError(
+            f"{arg} needs validation data: give x_val and y_val, or "
+            "val_fraction to hold out part of x, y"
+        )
     return val_fraction, patience, restore
 
 
@@ -476,16 +483,13 @@ def check_callable(name: str, value: object, usage: str) -> Callable:
 
 def scalar_loss(loss: object) -> torch.Tensor:
     """A loss function's value as a 0-d tensor; ``TypeError`` if it is not one."""
-    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
-        raise TypeError(
-            "loss_fn must return a scalar tensor; got "
-            + (
-                f"shape {tuple(loss.shape)}"
-                if isinstance(loss, torch.Tensor)
-                else type(loss).__name__
-            )
-        )
-    return loss.reshape(())
+    if not isinstance(loss, torch.Tensor):
+        got = type(loss).__name__
+    elif loss.numel() != 1:
+        got = f"shape {tuple(loss.shape)}"
+    else:
+        return loss.reshape(())
+    raise TypeError(f"loss_fn must return a scalar tensor; got {got}")
 
 
 def epoch_order(
@@ -510,8 +514,7 @@ def epoch_order(
 def batch_sizes(n: int, batch_size: int) -> np.ndarray:
     """Sizes of an epoch's batches, shape (ceil(n / batch_size),): all
     ``batch_size`` but the last, which holds what is left."""
-    n_batches = -(-n // batch_size)
-    return np.array([min(batch_size, n - i * batch_size) for i in range(n_batches)])
+    return np.array([min(batch_size, n - i) for i in range(0, n, batch_size)])
 
 
 def epoch_batches(
@@ -537,16 +540,12 @@ def check_interval(interval: object) -> tuple[float, float]:
         not isinstance(interval, Sequence)
         or isinstance(interval, str)
         or len(interval) != 2
+        or not all(isinstance(v, Real) and not isinstance(v, bool) for v in interval)
     ):
         raise TypeError(
             f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
         )
     lo, hi = interval
-    for value in (lo, hi):
-        if isinstance(value, bool) or not isinstance(value, Real):
-            raise TypeError(
-                f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
-            )
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
         raise ValueError(f"interval must have finite lo < hi; got {interval!r}")
     return float(lo), float(hi)

@@ -13,23 +13,12 @@ from collections.abc import Callable
 
 import torch
 
-from ._checks import check_choice, check_int, check_interval
+from ._checks import check_choice, check_floating, check_int, check_interval
 
 Activation = Callable[[torch.Tensor], torch.Tensor]
 
 #: Slope inside the sigmoid of the lecture's GELU approximation ``x * sigmoid(1.7 x)``.
 GELU_SIGMOID_SLOPE = 1.7
-
-
-def _as_float_tensor(x: object) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(
-            f"activations take a torch.Tensor; got {type(x).__name__} "
-            "(convert with torch.as_tensor(x, dtype=torch.float32))"
-        )
-    if not x.is_floating_point():
-        raise TypeError(f"activations need a floating dtype; got {x.dtype}")
-    return x
 
 
 def step(x: torch.Tensor) -> torch.Tensor:
@@ -45,7 +34,7 @@ def step(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         1 where ``x > 0``, else 0.
     """
-    x = _as_float_tensor(x)
+    x = check_floating("x", x)
     return (x > 0).to(x.dtype)
 
 
@@ -62,7 +51,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         Values in ``(0, 1)``.
     """
-    return torch.sigmoid(_as_float_tensor(x))
+    return torch.sigmoid(check_floating("x", x))
 
 
 def tanh(x: torch.Tensor) -> torch.Tensor:
@@ -78,7 +67,7 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         Values in ``(-1, 1)``.
     """
-    return torch.tanh(_as_float_tensor(x))
+    return torch.tanh(check_floating("x", x))
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
@@ -94,7 +83,7 @@ def relu(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         ``x`` where positive, else 0.
     """
-    return torch.relu(_as_float_tensor(x))
+    return torch.relu(check_floating("x", x))
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
@@ -110,7 +99,7 @@ def gelu(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         Activations; differs from :func:`gelu_erf` by about 0.02 at most.
     """
-    x = _as_float_tensor(x)
+    x = check_floating("x", x)
     return x * torch.sigmoid(GELU_SIGMOID_SLOPE * x)
 
 
@@ -127,12 +116,8 @@ def gelu_erf(x: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (...)
         Activations (equal to ``torch.nn.functional.gelu``).
     """
-    x = _as_float_tensor(x)
+    x = check_floating("x", x)
     return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
-
-
-def _d_step(x: torch.Tensor) -> torch.Tensor:
-    return torch.zeros_like(x)
 
 
 def _d_sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -165,7 +150,7 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 _DERIVATIVES: dict[str, Activation] = {
-    "step": _d_step,
+    "step": torch.zeros_like,  # flat on both sides of the jump
     "sigmoid": _d_sigmoid,
     "tanh": _d_tanh,
     "relu": step,  # relu'(z) is the step 1[z > 0]
@@ -226,7 +211,7 @@ def derivative(name: str, x: torch.Tensor) -> torch.Tensor:
         ``g'(x)``.
     """
     check_choice("activation", name, ACTIVATIONS)
-    return _DERIVATIVES[name](_as_float_tensor(x))
+    return _DERIVATIVES[name](check_floating("x", x))
 
 
 def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float:

@@ -584,8 +584,7 @@ def random_deep_features(
     lo, hi = x2.min(dim=0).values, x2.max(dim=0).values
     if not (hi > lo).all():
         raise ValueError("x must span a range (at least two distinct values)")
-    n_in = x2.shape[1]
-    dtype = x2.dtype
+    n_in, dtype = x2.shape[1], x2.dtype
     std = (math.sqrt(2.0) if activation in _RELU_LIKE else 1.0) / math.sqrt(width)
 
     def random_points() -> torch.Tensor:

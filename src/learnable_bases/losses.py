@@ -17,25 +17,17 @@ import math
 import torch
 from torch import nn
 
-from ._checks import check_model, check_positive_float
+from ._checks import check_floating, check_model, check_positive_float
 
 #: ``0.5 * log(2 pi)``, the constant of the Gaussian negative log-likelihood.
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def _check_floating(name: str, value: object) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
-    return value
-
-
 def _check_pair(
     pred_name: str, pred: object, y: object, *, allow_wide: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    pred = _check_floating(pred_name, pred)
-    y = _check_floating("y", y)
+    pred = check_floating(pred_name, pred)
+    y = check_floating("y", y)
     allowed = "(n,) or (n, k)" if allow_wide else "(n,) or (n, 1)"
     ok_ndim = pred.ndim == 1 or (pred.ndim == 2 and (allow_wide or pred.shape[1] == 1))
     if not ok_ndim:
@@ -111,7 +103,7 @@ def gaussian_nll(
         If an argument is not a floating tensor.
     """
     mu, y = _check_pair("mu", mu, y, allow_wide=False)
-    log_sigma = _check_floating("log_sigma", log_sigma)
+    log_sigma = check_floating("log_sigma", log_sigma)
     if log_sigma.ndim != 0 and log_sigma.shape != mu.shape:
         raise ValueError(
             "log_sigma must be a scalar (shape ()) or have the shape of mu "

@@ -593,10 +593,10 @@ def check_pairs(
         want = shape[k] if shape is not None else None
         if value.ndim != 2 or value.shape[1] == 0 or (want and value.shape != want):
             hint = f"; for one column use {name}[:, None]" if value.ndim == 1 else ""
-            expected = want or f"(N, {name}_dim)"
+            expected = tuple(want) if want else f"(N, {name}_dim)"
             raise ValueError(
                 f"{where}: {name} has shape {tuple(value.shape)}; expected "
-                f"{tuple(expected) if want else expected}, one row per simulation{hint}"
+                f"{expected}, one row per simulation{hint}"
             )
         if not torch.isfinite(value).all():
             bad = int((~torch.isfinite(value)).any(dim=1).sum())

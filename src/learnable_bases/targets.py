@@ -88,14 +88,13 @@ def sine_data(
     """
     n = check_positive_int("n", n)
     noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
-    seed = check_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     try:
         lo, hi = (float(v) for v in x_range)
     except (TypeError, ValueError):
         raise TypeError(f"x_range must be a pair of numbers; got {x_range!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise ValueError(f"x_range must be finite with lo < hi; got {x_range!r}")
-    gen = torch.Generator().manual_seed(seed)
     x = lo + (hi - lo) * torch.rand(n, 1, generator=gen)
     y = target_1d(x) + noise_sigma * torch.randn(n, 1, generator=gen)
     return x, y
@@ -211,8 +210,7 @@ def sample_field(
     name = check_choice("field", name, FIELDS)
     n = check_positive_int("n", n)
     noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
-    seed = check_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     x = torch.rand(n, 2, generator=gen)
     y = FIELDS[name](x)[:, None] + noise_sigma * torch.randn(n, 1, generator=gen)
     return x, y
