@@ -567,7 +567,7 @@ def fit_field(
         patience=patience,
         restore_best=restore_best,
     )
-    return _field_fit(name, model, history, x, y, float(noise_sigma), grid)
+    return _field_fit(name, model, history, x, y, noise_sigma, grid)
 
 
 def _field_fit(
@@ -590,7 +590,7 @@ def _field_fit(
     shape = (model.depth, model.width, n_params)
     r2 = 1.0 - test_mse / float(np.var(truth))
     fit = (model, history, x, y, truth, prediction, test_mse, r2)
-    return FieldFit(name, *shape, noise_sigma, *fit)
+    return FieldFit(name, *shape, float(noise_sigma), *fit)
 
 
 @cached
@@ -663,8 +663,7 @@ def fit_fields(
         restore_best=restore_best,
     )
     runs = zip(members, models, histories, data, strict=True)
-    sigma = float(noise_sigma)
-    fits = [_field_fit(n, m, h, *xy, sigma, grid) for (n, _), m, h, xy in runs]
+    fits = [_field_fit(n, m, h, *xy, noise_sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
 
 
