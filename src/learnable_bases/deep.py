@@ -23,7 +23,6 @@ import torch
 
 from . import activations, basis, losses, targets
 from ._checks import (
-    check_choice,
     check_int,
     check_interval,
     check_positive_float,
@@ -380,9 +379,8 @@ def gradients_by_layer(
         Column ``l`` is hidden layer ``l + 1``; the last column is the head.
         ``g[:, -1] / g[:, 0]`` is the head-to-first-layer ratio.
     """
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
-        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
-    field = check_choice("field", field, targets.FIELDS)
+    _check_sequence("seeds", seeds, "ints")
+    # sample_field checks the field's name
     x, y = (t.double() for t in targets.sample_field(field, n, 0.1, data_seed))
     rows = []
     for s in seeds:
@@ -550,9 +548,8 @@ def fit_field(
     FieldFit
         The trained model, its history and its test error.
     """
-    name = check_choice("field", name, targets.FIELDS)
     grid = check_int("grid", grid, minimum=2)
-    x, y = targets.sample_field(name, n_train, noise_sigma, seed)
+    x, y = targets.sample_field(name, n_train, noise_sigma, seed)  # checks name
     model = MLP(2, width, depth, activation, seed=seed, init=init)
     history = train(
         model,
@@ -570,7 +567,7 @@ def fit_field(
         patience=patience,
         restore_best=restore_best,
     )
-    return _field_fit(name, model, history, x, y, float(noise_sigma), grid)
+    return _field_fit(name, model, history, x, y, noise_sigma, grid)
 
 
 def _field_fit(
@@ -593,7 +590,7 @@ def _field_fit(
     shape = (model.depth, model.width, n_params)
     r2 = 1.0 - test_mse / float(np.var(truth))
     fit = (model, history, x, y, truth, prediction, test_mse, r2)
-    return FieldFit(name, *shape, noise_sigma, *fit)
+    return FieldFit(name, *shape, float(noise_sigma), *fit)
 
 
 @cached
@@ -643,10 +640,10 @@ def fit_fields(
     list of list of FieldFit
         ``fits[i][j]`` is field ``names[i]`` fitted with ``seeds[j]``.
     """
-    names = _check_names(names)
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
-        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
+    _check_sequence("names", names, "field names")
+    _check_sequence("seeds", seeds, "ints")
     grid = check_int("grid", grid, minimum=2)
+    # sample_field checks each field's name
     members = [(name, s) for name in names for s in seeds]
     data = [targets.sample_field(name, n_train, noise_sigma, s) for name, s in members]
     models = [MLP(2, width, depth, activation, seed=s, init=init) for _, s in members]
@@ -666,17 +663,16 @@ def fit_fields(
         restore_best=restore_best,
     )
     runs = zip(members, models, histories, data, strict=True)
-    sigma = float(noise_sigma)
-    fits = [_field_fit(n, m, h, *xy, sigma, grid) for (n, _), m, h, xy in runs]
+    fits = [_field_fit(n, m, h, *xy, noise_sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
 
 
-def _check_names(names: object) -> list[str]:
-    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
-        raise TypeError(
-            f"names must be a non-empty sequence of field names; got {names!r}"
-        )
-    return [check_choice("field", name, targets.FIELDS) for name in names]
+def _check_sequence(name: str, value: object, of: str) -> Sequence:
+    """``value`` if it is a non-empty sequence (not a string), else a ``TypeError``
+    saying ``name`` must be a non-empty sequence of ``of``."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
+        raise TypeError(f"{name} must be a non-empty sequence of {of}; got {value!r}")
+    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -740,15 +736,14 @@ def depth_sweep(
         ``sweep[name][i]`` is the fit with ``depths[i]`` hidden layers and the
         first seed; ``sweep.test_mse(name)`` has every seed.
     """
-    names = _check_names(names)
     for key in ("name", "depth", "seed"):
         if key in kwargs:
             raise TypeError(f"depth_sweep sets {key!r} itself; do not pass it")
     depths = _check_depths(depths)
+    # fit_fields checks names and seeds
     by_depth = [fit_fields(names, depth, seeds=seeds, **kwargs) for depth in depths]
     fits = {n: tuple(tuple(f[i]) for f in by_depth) for i, n in enumerate(names)}
-    depths, seeds = frozen_int(np.array(depths)), frozen_int(np.array(list(seeds)))
-    return DepthSweep(tuple(names), depths, seeds, fits)
+    return DepthSweep(tuple(names), frozen_int(depths), frozen_int(list(seeds)), fits)
 
 
 def equal_parameter_width(in_dim: int, width: int, depth: int) -> int:

@@ -116,11 +116,10 @@ class RegressionFit:
             The loss of the model as it was after each of them.
         """
         epochs = sorted(self.history.snapshots)
-        model = copy.deepcopy(self.model)
-        losses = []
-        for e in epochs:
-            model.load_state_dict(self.history.snapshots[e])
-            losses.append(evaluate(model, gaussian_nll_objective, x, y))
+        losses = [
+            evaluate(self.at_epoch(e).model, gaussian_nll_objective, x, y)
+            for e in epochs
+        ]
         return frozen_int(np.array(epochs, dtype=int)), frozen(np.array(losses))
 
     def at_epoch(self, epoch: int) -> RegressionFit:
@@ -315,20 +314,6 @@ class WidthSweep:
         return getattr(self, name).reshape(len(self.widths), -1)
 
 
-def _per_member(
-    sets: list[tuple[torch.Tensor, torch.Tensor]], n_seeds: int
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Data set ``i`` for members ``i * n_seeds .. i * n_seeds + n_seeds - 1``.
-
-    Returns ``x`` and ``y`` stacked on a leading member axis, shape
-    ``(len(sets) * n_seeds, n, 1)``, as :func:`~learnable_bases.sweep.train_stacked`
-    takes per-member data.
-    """
-    return tuple(
-        torch.stack([s[i] for s in sets for _ in range(n_seeds)]) for i in (0, 1)
-    )
-
-
 @cached
 def width_sweep(
     widths: Sequence[int],
@@ -400,8 +385,13 @@ def width_sweep(
         sine_data(n_val, noise_sigma, seed=data_seed + 2 * i + 1) for i in range(n_data)
     ]
     seeds = [seed + j for j in range(n_seeds)] * n_data  # member m: data m // n_seeds
-    x, y = _per_member(data, n_seeds)
-    x_val, y_val = _per_member(val, n_seeds)
+    # data set i for members i * n_seeds .. (i + 1) * n_seeds - 1, stacked on a
+    # leading member axis, shape (n_data * n_seeds, n, 1), as train_stacked
+    # takes per-member data
+    x, y, x_val, y_val = (
+        torch.stack(t).repeat_interleave(n_seeds, dim=0)
+        for t in (*zip(*data, strict=True), *zip(*val, strict=True))
+    )
     shape = (len(ws), n_data, n_seeds)
     loss = stacked_gaussian_nll  # of each member, shape (K,)
     train_loss, val_loss, sigma = np.empty(shape), np.empty(shape), np.empty(shape)

@@ -29,7 +29,6 @@ import torch
 from torch import nn
 
 from ._checks import (
-    check_positive_float,
     check_positive_int,
     check_tensor,
     evaluating,
@@ -130,13 +129,6 @@ class SummaryFit:
         return shift + scale * mean, cov * scale[:, None] * scale[None, :]
 
 
-def _gaussian_objective(
-    model: nn.Module, x: torch.Tensor, theta: torch.Tensor
-) -> torch.Tensor:
-    """The ``loss_fn`` of :func:`fit_summary_posterior`: the Gaussian head's NLL."""
-    return nll("gaussian", model(x), theta)
-
-
 @cached
 def fit_summary_posterior(
     simulator: object,
@@ -188,9 +180,8 @@ def fit_summary_posterior(
     n_sims = check_positive_int("n_sims (the simulation budget)", n_sims)
     if n_features is not None:
         n_features = check_positive_int("n_features", n_features)
-    check_positive_float("lr", lr)
     theta, x = simulate_pairs(simulator, n_sims, seed=seed)
-    # holdout_split checks val_fraction
+    # holdout_split checks val_fraction, train lr and patience
     x_fit, theta_fit, x_val, theta_val = holdout_split(
         x, theta, val_fraction, seed=seed
     )
@@ -204,7 +195,7 @@ def fit_summary_posterior(
     model = nn.Sequential(*layers)
     history = train(
         model,
-        _gaussian_objective,
+        lambda net, xb, theta_b: nll("gaussian", net(xb), theta_b),  # the NLL
         (x_fit - x_mean) / x_std,
         (theta_fit - theta_mean) / theta_std,
         epochs=check_positive_int("max_epochs", max_epochs),
