@@ -100,45 +100,29 @@ def mixture_out_dim(components: int) -> int:
     components : int
         Number of Gaussian components ``K`` (>= 1).
     """
-    return 3 * _check_components(components)
+    name = "components (a mixture needs at least one component)"
+    return 3 * check_positive_int(name, components)
 
 
-def _check_components(components: object) -> int:
-    return check_positive_int(
-        "components (a mixture needs at least one component)", components
-    )
-
-
-def _check_batched(
-    name: str, value: object, axes: str, last: int | None, shape: str
-) -> torch.Tensor:
-    """A floating tensor of shape ``(..., n, last)``; ``shape`` words the error."""
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
-    if value.ndim < 1:
+def _check_out(out: object, name: str = "out", axes: str = "p") -> torch.Tensor:
+    """A floating tensor of shape ``(..., n, axes)``, called ``name`` in errors."""
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {type(out).__name__}")
+    if not out.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype; got {out.dtype}")
+    if out.ndim < 1:
         raise ValueError(f"{name} must have shape (..., n, {axes}); got a scalar")
-    if last is not None and value.shape[-1] != last:
-        raise ValueError(f"{name} must {shape.format(last)}; got {tuple(value.shape)}")
-    return value
-
-
-def _check_out(out: object, p: int | None = None) -> torch.Tensor:
-    return _check_batched("out", out, "p", p, "have {} entries in its last dimension")
+    return out
 
 
 def _check_theta(theta: object, d: int | None = None) -> torch.Tensor:
-    return _check_batched("theta", theta, "d", d, "have shape (..., n, {}) here")
-
-
-def _theta_dim_from_out(p: int) -> int | None:
-    for d in range(1, 64):
-        if d + d * (d + 1) // 2 == p:
-            return d
-        if d + d * (d + 1) // 2 > p:
-            return None
-    return None  # pragma: no cover
+    """:func:`_check_out` for ``theta``, of shape ``(..., n, d)`` if ``d`` is given."""
+    theta = _check_out(theta, "theta", "d")
+    if d is not None and theta.shape[-1] != d:
+        raise ValueError(
+            f"theta must have shape (..., n, {d}) here; got {tuple(theta.shape)}"
+        )
+    return theta
 
 
 def gaussian_params(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -158,20 +142,17 @@ def gaussian_params(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         ``L L^T``.
     """
     out = _check_out(out)
-    d = _theta_dim_from_out(out.shape[-1])
-    if d is None:
+    # d + d(d+1)/2 = p solved for d; any p that is not such a count is refused
+    d = (math.isqrt(8 * out.shape[-1] + 9) - 3) // 2
+    if d < 1 or gaussian_out_dim(d) != out.shape[-1]:
         raise ValueError(
             "a Gaussian head needs d + d(d+1)/2 outputs (2 for d = 1, 5 for d = 2, "
             f"9 for d = 3); got {out.shape[-1]}"
         )
     mean = out[..., :d]
-    diag = torch.exp(out[..., d : 2 * d])
-    scale_tril = torch.diag_embed(diag)
-    if d > 1:
-        rows, cols = torch.tril_indices(d, d, offset=-1)
-        lower = torch.zeros_like(scale_tril)
-        lower[..., rows, cols] = out[..., 2 * d :]
-        scale_tril = scale_tril + lower
+    scale_tril = torch.diag_embed(torch.exp(out[..., d : 2 * d]))
+    rows, cols = torch.tril_indices(d, d, offset=-1)  # none for d = 1
+    scale_tril[..., rows, cols] = out[..., 2 * d :]
     return mean, scale_tril
 
 
@@ -367,11 +348,11 @@ def default_batch_size(n_train: int) -> int:
 
 
 def _batch_size(batch_size: int | None, n_train: int) -> int:
-    """The mini-batch of a fit on ``n_train`` pairs: ``batch_size`` (checked
-    before any simulation) capped at ``n_train``, or :func:`default_batch_size`."""
+    """The mini-batch of a fit on ``n_train`` pairs: ``batch_size`` (checked)
+    capped at ``n_train``, or :func:`default_batch_size`."""
     if batch_size is None:
         return default_batch_size(n_train)
-    return min(batch_size, n_train)
+    return min(check_positive_int("batch_size", batch_size), n_train)
 
 
 #: Quasi-random points behind the mass of a truncated Gaussian head with
@@ -812,11 +793,15 @@ def _draw(head: str, out: torch.Tensor, n: int, gen: torch.Generator) -> torch.T
 
 
 def _check_support(
-    support: object, theta_dim: int
+    support: object, pairs: list[tuple[torch.Tensor, torch.Tensor]]
 ) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None."""
+    """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None.
+
+    Every training ``theta`` of ``pairs`` must lie inside.
+    """
     if support is None:
         return None
+    theta_dim = pairs[0][0].shape[1]
     try:
         low, high = support
         bounds = [
@@ -834,6 +819,15 @@ def _check_support(
         raise ValueError(
             f"support needs low < high in every component; got {support!r}"
         )
+    for t, _ in pairs:
+        outside = ~_in_box(t.double(), low, high)
+        if bool(outside.any()):
+            i = int(outside.nonzero()[0])
+            raise ValueError(
+                f"theta[{i}] = {t[i].tolist()} lies outside the support "
+                f"(low {low.tolist()}, high {high.tolist()}): the support must "
+                "hold the prior, and so every simulated theta"
+            )
     return low.clone(), high.clone()
 
 
@@ -861,32 +855,30 @@ def _simulated_pairs(
     seeds: list[int],
 ) -> tuple[object, list[tuple[torch.Tensor, torch.Tensor]]]:
     """The simulator (or None) and one ``(theta, x)`` per seed, checked."""
-    given = theta is not None or x is not None
-    if simulator is not None and given:
-        raise ValueError(
-            "give either a simulator or pairs simulated elsewhere (theta=..., "
-            "x=...), not both"
+    if simulator is not None:
+        if theta is not None or x is not None:
+            raise ValueError(
+                "give either a simulator or pairs simulated elsewhere (theta=..., "
+                "x=...), not both"
+            )
+        simulator = get_simulator(simulator)
+        n = check_positive_int(
+            "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
         )
-    if simulator is None:
-        if theta is None or x is None:
-            raise ValueError(
-                "give a simulator (a name from lb.simulators.SIMULATORS or an object "
-                "with sample(n, *, seed), theta_dim, x_dim), or both theta=... and "
-                "x=... (pairs simulated elsewhere)"
-            )
-        if n_sims is not None:
-            raise ValueError(
-                "n_sims is the number of pairs to draw from a simulator; with "
-                "theta=..., x=... every pair given is used (slice them to use fewer)"
-            )
-        return None, [
-            check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
-        ] * len(seeds)
-    simulator = get_simulator(simulator)
-    n = check_positive_int(
-        "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
-    )
-    return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
+        return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
+    if theta is None or x is None:
+        raise ValueError(
+            "give a simulator (a name from lb.simulators.SIMULATORS or an object "
+            "with sample(n, *, seed), theta_dim, x_dim), or both theta=... and "
+            "x=... (pairs simulated elsewhere)"
+        )
+    if n_sims is not None:
+        raise ValueError(
+            "n_sims is the number of pairs to draw from a simulator; with "
+            "theta=..., x=... every pair given is used (slice them to use fewer)"
+        )
+    pairs = check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
+    return None, [pairs] * len(seeds)
 
 
 def _standardisation(
@@ -1084,25 +1076,6 @@ def _head_out_dim(head: str, theta_dim: int, components: int) -> int:
     return mixture_out_dim(components)
 
 
-def _check_inside(
-    bounds: tuple[torch.Tensor, torch.Tensor] | None,
-    pairs: list[tuple[torch.Tensor, torch.Tensor]],
-) -> None:
-    """Refuse a training ``theta`` outside the support ``bounds`` (if any)."""
-    if bounds is None:
-        return
-    low, high = bounds
-    for t, _ in pairs:
-        outside = ~_in_box(t.double(), low, high)
-        if bool(outside.any()):
-            i = int(outside.nonzero()[0])
-            raise ValueError(
-                f"theta[{i}] = {t[i].tolist()} lies outside the support "
-                f"(low {low.tolist()}, high {high.tolist()}): the support must "
-                "hold the prior, and so every simulated theta"
-            )
-
-
 def _width_factors(models: list[MLP], val: dict[str, torch.Tensor]) -> list[float]:
     """Each member's :func:`width_factor` on its held-out pairs (standardised)."""
     factors = []
@@ -1139,25 +1112,20 @@ def _standardised_splits(
     :func:`~learnable_bases.sweep.train_stacked` (empty without a split), and
     per seed ``(theta_mean, theta_std, x_mean, x_std)``.
     """
-    parts: dict[str, list[torch.Tensor]] = {"x": [], "y": [], "x_val": [], "y_val": []}
+    keys = ("x", "y", "x_val", "y_val")
+    parts: dict[str, list[torch.Tensor]] = {key: [] for key in keys}
     stats = []
     for (t, xs), s in zip(pairs, seeds, strict=True):
-        x_fit, t_fit, x_val, t_val = (
+        split = (
             holdout_split(xs, t, val_fraction, seed=s)
             if val_fraction is not None
             else (xs, t, None, None)
-        )
-        (t_mean, t_std), (x_mean, x_std) = (
-            _standardisation(t_fit, "theta"),
-            _standardisation(x_fit, "x"),
-        )
-        stats.append((t_mean, t_std, x_mean, x_std))
-        for key, values, mean, std in (
-            ("x", x_fit, x_mean, x_std),
-            ("y", t_fit, t_mean, t_std),
-            ("x_val", x_val, x_mean, x_std),
-            ("y_val", t_val, t_mean, t_std),
-        ):
+        )  # x_fit, theta_fit, x_val, theta_val
+        t_stats = _standardisation(split[1], "theta")
+        x_stats = _standardisation(split[0], "x")
+        stats.append((*t_stats, *x_stats))
+        scales = (x_stats, t_stats, x_stats, t_stats)
+        for key, values, (mean, std) in zip(keys, split, scales, strict=True):
             if values is not None:
                 parts[key].append(((values.double() - mean) / std).float())
     val = {key: torch.stack(parts[key]) for key in ("x_val", "y_val") if parts[key]}
@@ -1213,7 +1181,7 @@ def fit_posteriors(
     tuple of PosteriorFit, length K
     """
     head = check_choice("head", head, HEADS)
-    components = _check_components(components)
+    mixture_out_dim(components)  # checks components before any simulation
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, None, None
     )
@@ -1229,8 +1197,7 @@ def fit_posteriors(
     simulator, pairs = _simulated_pairs(simulator, theta, x, n_sims, seeds)
     theta_dim, x_dim = pairs[0][0].shape[1], pairs[0][1].shape[1]
     out_dim = _head_out_dim(head, theta_dim, components)
-    bounds = _check_support(support, theta_dim)
-    _check_inside(bounds, pairs)
+    bounds = _check_support(support, pairs)
     x_fit, theta_fit, val, stats = _standardised_splits(pairs, seeds, val_fraction)
     n_train = x_fit.shape[1]
     batch = _batch_size(batch_size, n_train)
@@ -1405,20 +1372,15 @@ def budget_sweep(
     simulator = get_simulator(simulator)
     if not hasattr(simulator, "posterior"):
         raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
-    if batch_size is not None:
-        batch_size = check_positive_int("batch_size", batch_size)
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
         theta_t.double()
     )
     prior_kl = _prior_kl(simulator, mean_p, cov_p)
-    kl = np.empty((bs.size, ss.size))
-    held = np.empty((bs.size, ss.size))
-    n_steps = np.empty((bs.size, ss.size), dtype=np.int64)
-    n_epochs = np.empty((bs.size, ss.size), dtype=np.int64)
-    batch_sizes = np.empty(bs.size, dtype=np.int64)
-    for i, n in enumerate(bs.tolist()):
+    scores = []  # (kl, heldout_nll, steps, epochs) per budget and seed, in order
+    batch_sizes = []
+    for n in bs.tolist():
         if patience is None:
             n_train = n if val_fraction is None else n - round(val_fraction * n)
             per_epoch = math.ceil(n_train / _batch_size(batch_size, n_train))
@@ -1436,13 +1398,12 @@ def budget_sweep(
             patience=patience,
             **fit_kwargs,
         )
-        batch_sizes[i] = _batch_size(batch_size, fits[0].n_train)
-        for j, fit in enumerate(fits):
-            mean_q, cov_q = fit.gaussian(x_t)
-            kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
-            held[i, j] = fit.nll(theta_t, x_t)
-            n_steps[i, j] = fit.steps
-            n_epochs[i, j] = fit.epochs
+        batch_sizes.append(_batch_size(batch_size, fits[0].n_train))
+        for fit in fits:
+            kl = gaussian_kl(mean_p, cov_p, *fit.gaussian(x_t)).mean()
+            scores.append((float(kl), fit.nll(theta_t, x_t), fit.steps, fit.epochs))
+    table = np.array(scores).reshape(bs.size, ss.size, 4)
+    kl, held, n_steps, n_epochs = np.moveaxis(table, -1, 0)
     return BudgetSweep(
         budgets=frozen_int(bs),
         seeds=frozen_int(ss),
