@@ -471,8 +471,7 @@ class PosteriorFit:
         """
         if any(h.val_losses is None for h in self.histories):
             return None
-        val = np.concatenate([h.val_losses for h in self.histories])
-        return val + self._log_scale
+        return np.concatenate([h.val_losses for h in self.histories]) + self._log_scale
 
     @property
     def epochs(self) -> int:
@@ -521,9 +520,8 @@ class PosteriorFit:
         z = ((x - self.x_mean) / self.x_std).to(dtype)
         with evaluating(self.model):
             out = self.model(z).double()
-        if self.width_factor != 1.0:
-            out = _widen(out, self.theta_dim, self.width_factor)
-        return _unstandardise(self.head, out, self.theta_mean, self.theta_std)
+        mean, std = self.theta_mean, self.theta_std
+        return _unstandardise(self.head, out, mean, std, self.width_factor)
 
     def log_prob(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``log q(theta_i | x_i)`` in the reader's units.
@@ -620,20 +618,18 @@ class PosteriorFit:
                 f"({self.x_dim},) or (1, {self.x_dim}); got {out.shape[0]} rows"
             )
         gen = torch.Generator().manual_seed(seed)
-        kept: list[torch.Tensor] = []
-        accepted = drawn = 0
+        kept: list[torch.Tensor] = []  # the draws inside, n drawn each round
+        accepted = 0
         while accepted < n:
-            if drawn >= MAX_DRAWS_PER_SAMPLE * n:
+            if len(kept) >= MAX_DRAWS_PER_SAMPLE:
                 raise ValueError(
-                    f"only {accepted} of {drawn} draws from q(theta | x) fell inside "
-                    "the support: it holds less than 0.1 % of q's mass at this x "
-                    "(is x like the simulations the fit was trained on?)"
+                    f"only {accepted} of {len(kept) * n} draws from q(theta | x) fell "
+                    "inside the support: it holds less than 0.1 % of q's mass at "
+                    "this x (is x like the simulations the fit was trained on?)"
                 )
             draw = _draw(self.head, out[0], n, gen)
-            drawn += n
             if self.support is not None:
-                low, high = self.support
-                draw = draw[((draw >= low) & (draw <= high)).all(dim=1)]
+                draw = draw[_in_box(draw, *self.support)]
             kept.append(draw)
             accepted += draw.shape[0]
         return torch.cat(kept)[:n].to(self.theta.dtype)
@@ -687,18 +683,6 @@ class PosteriorFit:
         return normalise_on_grid(log_q, grid)
 
 
-def _widen(out: torch.Tensor, d: int, factor: float) -> torch.Tensor:
-    """A Gaussian head's outputs ``(..., p)`` with ``L`` multiplied by ``factor``."""
-    return torch.cat(
-        [
-            out[..., :d],
-            out[..., d : 2 * d] + math.log(factor),
-            out[..., 2 * d :] * factor,
-        ],
-        dim=-1,
-    )
-
-
 def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
     """The factor on a Gaussian head's widths that best fits held-out pairs.
 
@@ -725,11 +709,17 @@ def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
 
 
 def _unstandardise(
-    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor
+    head: str,
+    out: torch.Tensor,
+    mean: torch.Tensor,
+    std: torch.Tensor,
+    factor: float = 1.0,
 ) -> torch.Tensor:
     """Outputs for standardised ``theta`` -> outputs for ``theta = mean + std z``.
 
-    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,).
+    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,). A Gaussian
+    head's Cholesky factor ``L`` is first multiplied by ``factor`` (its
+    :attr:`PosteriorFit.width_factor`).
     """
     if head == "mixture":  # d = 1: logits, K means, K log widths
         k = out.shape[-1] // 3
@@ -738,10 +728,13 @@ def _unstandardise(
             [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
         )
     d = mean.shape[0]
-    parts = [mean + std * out[:, :d], out[:, d : 2 * d] + torch.log(std)]
+    log_diag, lower = out[:, d : 2 * d], out[:, 2 * d :]
+    if factor != 1.0:
+        log_diag, lower = log_diag + math.log(factor), lower * factor
+    parts = [mean + std * out[:, :d], log_diag + torch.log(std)]
     if d > 1:  # row i of the Cholesky factor is scaled by std_i
         rows, _ = torch.tril_indices(d, d, offset=-1)
-        parts.append(out[:, 2 * d :] * std[rows])
+        parts.append(lower * std[rows])
     return torch.cat(parts, dim=-1)
 
 
@@ -803,18 +796,16 @@ def _check_support(
         return None
     theta_dim = pairs[0][0].shape[1]
     try:
-        low, high = support
-        bounds = [
+        low, high = (
             torch.as_tensor(b, dtype=torch.float64).broadcast_to(theta_dim)
-            for b in (low, high)
-        ]
+            for b in support
+        )
     except (TypeError, ValueError, RuntimeError):
         raise ValueError(
             "support must be a pair (low, high) of numbers or of sequences of "
             f"{theta_dim} numbers (one per component of theta; -inf or inf for "
             f"an unbounded side); got {support!r}"
         ) from None
-    low, high = bounds
     if bool(torch.isnan(low).any() | torch.isnan(high).any() | (low >= high).any()):
         raise ValueError(
             f"support needs low < high in every component; got {support!r}"
@@ -1219,7 +1210,6 @@ def fit_posteriors(
         for i, (e, lr) in enumerate(schedule)
     ]
     factors = _width_factors(models, val) if calibrate else [1.0] * len(models)
-    n_all = pairs[0][0].shape[0]
     return tuple(
         PosteriorFit(
             models[k],
@@ -1228,7 +1218,7 @@ def fit_posteriors(
             simulator,
             pairs[k][0],
             pairs[k][1],
-            n_all - n_train,
+            pairs[k][0].shape[0] - n_train,
             *stats[k],
             support=bounds,
             width_factor=factors[k],
@@ -1377,7 +1367,6 @@ def budget_sweep(
     exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
         theta_t.double()
     )
-    prior_kl = _prior_kl(simulator, mean_p, cov_p)
     scores = []  # (kl, heldout_nll, steps, epochs) per budget and seed, in order
     batch_sizes = []
     for n in bs.tolist():
@@ -1413,5 +1402,5 @@ def budget_sweep(
         steps=frozen_int(n_steps),
         epochs=frozen_int(n_epochs),
         batch_sizes=frozen_int(batch_sizes),
-        prior_kl=prior_kl,
+        prior_kl=_prior_kl(simulator, mean_p, cov_p),
     )
