@@ -74,6 +74,9 @@ HEADS = ("gaussian", "mixture")
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
+# (theta, x) pairs, one per seed
+_Pairs = list[tuple[torch.Tensor, torch.Tensor]]
+
 
 def gaussian_out_dim(theta_dim: int) -> int:
     """Outputs of a Gaussian head for ``d``-dimensional ``theta``: ``d + d(d+1)/2``.
@@ -549,9 +552,8 @@ class PosteriorFit:
         lp = log_prob(self.head, out, theta)
         if self.support is None:
             return lp
-        inside = _in_box(theta, *self.support)
         inner = lp - torch.log(self._mass(out))
-        return torch.where(inside, inner, torch.full_like(inner, -math.inf))
+        return inner.masked_fill(~_in_box(theta, *self.support), -math.inf)
 
     def _mass(self, out: torch.Tensor) -> torch.Tensor:
         """Mass of ``q`` inside :attr:`support` for each row of ``out``, ``(m,)``."""
@@ -563,8 +565,7 @@ class PosteriorFit:
             )
             mass = (log_w.exp() * cdf).sum(dim=-1)
         else:
-            mean, scale_tril = gaussian_params(out)
-            mass = _box_mass(mean, scale_tril, low, high)
+            mass = _box_mass(*gaussian_params(out), low, high)
         return mass.clamp_min(torch.finfo(torch.float64).tiny)
 
     def nll(self, theta: torch.Tensor, x: torch.Tensor) -> float:
@@ -610,14 +611,13 @@ class PosteriorFit:
             sample do not give ``n``.
         """
         n = check_positive_int("n (the number of samples)", n)
-        seed = check_seed(seed)
+        gen = torch.Generator().manual_seed(check_seed(seed))
         out = self.outputs(x)
         if out.shape[0] != 1:
             raise ValueError(
                 "sample draws for one observation: x must have shape "
                 f"({self.x_dim},) or (1, {self.x_dim}); got {out.shape[0]} rows"
             )
-        gen = torch.Generator().manual_seed(seed)
         kept: list[torch.Tensor] = []  # the draws inside, n drawn each round
         accepted = 0
         while accepted < n:
@@ -709,11 +709,7 @@ def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
 
 
 def _unstandardise(
-    head: str,
-    out: torch.Tensor,
-    mean: torch.Tensor,
-    std: torch.Tensor,
-    factor: float = 1.0,
+    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, factor: float
 ) -> torch.Tensor:
     """Outputs for standardised ``theta`` -> outputs for ``theta = mean + std z``.
 
@@ -786,7 +782,7 @@ def _draw(head: str, out: torch.Tensor, n: int, gen: torch.Generator) -> torch.T
 
 
 def _check_support(
-    support: object, pairs: list[tuple[torch.Tensor, torch.Tensor]]
+    support: object, pairs: _Pairs
 ) -> tuple[torch.Tensor, torch.Tensor] | None:
     """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None.
 
@@ -839,12 +835,8 @@ def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
 
 
 def _simulated_pairs(
-    simulator: object,
-    theta: object,
-    x: object,
-    n_sims: object,
-    seeds: list[int],
-) -> tuple[object, list[tuple[torch.Tensor, torch.Tensor]]]:
+    simulator: object, theta: object, x: object, n_sims: object, seeds: list[int]
+) -> tuple[object, _Pairs]:
     """The simulator (or None) and one ``(theta, x)`` per seed, checked."""
     if simulator is not None:
         if theta is not None or x is not None:
@@ -1090,9 +1082,7 @@ def _check_calibrate(calibrate: object, head: str, val_fraction: float | None) -
 
 
 def _standardised_splits(
-    pairs: list[tuple[torch.Tensor, torch.Tensor]],
-    seeds: list[int],
-    val_fraction: float | None,
+    pairs: _Pairs, seeds: list[int], val_fraction: float | None
 ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor], list[tuple]]:
     """Each seed's held-out split, standardised with its training part's statistics.
 
@@ -1364,9 +1354,7 @@ def budget_sweep(
         raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
-    exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
-        theta_t.double()
-    )
+    exact = torch.distributions.MultivariateNormal(mean_p, cov_p)
     scores = []  # (kl, heldout_nll, steps, epochs) per budget and seed, in order
     batch_sizes = []
     for n in bs.tolist():
@@ -1398,7 +1386,7 @@ def budget_sweep(
         seeds=frozen_int(ss),
         kl=frozen(kl),
         heldout_nll=frozen(held),
-        exact_nll=float(exact.mean()),
+        exact_nll=-float(exact.log_prob(theta_t.double()).mean()),
         steps=frozen_int(n_steps),
         epochs=frozen_int(n_epochs),
         batch_sizes=frozen_int(batch_sizes),
