@@ -1355,6 +1355,9 @@ def budget_sweep(
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
     exact = torch.distributions.MultivariateNormal(mean_p, cov_p)
+    fit_kwargs.update(
+        batch_size=batch_size, val_fraction=val_fraction, patience=patience
+    )
     scores = []  # (kl, heldout_nll, steps, epochs) per budget and seed, in order
     batch_sizes = []
     for n in bs.tolist():
@@ -1366,14 +1369,7 @@ def budget_sweep(
                 for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
             )
         fits = fit_posteriors(
-            simulator,
-            "gaussian",
-            seeds=ss.tolist(),
-            n_sims=n,
-            batch_size=batch_size,
-            val_fraction=val_fraction,
-            patience=patience,
-            **fit_kwargs,
+            simulator, "gaussian", seeds=ss.tolist(), n_sims=n, **fit_kwargs
         )
         batch_sizes.append(_batch_size(batch_size, fits[0].n_train))
         for fit in fits:
