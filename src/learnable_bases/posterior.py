@@ -560,9 +560,8 @@ class PosteriorFit:
         low, high = self.support
         if self.head == "mixture":
             log_w, means, sigmas = mixture_params(out)
-            cdf = special.ndtr((high - means) / sigmas) - special.ndtr(
-                (low - means) / sigmas
-            )
+            z_low, z_high = (low - means) / sigmas, (high - means) / sigmas
+            cdf = special.ndtr(z_high) - special.ndtr(z_low)
             mass = (log_w.exp() * cdf).sum(dim=-1)
         else:
             mass = _box_mass(*gaussian_params(out), low, high)
@@ -651,7 +650,7 @@ class PosteriorFit:
             raise ValueError(
                 f"gaussian() needs a Gaussian head; this one is {self.head!r}"
             )
-        mean, scale_tril = gaussian_params(self.outputs(x).double())
+        mean, scale_tril = gaussian_params(self.outputs(x))
         return mean, scale_tril @ scale_tril.transpose(-1, -2)
 
     def density_on_grid(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
@@ -675,7 +674,7 @@ class PosteriorFit:
         torch.Tensor, shape (m, g), float64
         """
         grid = check_tensor("grid", grid, ndim=1).double()
-        out = self.outputs(x).double()
+        out = self.outputs(x)
         log_q = log_prob(self.head, out[:, None, :], grid[None, :, None])
         if self.support is not None:
             outside = ~_in_box(grid[:, None], *self.support)
@@ -1206,8 +1205,7 @@ def fit_posteriors(
             head,
             tuple(h[k] for h in phases),
             simulator,
-            pairs[k][0],
-            pairs[k][1],
+            *pairs[k],  # theta, x
             pairs[k][0].shape[0] - n_train,
             *stats[k],
             support=bounds,
