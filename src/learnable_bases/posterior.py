@@ -74,6 +74,9 @@ HEADS = ("gaussian", "mixture")
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
+# (theta, x) pairs, one per seed
+_Pairs = list[tuple[torch.Tensor, torch.Tensor]]
+
 
 def gaussian_out_dim(theta_dim: int) -> int:
     """Outputs of a Gaussian head for ``d``-dimensional ``theta``: ``d + d(d+1)/2``.
@@ -100,45 +103,29 @@ def mixture_out_dim(components: int) -> int:
     components : int
         Number of Gaussian components ``K`` (>= 1).
     """
-    return 3 * _check_components(components)
+    name = "components (a mixture needs at least one component)"
+    return 3 * check_positive_int(name, components)
 
 
-def _check_components(components: object) -> int:
-    return check_positive_int(
-        "components (a mixture needs at least one component)", components
-    )
-
-
-def _check_batched(
-    name: str, value: object, axes: str, last: int | None, shape: str
-) -> torch.Tensor:
-    """A floating tensor of shape ``(..., n, last)``; ``shape`` words the error."""
-    if not isinstance(value, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(value).__name__}")
-    if not value.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype; got {value.dtype}")
-    if value.ndim < 1:
+def _check_out(out: object, name: str = "out", axes: str = "p") -> torch.Tensor:
+    """A floating tensor of shape ``(..., n, axes)``, called ``name`` in errors."""
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor; got {type(out).__name__}")
+    if not out.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype; got {out.dtype}")
+    if out.ndim < 1:
         raise ValueError(f"{name} must have shape (..., n, {axes}); got a scalar")
-    if last is not None and value.shape[-1] != last:
-        raise ValueError(f"{name} must {shape.format(last)}; got {tuple(value.shape)}")
-    return value
-
-
-def _check_out(out: object, p: int | None = None) -> torch.Tensor:
-    return _check_batched("out", out, "p", p, "have {} entries in its last dimension")
+    return out
 
 
 def _check_theta(theta: object, d: int | None = None) -> torch.Tensor:
-    return _check_batched("theta", theta, "d", d, "have shape (..., n, {}) here")
-
-
-def _theta_dim_from_out(p: int) -> int | None:
-    for d in range(1, 64):
-        if d + d * (d + 1) // 2 == p:
-            return d
-        if d + d * (d + 1) // 2 > p:
-            return None
-    return None  # pragma: no cover
+    """:func:`_check_out` for ``theta``, of shape ``(..., n, d)`` if ``d`` is given."""
+    theta = _check_out(theta, "theta", "d")
+    if d is not None and theta.shape[-1] != d:
+        raise ValueError(
+            f"theta must have shape (..., n, {d}) here; got {tuple(theta.shape)}"
+        )
+    return theta
 
 
 def gaussian_params(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -158,20 +145,17 @@ def gaussian_params(out: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         ``L L^T``.
     """
     out = _check_out(out)
-    d = _theta_dim_from_out(out.shape[-1])
-    if d is None:
+    # d + d(d+1)/2 = p solved for d; any p that is not such a count is refused
+    d = (math.isqrt(8 * out.shape[-1] + 9) - 3) // 2
+    if d < 1 or gaussian_out_dim(d) != out.shape[-1]:
         raise ValueError(
             "a Gaussian head needs d + d(d+1)/2 outputs (2 for d = 1, 5 for d = 2, "
             f"9 for d = 3); got {out.shape[-1]}"
         )
     mean = out[..., :d]
-    diag = torch.exp(out[..., d : 2 * d])
-    scale_tril = torch.diag_embed(diag)
-    if d > 1:
-        rows, cols = torch.tril_indices(d, d, offset=-1)
-        lower = torch.zeros_like(scale_tril)
-        lower[..., rows, cols] = out[..., 2 * d :]
-        scale_tril = scale_tril + lower
+    scale_tril = torch.diag_embed(torch.exp(out[..., d : 2 * d]))
+    rows, cols = torch.tril_indices(d, d, offset=-1)  # none for d = 1
+    scale_tril[..., rows, cols] = out[..., 2 * d :]
     return mean, scale_tril
 
 
@@ -367,11 +351,11 @@ def default_batch_size(n_train: int) -> int:
 
 
 def _batch_size(batch_size: int | None, n_train: int) -> int:
-    """The mini-batch of a fit on ``n_train`` pairs: ``batch_size`` (checked
-    before any simulation) capped at ``n_train``, or :func:`default_batch_size`."""
+    """The mini-batch of a fit on ``n_train`` pairs: ``batch_size`` (checked)
+    capped at ``n_train``, or :func:`default_batch_size`."""
     if batch_size is None:
         return default_batch_size(n_train)
-    return min(batch_size, n_train)
+    return min(check_positive_int("batch_size", batch_size), n_train)
 
 
 #: Quasi-random points behind the mass of a truncated Gaussian head with
@@ -490,8 +474,7 @@ class PosteriorFit:
         """
         if any(h.val_losses is None for h in self.histories):
             return None
-        val = np.concatenate([h.val_losses for h in self.histories])
-        return val + self._log_scale
+        return np.concatenate([h.val_losses for h in self.histories]) + self._log_scale
 
     @property
     def epochs(self) -> int:
@@ -540,9 +523,8 @@ class PosteriorFit:
         z = ((x - self.x_mean) / self.x_std).to(dtype)
         with evaluating(self.model):
             out = self.model(z).double()
-        if self.width_factor != 1.0:
-            out = _widen(out, self.theta_dim, self.width_factor)
-        return _unstandardise(self.head, out, self.theta_mean, self.theta_std)
+        mean, std = self.theta_mean, self.theta_std
+        return _unstandardise(self.head, out, mean, std, self.width_factor)
 
     def log_prob(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``log q(theta_i | x_i)`` in the reader's units.
@@ -570,22 +552,19 @@ class PosteriorFit:
         lp = log_prob(self.head, out, theta)
         if self.support is None:
             return lp
-        inside = _in_box(theta, *self.support)
         inner = lp - torch.log(self._mass(out))
-        return torch.where(inside, inner, torch.full_like(inner, -math.inf))
+        return inner.masked_fill(~_in_box(theta, *self.support), -math.inf)
 
     def _mass(self, out: torch.Tensor) -> torch.Tensor:
         """Mass of ``q`` inside :attr:`support` for each row of ``out``, ``(m,)``."""
         low, high = self.support
         if self.head == "mixture":
             log_w, means, sigmas = mixture_params(out)
-            cdf = special.ndtr((high - means) / sigmas) - special.ndtr(
-                (low - means) / sigmas
-            )
+            z_low, z_high = (low - means) / sigmas, (high - means) / sigmas
+            cdf = special.ndtr(z_high) - special.ndtr(z_low)
             mass = (log_w.exp() * cdf).sum(dim=-1)
         else:
-            mean, scale_tril = gaussian_params(out)
-            mass = _box_mass(mean, scale_tril, low, high)
+            mass = _box_mass(*gaussian_params(out), low, high)
         return mass.clamp_min(torch.finfo(torch.float64).tiny)
 
     def nll(self, theta: torch.Tensor, x: torch.Tensor) -> float:
@@ -631,28 +610,25 @@ class PosteriorFit:
             sample do not give ``n``.
         """
         n = check_positive_int("n (the number of samples)", n)
-        seed = check_seed(seed)
+        gen = torch.Generator().manual_seed(check_seed(seed))
         out = self.outputs(x)
         if out.shape[0] != 1:
             raise ValueError(
                 "sample draws for one observation: x must have shape "
                 f"({self.x_dim},) or (1, {self.x_dim}); got {out.shape[0]} rows"
             )
-        gen = torch.Generator().manual_seed(seed)
-        kept: list[torch.Tensor] = []
-        accepted = drawn = 0
+        kept: list[torch.Tensor] = []  # the draws inside, n drawn each round
+        accepted = 0
         while accepted < n:
-            if drawn >= MAX_DRAWS_PER_SAMPLE * n:
+            if len(kept) >= MAX_DRAWS_PER_SAMPLE:
                 raise ValueError(
-                    f"only {accepted} of {drawn} draws from q(theta | x) fell inside "
-                    "the support: it holds less than 0.1 % of q's mass at this x "
-                    "(is x like the simulations the fit was trained on?)"
+                    f"only {accepted} of {len(kept) * n} draws from q(theta | x) fell "
+                    "inside the support: it holds less than 0.1 % of q's mass at "
+                    "this x (is x like the simulations the fit was trained on?)"
                 )
             draw = _draw(self.head, out[0], n, gen)
-            drawn += n
             if self.support is not None:
-                low, high = self.support
-                draw = draw[((draw >= low) & (draw <= high)).all(dim=1)]
+                draw = draw[_in_box(draw, *self.support)]
             kept.append(draw)
             accepted += draw.shape[0]
         return torch.cat(kept)[:n].to(self.theta.dtype)
@@ -674,7 +650,7 @@ class PosteriorFit:
             raise ValueError(
                 f"gaussian() needs a Gaussian head; this one is {self.head!r}"
             )
-        mean, scale_tril = gaussian_params(self.outputs(x).double())
+        mean, scale_tril = gaussian_params(self.outputs(x))
         return mean, scale_tril @ scale_tril.transpose(-1, -2)
 
     def density_on_grid(self, x: torch.Tensor, grid: torch.Tensor) -> torch.Tensor:
@@ -698,24 +674,12 @@ class PosteriorFit:
         torch.Tensor, shape (m, g), float64
         """
         grid = check_tensor("grid", grid, ndim=1).double()
-        out = self.outputs(x).double()
+        out = self.outputs(x)
         log_q = log_prob(self.head, out[:, None, :], grid[None, :, None])
         if self.support is not None:
             outside = ~_in_box(grid[:, None], *self.support)
             log_q = log_q.masked_fill(outside, -math.inf)
         return normalise_on_grid(log_q, grid)
-
-
-def _widen(out: torch.Tensor, d: int, factor: float) -> torch.Tensor:
-    """A Gaussian head's outputs ``(..., p)`` with ``L`` multiplied by ``factor``."""
-    return torch.cat(
-        [
-            out[..., :d],
-            out[..., d : 2 * d] + math.log(factor),
-            out[..., 2 * d :] * factor,
-        ],
-        dim=-1,
-    )
 
 
 def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
@@ -744,11 +708,13 @@ def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
 
 
 def _unstandardise(
-    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor
+    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, factor: float
 ) -> torch.Tensor:
     """Outputs for standardised ``theta`` -> outputs for ``theta = mean + std z``.
 
-    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,).
+    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,). A Gaussian
+    head's Cholesky factor ``L`` is first multiplied by ``factor`` (its
+    :attr:`PosteriorFit.width_factor`).
     """
     if head == "mixture":  # d = 1: logits, K means, K log widths
         k = out.shape[-1] // 3
@@ -757,10 +723,13 @@ def _unstandardise(
             [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
         )
     d = mean.shape[0]
-    parts = [mean + std * out[:, :d], out[:, d : 2 * d] + torch.log(std)]
+    log_diag, lower = out[:, d : 2 * d], out[:, 2 * d :]
+    if factor != 1.0:
+        log_diag, lower = log_diag + math.log(factor), lower * factor
+    parts = [mean + std * out[:, :d], log_diag + torch.log(std)]
     if d > 1:  # row i of the Cholesky factor is scaled by std_i
         rows, _ = torch.tril_indices(d, d, offset=-1)
-        parts.append(out[:, 2 * d :] * std[rows])
+        parts.append(lower * std[rows])
     return torch.cat(parts, dim=-1)
 
 
@@ -812,28 +781,39 @@ def _draw(head: str, out: torch.Tensor, n: int, gen: torch.Generator) -> torch.T
 
 
 def _check_support(
-    support: object, theta_dim: int
+    support: object, pairs: _Pairs
 ) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None."""
+    """``support=(low, high)`` as two float64 tensors of shape ``(d,)``, or None.
+
+    Every training ``theta`` of ``pairs`` must lie inside.
+    """
     if support is None:
         return None
+    theta_dim = pairs[0][0].shape[1]
     try:
-        low, high = support
-        bounds = [
+        low, high = (
             torch.as_tensor(b, dtype=torch.float64).broadcast_to(theta_dim)
-            for b in (low, high)
-        ]
+            for b in support
+        )
     except (TypeError, ValueError, RuntimeError):
         raise ValueError(
             "support must be a pair (low, high) of numbers or of sequences of "
             f"{theta_dim} numbers (one per component of theta; -inf or inf for "
             f"an unbounded side); got {support!r}"
         ) from None
-    low, high = bounds
     if bool(torch.isnan(low).any() | torch.isnan(high).any() | (low >= high).any()):
         raise ValueError(
             f"support needs low < high in every component; got {support!r}"
         )
+    for t, _ in pairs:
+        outside = ~_in_box(t.double(), low, high)
+        if bool(outside.any()):
+            i = int(outside.nonzero()[0])
+            raise ValueError(
+                f"theta[{i}] = {t[i].tolist()} lies outside the support "
+                f"(low {low.tolist()}, high {high.tolist()}): the support must "
+                "hold the prior, and so every simulated theta"
+            )
     return low.clone(), high.clone()
 
 
@@ -854,39 +834,33 @@ def _check_schedule(schedule: object) -> tuple[tuple[int, float], ...]:
 
 
 def _simulated_pairs(
-    simulator: object,
-    theta: object,
-    x: object,
-    n_sims: object,
-    seeds: list[int],
-) -> tuple[object, list[tuple[torch.Tensor, torch.Tensor]]]:
+    simulator: object, theta: object, x: object, n_sims: object, seeds: list[int]
+) -> tuple[object, _Pairs]:
     """The simulator (or None) and one ``(theta, x)`` per seed, checked."""
-    given = theta is not None or x is not None
-    if simulator is not None and given:
-        raise ValueError(
-            "give either a simulator or pairs simulated elsewhere (theta=..., "
-            "x=...), not both"
+    if simulator is not None:
+        if theta is not None or x is not None:
+            raise ValueError(
+                "give either a simulator or pairs simulated elsewhere (theta=..., "
+                "x=...), not both"
+            )
+        simulator = get_simulator(simulator)
+        n = check_positive_int(
+            "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
         )
-    if simulator is None:
-        if theta is None or x is None:
-            raise ValueError(
-                "give a simulator (a name from lb.simulators.SIMULATORS or an object "
-                "with sample(n, *, seed), theta_dim, x_dim), or both theta=... and "
-                "x=... (pairs simulated elsewhere)"
-            )
-        if n_sims is not None:
-            raise ValueError(
-                "n_sims is the number of pairs to draw from a simulator; with "
-                "theta=..., x=... every pair given is used (slice them to use fewer)"
-            )
-        return None, [
-            check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
-        ] * len(seeds)
-    simulator = get_simulator(simulator)
-    n = check_positive_int(
-        "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
-    )
-    return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
+        return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
+    if theta is None or x is None:
+        raise ValueError(
+            "give a simulator (a name from lb.simulators.SIMULATORS or an object "
+            "with sample(n, *, seed), theta_dim, x_dim), or both theta=... and "
+            "x=... (pairs simulated elsewhere)"
+        )
+    if n_sims is not None:
+        raise ValueError(
+            "n_sims is the number of pairs to draw from a simulator; with "
+            "theta=..., x=... every pair given is used (slice them to use fewer)"
+        )
+    pairs = check_pairs(theta, x, where="fit_posterior(theta=..., x=...)")
+    return None, [pairs] * len(seeds)
 
 
 def _standardisation(
@@ -1084,25 +1058,6 @@ def _head_out_dim(head: str, theta_dim: int, components: int) -> int:
     return mixture_out_dim(components)
 
 
-def _check_inside(
-    bounds: tuple[torch.Tensor, torch.Tensor] | None,
-    pairs: list[tuple[torch.Tensor, torch.Tensor]],
-) -> None:
-    """Refuse a training ``theta`` outside the support ``bounds`` (if any)."""
-    if bounds is None:
-        return
-    low, high = bounds
-    for t, _ in pairs:
-        outside = ~_in_box(t.double(), low, high)
-        if bool(outside.any()):
-            i = int(outside.nonzero()[0])
-            raise ValueError(
-                f"theta[{i}] = {t[i].tolist()} lies outside the support "
-                f"(low {low.tolist()}, high {high.tolist()}): the support must "
-                "hold the prior, and so every simulated theta"
-            )
-
-
 def _width_factors(models: list[MLP], val: dict[str, torch.Tensor]) -> list[float]:
     """Each member's :func:`width_factor` on its held-out pairs (standardised)."""
     factors = []
@@ -1126,9 +1081,7 @@ def _check_calibrate(calibrate: object, head: str, val_fraction: float | None) -
 
 
 def _standardised_splits(
-    pairs: list[tuple[torch.Tensor, torch.Tensor]],
-    seeds: list[int],
-    val_fraction: float | None,
+    pairs: _Pairs, seeds: list[int], val_fraction: float | None
 ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor], list[tuple]]:
     """Each seed's held-out split, standardised with its training part's statistics.
 
@@ -1139,25 +1092,20 @@ def _standardised_splits(
     :func:`~learnable_bases.sweep.train_stacked` (empty without a split), and
     per seed ``(theta_mean, theta_std, x_mean, x_std)``.
     """
-    parts: dict[str, list[torch.Tensor]] = {"x": [], "y": [], "x_val": [], "y_val": []}
+    keys = ("x", "y", "x_val", "y_val")
+    parts: dict[str, list[torch.Tensor]] = {key: [] for key in keys}
     stats = []
     for (t, xs), s in zip(pairs, seeds, strict=True):
-        x_fit, t_fit, x_val, t_val = (
+        split = (
             holdout_split(xs, t, val_fraction, seed=s)
             if val_fraction is not None
             else (xs, t, None, None)
-        )
-        (t_mean, t_std), (x_mean, x_std) = (
-            _standardisation(t_fit, "theta"),
-            _standardisation(x_fit, "x"),
-        )
-        stats.append((t_mean, t_std, x_mean, x_std))
-        for key, values, mean, std in (
-            ("x", x_fit, x_mean, x_std),
-            ("y", t_fit, t_mean, t_std),
-            ("x_val", x_val, x_mean, x_std),
-            ("y_val", t_val, t_mean, t_std),
-        ):
+        )  # x_fit, theta_fit, x_val, theta_val
+        t_stats = _standardisation(split[1], "theta")
+        x_stats = _standardisation(split[0], "x")
+        stats.append((*t_stats, *x_stats))
+        scales = (x_stats, t_stats, x_stats, t_stats)
+        for key, values, (mean, std) in zip(keys, split, scales, strict=True):
             if values is not None:
                 parts[key].append(((values.double() - mean) / std).float())
     val = {key: torch.stack(parts[key]) for key in ("x_val", "y_val") if parts[key]}
@@ -1213,7 +1161,7 @@ def fit_posteriors(
     tuple of PosteriorFit, length K
     """
     head = check_choice("head", head, HEADS)
-    components = _check_components(components)
+    mixture_out_dim(components)  # checks components before any simulation
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, None, None
     )
@@ -1229,8 +1177,7 @@ def fit_posteriors(
     simulator, pairs = _simulated_pairs(simulator, theta, x, n_sims, seeds)
     theta_dim, x_dim = pairs[0][0].shape[1], pairs[0][1].shape[1]
     out_dim = _head_out_dim(head, theta_dim, components)
-    bounds = _check_support(support, theta_dim)
-    _check_inside(bounds, pairs)
+    bounds = _check_support(support, pairs)
     x_fit, theta_fit, val, stats = _standardised_splits(pairs, seeds, val_fraction)
     n_train = x_fit.shape[1]
     batch = _batch_size(batch_size, n_train)
@@ -1252,16 +1199,14 @@ def fit_posteriors(
         for i, (e, lr) in enumerate(schedule)
     ]
     factors = _width_factors(models, val) if calibrate else [1.0] * len(models)
-    n_all = pairs[0][0].shape[0]
     return tuple(
         PosteriorFit(
             models[k],
             head,
             tuple(h[k] for h in phases),
             simulator,
-            pairs[k][0],
-            pairs[k][1],
-            n_all - n_train,
+            *pairs[k],  # theta, x
+            pairs[k][0].shape[0] - n_train,
             *stats[k],
             support=bounds,
             width_factor=factors[k],
@@ -1405,20 +1350,15 @@ def budget_sweep(
     simulator = get_simulator(simulator)
     if not hasattr(simulator, "posterior"):
         raise TypeError("budget_sweep needs a simulator with an exact posterior(x)")
-    if batch_size is not None:
-        batch_size = check_positive_int("batch_size", batch_size)
     theta_t, x_t = simulator.sample(n_test, seed=test_seed)
     mean_p, cov_p = simulator.posterior(x_t)
-    exact = -torch.distributions.MultivariateNormal(mean_p, cov_p).log_prob(
-        theta_t.double()
+    exact = torch.distributions.MultivariateNormal(mean_p, cov_p)
+    fit_kwargs.update(
+        batch_size=batch_size, val_fraction=val_fraction, patience=patience
     )
-    prior_kl = _prior_kl(simulator, mean_p, cov_p)
-    kl = np.empty((bs.size, ss.size))
-    held = np.empty((bs.size, ss.size))
-    n_steps = np.empty((bs.size, ss.size), dtype=np.int64)
-    n_epochs = np.empty((bs.size, ss.size), dtype=np.int64)
-    batch_sizes = np.empty(bs.size, dtype=np.int64)
-    for i, n in enumerate(bs.tolist()):
+    scores = []  # (kl, heldout_nll, steps, epochs) per budget and seed, in order
+    batch_sizes = []
+    for n in bs.tolist():
         if patience is None:
             n_train = n if val_fraction is None else n - round(val_fraction * n)
             per_epoch = math.ceil(n_train / _batch_size(batch_size, n_train))
@@ -1427,30 +1367,22 @@ def budget_sweep(
                 for k, (_, lr) in zip(steps, SCHEDULE, strict=True)
             )
         fits = fit_posteriors(
-            simulator,
-            "gaussian",
-            seeds=ss.tolist(),
-            n_sims=n,
-            batch_size=batch_size,
-            val_fraction=val_fraction,
-            patience=patience,
-            **fit_kwargs,
+            simulator, "gaussian", seeds=ss.tolist(), n_sims=n, **fit_kwargs
         )
-        batch_sizes[i] = _batch_size(batch_size, fits[0].n_train)
-        for j, fit in enumerate(fits):
-            mean_q, cov_q = fit.gaussian(x_t)
-            kl[i, j] = float(gaussian_kl(mean_p, cov_p, mean_q, cov_q).mean())
-            held[i, j] = fit.nll(theta_t, x_t)
-            n_steps[i, j] = fit.steps
-            n_epochs[i, j] = fit.epochs
+        batch_sizes.append(_batch_size(batch_size, fits[0].n_train))
+        for fit in fits:
+            kl = gaussian_kl(mean_p, cov_p, *fit.gaussian(x_t)).mean()
+            scores.append((float(kl), fit.nll(theta_t, x_t), fit.steps, fit.epochs))
+    table = np.array(scores).reshape(bs.size, ss.size, 4)
+    kl, held, n_steps, n_epochs = np.moveaxis(table, -1, 0)
     return BudgetSweep(
         budgets=frozen_int(bs),
         seeds=frozen_int(ss),
         kl=frozen(kl),
         heldout_nll=frozen(held),
-        exact_nll=float(exact.mean()),
+        exact_nll=-float(exact.log_prob(theta_t.double()).mean()),
         steps=frozen_int(n_steps),
         epochs=frozen_int(n_epochs),
         batch_sizes=frozen_int(batch_sizes),
-        prior_kl=prior_kl,
+        prior_kl=_prior_kl(simulator, mean_p, cov_p),
     )
