@@ -467,17 +467,14 @@ def draw_neuron(
         arrowprops=_into(sum_node),
     )
     for source, target in ((sum_node, g_node), (g_node, out_node)):
+        arrow = {**_into(target), "patchA": source.get_bbox_patch(), "shrinkA": 1}
         ax.annotate(
             "",
             xy=(0.0, 0.5),
             xycoords=target,
             xytext=(1.0, 0.5),
             textcoords=source,
-            arrowprops={
-                **_into(target),
-                "patchA": source.get_bbox_patch(),
-                "shrinkA": 1,
-            },
+            arrowprops=arrow,
         )
     caption = {"va": "center", "fontsize": fontsize - 1, "color": "0.25"}
     ax.text(0.80, 0.66, "output", ha="left", **caption)

@@ -571,7 +571,7 @@ def plot_field(
         if points is None or vmin is None or vmax is None:
             raise ValueError("values=None needs points, point_values, vmin and vmax")
         image = None
-    elif callable(values) and not isinstance(values, (np.ndarray, torch.Tensor)):
+    elif callable(values):
         from .deep import field_grid
 
         xy = field_grid(grid)
@@ -612,11 +612,9 @@ def plot_field(
             edgecolors="none",
             antialiased=False,  # crisp dots: a third of the PNG size
         )
-    ax.set(xlim=(0, 1), ylim=(0, 1))
-    ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set(xlabel="$x_1$", ylabel="$x_2$")
-    ax.set_aspect("equal")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks([0, 0.5, 1], ["0", "0.5", "1"])
     ax.grid(False)
     return ax
 
@@ -716,11 +714,9 @@ def plot_gaussian_contours(
             raise ValueError(f"levels must lie in (0, 1); got {level}")
         radius = np.sqrt(-2.0 * np.log(1.0 - level))  # chi-square, 2 dof
         pts = mean[:, None] + radius * chol @ circle
-        ax.plot(
-            pts[0], pts[1], ls, color=color, lw=1.8, label=label if j == 0 else None
-        )
+        ax.plot(*pts, ls, color=color, lw=1.8, label=label if j == 0 else None)
         if fill and j == 0:
-            ax.fill(pts[0], pts[1], color=color, alpha=0.15, lw=0)
+            ax.fill(*pts, color=color, alpha=0.15, lw=0)
     return ax
 
 
