@@ -402,10 +402,10 @@ def plot_loss_curve(
         raise TypeError(f"history must be a training History; got {history!r}")
     val = history.val_losses
     n = len(losses) if upto is None else max(0, min(int(upto), len(losses)))
-    epochs = np.arange(1, len(losses) + 1)
-    ax.plot(epochs[:n], losses[:n], color=color, label=label)
+    epochs = np.arange(1, n + 1)
+    ax.plot(epochs, losses[:n], color=color, label=label)
     if val is not None:
-        ax.plot(epochs[:n], val[:n], color=val_color, ls="--", label=val_label)
+        ax.plot(epochs, val[:n], color=val_color, ls="--", label=val_label)
     if upto is not None and n > 0:  # mark where this frame has got to
         ax.plot(n, losses[n - 1], "o", color=color, ms=6)
         if val is not None:
@@ -413,8 +413,7 @@ def plot_loss_curve(
     both = np.concatenate([losses, [] if val is None else val])
     lo, hi = float(np.min(both)), float(np.max(both))
     pad = 0.05 * (hi - lo or 1.0)
-    ax.set_xlim(1, max(len(losses), 2))
-    ax.set_ylim(lo - pad, hi + pad)
+    ax.set(xlim=(1, max(len(losses), 2)), ylim=(lo - pad, hi + pad))
     ax.set(xlabel="epoch", ylabel="loss")
     return ax
 
