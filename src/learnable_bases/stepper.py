@@ -104,8 +104,7 @@ class Stepper:
                 )
             if not all(isinstance(u, str) and u for u in frame_urls):
                 raise TypeError("frame_urls must be non-empty strings")
-        digest = hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
-        uid = f"lb-stepper-{digest}"
+        uid = "lb-stepper-" + hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
         n = len(self)
         alt = html.escape(self.alt, quote=True)
         imgs = []
