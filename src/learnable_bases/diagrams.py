@@ -15,7 +15,6 @@ import torch
 from matplotlib import transforms
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgba
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
 from ._checks import (
@@ -28,16 +27,11 @@ from ._checks import (
 )
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
+from .plotting import PALETTE
 
 __all__ = ["draw_network", "draw_neuron"]
 
-BLUE, ORANGE, GREEN, VERMILLION, PURPLE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#CC79A7",
-)
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE = PALETTE[:5]
 _EDGE_GREY = "0.6"
 _MIN_FONTSIZE = 10.0
 _CENTRED = {"ha": "center", "va": "center"}
@@ -58,17 +52,12 @@ def _check_layer_sizes(layer_sizes: object) -> list[int]:
             "layer_sizes needs at least 2 layers (input and output), e.g. [1, 8, 1]; "
             f"got {sizes}"
         )
-    for i, size in enumerate(sizes):
-        check_positive_int(f"layer_sizes[{i}]", size)
-    return [int(s) for s in sizes]
+    return [check_positive_int(f"layer_sizes[{i}]", s) for i, s in enumerate(sizes)]
 
 
 def _check_fontsize(fontsize: object) -> float:
-    return check_real(
-        f"fontsize (in pt, to stay readable at least {_MIN_FONTSIZE:g})",
-        fontsize,
-        minimum=_MIN_FONTSIZE,
-    )
+    name = f"fontsize (in pt, to stay readable at least {_MIN_FONTSIZE:g})"
+    return check_real(name, fontsize, minimum=_MIN_FONTSIZE)
 
 
 def _check_activation_or_none(activation: object) -> str | None:
@@ -89,11 +78,8 @@ def _axes_size_in(ax: Axes) -> tuple[float, float]:
     engine = fig.get_layout_engine()
     if engine is not None:  # e.g. constrained layout: measure the final axes size
         engine.execute(fig)
-    pos = ax.get_position()
-    return (
-        max(pos.width * fig.get_figwidth(), 1.0),
-        max(pos.height * fig.get_figheight(), 1.0),
-    )
+    width, height = ax.get_position().size * fig.get_size_inches()
+    return max(width, 1.0), max(height, 1.0)
 
 
 # -------------------------------------------------------------------- the network
@@ -105,20 +91,17 @@ def _slots(size: int, max_drawn: int) -> list[int | None]:
 
 
 def _default_captions(sizes: list[int], output: str) -> list[str]:
-    n_hidden = len(sizes) - 2
     x = r"$\mathbf{x}$" if sizes[0] > 1 else "$x$"
-    captions = [f"input {x}"]
-    if n_hidden == 1:
-        xv = r"\mathbf{v}_j^{T}\mathbf{x}" if sizes[0] > 1 else "v_j x"
-        captions.append("hidden layer\n" + rf"$h_j = g({xv} + b_j)$")
-    else:
-        captions += [
-            f"layer {k}\n" + rf"$\mathbf{{h}}^{{({k})}}$"
-            for k in range(1, n_hidden + 1)
-        ]
     y = r"$\mathbf{y}$" if sizes[-1] > 1 else "$y$"
-    captions.append(f"output {y}\n{output} head")
-    return captions
+    if len(sizes) == 3:  # one hidden layer: its formula
+        xv = r"\mathbf{v}_j^{T}\mathbf{x}" if sizes[0] > 1 else "v_j x"
+        hidden = ["hidden layer\n" + rf"$h_j = g({xv} + b_j)$"]
+    else:
+        hidden = [
+            f"layer {k}\n" + rf"$\mathbf{{h}}^{{({k})}}$"
+            for k in range(1, len(sizes) - 1)
+        ]
+    return [f"input {x}", *hidden, f"output {y}\n{output} head"]
 
 
 def _check_labels(labels: object, n_layers: int) -> list[str]:
@@ -149,11 +132,10 @@ def _network_layout(
     diameter_in = min(0.72 * slot_in, 0.35 * column_in, 0.5)
     inner_fontsize = max(_MIN_FONTSIZE, min(fontsize, 0.5 * 72 * diameter_in))
 
-    top = (n_slots - 1) / 2 + 0.5
-    bottom = -(n_slots - 1) / 2 - 0.5
+    half = n_slots / 2  # the slots span -half to half, centred on 0
     data_per_in = n_slots / (height_in - caption_in)
     ax.set_xlim(-0.5, n_layers - 0.5)
-    ax.set_ylim(bottom - caption_in * data_per_in, top)
+    ax.set_ylim(-half - caption_in * data_per_in, half)
     ax.set_axis_off()
     return diameter_in, inner_fontsize
 
@@ -187,16 +169,14 @@ def _draw_glyph(ax: Axes, name: str, x: float, y: float, radius_in: float) -> No
     offset = ax.figure.dpi_scale_trans + transforms.ScaledTranslation(
         x, y, ax.transData
     )
-    ax.add_line(
-        Line2D(
-            t.numpy() * radius_in,
-            g.numpy() * radius_in,
-            transform=offset,
-            color="black",
-            lw=1.3,
-            zorder=4,
-            solid_capstyle="round",
-        )
+    ax.plot(
+        t.numpy() * radius_in,
+        g.numpy() * radius_in,
+        transform=offset,
+        color="black",
+        lw=1.3,
+        zorder=4,
+        solid_capstyle="round",
     )
 
 
@@ -458,8 +438,7 @@ def draw_neuron(
     ellipsis = check_bool("ellipsis", ellipsis)
     fontsize = _check_fontsize(fontsize)
     ax.set_axis_off()
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set(xlim=(0, 1), ylim=(0, 1))
 
     use_dots = ellipsis and n_inputs >= 2
     names = [str(i + 1) for i in range(n_inputs)]
@@ -488,25 +467,18 @@ def draw_neuron(
         arrowprops=_into(sum_node),
     )
     for source, target in ((sum_node, g_node), (g_node, out_node)):
+        arrow = {**_into(target), "patchA": source.get_bbox_patch(), "shrinkA": 1}
         ax.annotate(
             "",
             xy=(0.0, 0.5),
             xycoords=target,
             xytext=(1.0, 0.5),
             textcoords=source,
-            arrowprops={
-                **_into(target),
-                "patchA": source.get_bbox_patch(),
-                "shrinkA": 1,
-            },
+            arrowprops=arrow,
         )
-    for x, ha, caption in (
-        (0.80, "left", "output"),
-        (_SUM_X, "center", "weighted sum"),
-    ):
-        ax.text(
-            x, 0.66, caption, ha=ha, va="center", fontsize=fontsize - 1, color="0.25"
-        )
+    caption = {"va": "center", "fontsize": fontsize - 1, "color": "0.25"}
+    ax.text(0.80, 0.66, "output", ha="left", **caption)
+    ax.text(_SUM_X, 0.66, "weighted sum", ha="center", **caption)
     if activation is not None:
         _draw_activation_inset(ax, activation, fontsize)
     return ax

@@ -402,10 +402,10 @@ def plot_loss_curve(
         raise TypeError(f"history must be a training History; got {history!r}")
     val = history.val_losses
     n = len(losses) if upto is None else max(0, min(int(upto), len(losses)))
-    epochs = np.arange(1, len(losses) + 1)
-    ax.plot(epochs[:n], losses[:n], color=color, label=label)
+    epochs = np.arange(1, n + 1)
+    ax.plot(epochs, losses[:n], color=color, label=label)
     if val is not None:
-        ax.plot(epochs[:n], val[:n], color=val_color, ls="--", label=val_label)
+        ax.plot(epochs, val[:n], color=val_color, ls="--", label=val_label)
     if upto is not None and n > 0:  # mark where this frame has got to
         ax.plot(n, losses[n - 1], "o", color=color, ms=6)
         if val is not None:
@@ -413,8 +413,7 @@ def plot_loss_curve(
     both = np.concatenate([losses, [] if val is None else val])
     lo, hi = float(np.min(both)), float(np.max(both))
     pad = 0.05 * (hi - lo or 1.0)
-    ax.set_xlim(1, max(len(losses), 2))
-    ax.set_ylim(lo - pad, hi + pad)
+    ax.set(xlim=(1, max(len(losses), 2)), ylim=(lo - pad, hi + pad))
     ax.set(xlabel="epoch", ylabel="loss")
     return ax
 
@@ -571,7 +570,7 @@ def plot_field(
         if points is None or vmin is None or vmax is None:
             raise ValueError("values=None needs points, point_values, vmin and vmax")
         image = None
-    elif callable(values) and not isinstance(values, (np.ndarray, torch.Tensor)):
+    elif callable(values):
         from .deep import field_grid
 
         xy = field_grid(grid)
@@ -612,11 +611,9 @@ def plot_field(
             edgecolors="none",
             antialiased=False,  # crisp dots: a third of the PNG size
         )
-    ax.set(xlim=(0, 1), ylim=(0, 1))
-    ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set_yticks([0, 0.5, 1], ["0", "0.5", "1"])
-    ax.set(xlabel="$x_1$", ylabel="$x_2$")
-    ax.set_aspect("equal")
+    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_ticks([0, 0.5, 1], ["0", "0.5", "1"])
     ax.grid(False)
     return ax
 
@@ -716,11 +713,9 @@ def plot_gaussian_contours(
             raise ValueError(f"levels must lie in (0, 1); got {level}")
         radius = np.sqrt(-2.0 * np.log(1.0 - level))  # chi-square, 2 dof
         pts = mean[:, None] + radius * chol @ circle
-        ax.plot(
-            pts[0], pts[1], ls, color=color, lw=1.8, label=label if j == 0 else None
-        )
+        ax.plot(*pts, ls, color=color, lw=1.8, label=label if j == 0 else None)
         if fill and j == 0:
-            ax.fill(pts[0], pts[1], color=color, alpha=0.15, lw=0)
+            ax.fill(*pts, color=color, alpha=0.15, lw=0)
     return ax
 
 

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ._checks import check_bool, check_callable
+from ._checks import check_bool, check_callable, check_int, check_real
 
 __all__ = ["Stepper", "palette_png", "stepper_from_figures", "stepper_from_function"]
 
@@ -71,10 +71,7 @@ class Stepper:
             raise TypeError("frames must be PNG images as bytes")
         if not all(isinstance(s, str) for s in self.labels):
             raise TypeError("labels must be strings")
-        if not (isinstance(self.pixel_ratio, int | float) and self.pixel_ratio > 0):
-            raise ValueError(
-                f"pixel_ratio must be a positive number; got {self.pixel_ratio!r}"
-            )
+        check_real("pixel_ratio", self.pixel_ratio, positive=True)
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -107,7 +104,47 @@ class Stepper:
                 )
             if not all(isinstance(u, str) and u for u in frame_urls):
                 raise TypeError("frame_urls must be non-empty strings")
-        return _render_html(self, frame_urls)
+        uid = "lb-stepper-" + hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]
+        n = len(self)
+        alt = html.escape(self.alt, quote=True)
+        imgs = []
+        for k, (png, lab) in enumerate(zip(self.frames, self.labels, strict=True)):
+            lazy = "" if frame_urls is None or k == 0 else ' loading="lazy"'
+            if frame_urls is None:
+                src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+            else:
+                src = html.escape(frame_urls[k], quote=True)
+            # the PNG header holds the width and height in pixels
+            size = (int.from_bytes(png[i : i + 4], "big") for i in (16, 20))
+            width, height = (round(p / self.pixel_ratio) for p in size)
+            hidden = "" if k == 0 else " hidden"
+            lab_e = html.escape(lab, quote=True)
+            imgs.append(
+                f'<img class="lb-stepper-frame" src="{src}" width="{width}" '
+                f'height="{height}"{lazy} alt="{alt} ({k + 1} of {n}: {lab_e})" '
+                f'data-label="{lab_e}"{hidden}>'
+            )
+        return (
+            f"<style>{_STYLE}</style>"
+            f'<div class="lb-stepper" id="{uid}" data-start="0" data-frame="0" '
+            f'role="group" aria-label="{alt}" tabindex="0">'
+            + "".join(imgs)
+            + '<div class="lb-stepper-controls">'
+            '<button type="button" data-act="prev" aria-label="Previous frame"'
+            " disabled>"
+            "\u25c0 Previous</button>"
+            '<button type="button" data-act="next" aria-label="Next frame"'
+            f"{' disabled' if n == 1 else ''}>"
+            "Next \u25b6</button>"
+            '<button type="button" data-act="play" aria-pressed="false">'
+            "\u25b6 Play</button>"
+            f'<input type="range" min="0" max="{n - 1}" step="1" value="0" '
+            f'aria-label="Frame">'
+            f'<span class="lb-stepper-label" aria-live="polite">'
+            f"1 / {n}: {html.escape(self.labels[0])}</span>"
+            "</div></div>"
+            f"<script>{_SCRIPT % {'id': uid}}</script>"
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -133,12 +170,7 @@ def palette_png(png: bytes, colors: int = 256) -> bytes:
     """
     if not isinstance(png, bytes) or not png.startswith(_PNG_SIGNATURE):
         raise TypeError("png must be the bytes of a PNG image")
-    if (
-        isinstance(colors, bool)
-        or not isinstance(colors, int)
-        or not 2 <= colors <= 256
-    ):
-        raise ValueError(f"colors must be an integer from 2 to 256; got {colors!r}")
+    colors = check_int("colors", colors, minimum=2, maximum=256)
     image = Image.open(io.BytesIO(png))
     if image.mode in ("RGBA", "LA", "P"):
         image = image.convert("RGBA")
@@ -185,9 +217,9 @@ def stepper_from_figures(
     Stepper
     """
     figures = list(figures)
-    labels = [str(s) for s in labels] if not isinstance(labels, str) else labels
     if isinstance(labels, str):
         raise TypeError("labels must be a sequence of strings, not one string")
+    labels = tuple(str(s) for s in labels)
     if not all(isinstance(f, Figure) for f in figures):
         raise TypeError("figures must be matplotlib Figure objects")
     if not isinstance(alt, str) or not alt.strip():
@@ -196,7 +228,7 @@ def stepper_from_figures(
     if close:
         for f in figures:
             plt.close(f)
-    return Stepper(frames=frames, labels=tuple(labels), alt=alt, pixel_ratio=dpi / 100)
+    return Stepper(frames=frames, labels=labels, alt=alt, pixel_ratio=dpi / 100)
 
 
 def stepper_from_function(
@@ -337,8 +369,8 @@ _SCRIPT = """
 """
 
 _STYLE = """
-.lb-stepper{margin:1em 0;max-width:100%%}
-.lb-stepper-frame{max-width:100%%;height:auto;display:block}
+.lb-stepper{margin:1em 0;max-width:100%}
+.lb-stepper-frame{max-width:100%;height:auto;display:block}
 .lb-stepper-frame[hidden]{display:none}
 .lb-stepper-controls{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin-top:.4em}
 .lb-stepper-controls button{font:inherit;padding:.15em .7em;border:1px solid #888;
@@ -349,50 +381,3 @@ outline:2px solid #0072B2;outline-offset:2px}
 .lb-stepper input[type=range]{flex:1 1 10em;min-width:8em;accent-color:#0072B2}
 .lb-stepper-label{min-width:12em}
 """
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    """Width and height in pixels, read from the PNG header."""
-    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
-def _render_html(stepper: Stepper, frame_urls: Sequence[str] | None) -> str:
-    digest = hashlib.sha1(b"".join(stepper.frames)).hexdigest()[:12]
-    uid = f"lb-stepper-{digest}"
-    n = len(stepper)
-    alt = html.escape(stepper.alt, quote=True)
-    imgs = []
-    for k, (png, lab) in enumerate(zip(stepper.frames, stepper.labels, strict=True)):
-        lazy = "" if frame_urls is None or k == 0 else ' loading="lazy"'
-        if frame_urls is None:
-            src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        else:
-            src = html.escape(frame_urls[k], quote=True)
-        width, height = (round(p / stepper.pixel_ratio) for p in _png_size(png))
-        hidden = "" if k == 0 else " hidden"
-        lab_e = html.escape(lab, quote=True)
-        imgs.append(
-            f'<img class="lb-stepper-frame" src="{src}" width="{width}" '
-            f'height="{height}"{lazy} alt="{alt} ({k + 1} of {n}: {lab_e})" '
-            f'data-label="{lab_e}"{hidden}>'
-        )
-    return (
-        f"<style>{_STYLE % ()}</style>"
-        f'<div class="lb-stepper" id="{uid}" data-start="0" data-frame="0" '
-        f'role="group" aria-label="{alt}" tabindex="0">'
-        + "".join(imgs)
-        + '<div class="lb-stepper-controls">'
-        '<button type="button" data-act="prev" aria-label="Previous frame" disabled>'
-        "\u25c0 Previous</button>"
-        '<button type="button" data-act="next" aria-label="Next frame"'
-        f"{' disabled' if n == 1 else ''}>"
-        "Next \u25b6</button>"
-        '<button type="button" data-act="play" aria-pressed="false">'
-        "\u25b6 Play</button>"
-        f'<input type="range" min="0" max="{n - 1}" step="1" value="0" '
-        f'aria-label="Frame">'
-        f'<span class="lb-stepper-label" aria-live="polite">'
-        f"1 / {n}: {html.escape(stepper.labels[0])}</span>"
-        "</div></div>"
-        f"<script>{_SCRIPT % {'id': uid}}</script>"
-    )
