@@ -307,14 +307,8 @@ def _check_stacked_data(
     return x, y, per_member
 
 
-def _take(t: torch.Tensor, idx: torch.Tensor, per_member: bool) -> torch.Tensor:
-    """Rows ``idx`` (K, M) of shared ``(N, ...)`` or per-member ``(K, N, ...)`` data."""
-    if per_member:
-        return t[torch.arange(idx.shape[0])[:, None], idx]
-    return t[idx]
-
-
 def _all(t: torch.Tensor, k: int, per_member: bool) -> torch.Tensor:
+    """Per-member data ``(K, N, ...)`` as they are, shared data expanded to them."""
     return t if per_member else t.expand(k, *t.shape)
 
 
@@ -326,8 +320,8 @@ def _stacked_split(
     val_fraction: float | None,
     seeds: list[int],
     mlp: MLP,
-) -> tuple[torch.Tensor, torch.Tensor, bool, torch.Tensor | None, object]:
-    """The checked training data ``x, y, per_member`` and the validation data
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, object]:
+    """The checked training data ``(K, N, ...)`` and validation data
     ``(K, M, ...)`` (``None, None`` without): as given, or each member's
     :func:`holdout_split` with its seed."""
     k = len(seeds)
@@ -339,12 +333,12 @@ def _stacked_split(
                               val_fraction, seed=s)
                 for j, s in enumerate(seeds)
             ]  # fmt: skip
-        x, y, xv, yv = (torch.stack([p[i] for p in parts]) for i in range(4))
-        return x, y, True, xv, yv
+        return tuple(torch.stack(part) for part in zip(*parts, strict=True))
+    x, y = _all(x, k, per_member), _all(y, k, per_member)
     if x_val is None:
-        return x, y, per_member, None, None
+        return x, y, None, None
     x_val, y_val, val_pm = _check_stacked_data(x_val, y_val, k, mlp, "x_val,y_val")
-    return x, y, per_member, _all(x_val, k, val_pm), _all(y_val, k, val_pm)
+    return x, y, _all(x_val, k, val_pm), _all(y_val, k, val_pm)
 
 
 def _check_loss(value: object, k: int) -> torch.Tensor:
@@ -460,7 +454,7 @@ def train_stacked(
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, x_val, y_val
     )
-    x, y, per_member, xv, yv = _stacked_split(
+    x, y, xv, yv = _stacked_split(
         x, y, x_val, y_val, val_fraction, seeds, _mlp_of(models[0])
     )
     batch_size = check_batch_size(batch_size, x.shape[-2])
@@ -493,7 +487,7 @@ def train_stacked(
     start = time.perf_counter()
     with epoch_bar(epochs, progress) as bar:
         for epoch in bar:
-            batches = _epoch_batches(x, y, per_member, k, batch_size, gens)
+            batches = _epoch_batches(x, y, batch_size, gens)
             step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
             _check_finite(step_losses, epoch, rule.stopped, sizes, history)
             if xv is not None:
@@ -549,21 +543,18 @@ def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor
 
 
 def _epoch_batches(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    per_member: bool,
-    k: int,
-    batch_size: int,
-    gens: list[torch.Generator],
+    x: torch.Tensor, y: torch.Tensor, batch_size: int, gens: list[torch.Generator]
 ) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
-    """One epoch's stacked batches ``(K, b, ...)``: member ``j`` in the order
-    :func:`~learnable_bases._checks.epoch_order` draws from ``gens[j]``."""
-    orders = [epoch_order(x.shape[-2], batch_size, g) for g in gens]
+    """One epoch's batches ``(K, b, ...)`` of the members' data ``(K, N, ...)``:
+    member ``j``'s in the order :func:`~learnable_bases._checks.epoch_order`
+    draws from ``gens[j]``, cut as :func:`~learnable_bases._checks.epoch_batches`
+    cuts it."""
+    orders = [epoch_order(x.shape[1], batch_size, g) for g in gens]
     if orders[0] is None:
-        return [(_all(x, k, per_member), _all(y, k, per_member))]
-    perm = torch.stack(orders)
-    xp, yp = _take(x, perm, per_member), _take(y, perm, per_member)
-    return zip(xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True)
+        return [(x, y)]
+    rows = torch.arange(len(gens))[:, None], torch.stack(orders)
+    xs, ys = x[rows].split(batch_size, dim=1), y[rows].split(batch_size, dim=1)
+    return zip(xs, ys, strict=True)
 
 
 def evaluate_stacked(
