@@ -37,7 +37,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
-    epoch_order,
+    epoch_batches,
     evaluating,
     frozen,
     frozen_int,
@@ -236,30 +236,24 @@ def gradient_noise(
                 for i in range(n)
             ]
         )
-        centred = per_sample - per_sample.mean(axis=0)
-        sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
-        mean_grads = np.empty((bs.size, full.size))
-        msd = np.empty(bs.size)
-        msd_se = np.empty(bs.size)
+        grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
         for j, b in enumerate(bs.tolist()):
-            grads = np.empty((n_batches, full.size))
             for k in range(n_batches):
                 if replace:
                     idx = torch.randint(n, (b,), generator=gen)
                 else:
                     idx = torch.randperm(n, generator=gen)[:b]
-                grads[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-            mean_grads[j] = grads.mean(axis=0)
-            sq_dev = np.sum((grads - full) ** 2, axis=1)
-            msd[j] = sq_dev.mean()
-            msd_se[j] = sq_dev.std(ddof=1) / math.sqrt(n_batches)
-
+                grads[j, k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+    centred = per_sample - per_sample.mean(axis=0)
+    sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
+    mean_grads = grads.mean(axis=1)
+    sq_dev = np.sum((grads - full) ** 2, axis=2)
     return GradientNoise(
         batch_sizes=frozen_int(bs),
         full_grad=frozen(full),
         mean_grads=frozen(mean_grads),
-        msd=frozen(msd),
-        msd_se=frozen(msd_se),
+        msd=frozen(sq_dev.mean(axis=1)),
+        msd_se=frozen(sq_dev.std(axis=1, ddof=1) / math.sqrt(n_batches)),
         bias_sq=frozen(np.sum((mean_grads - full) ** 2, axis=1)),
         theory=frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
         sigma2_grad=sigma2,
@@ -403,15 +397,13 @@ def parameter_path(
     out = np.empty((steps + 1, sum(p.numel() for p in params)))
     out[0] = _flat_params(params)
     losses = np.empty(steps)
-    batches: list[torch.Tensor] = []
     model.train()
     start = time.perf_counter()
     for k in range(steps):
         if k % per_epoch == 0:
-            order = epoch_order(n, batch_size, gen)
-            batches = [torch.arange(n)] if order is None else order.split(batch_size)
-        idx = batches[k % per_epoch]
-        loss = scalar_loss(loss_fn(model, x[idx], y[idx]))
+            batches = list(epoch_batches(x, y, batch_size, gen))
+        xb, yb = batches[k % per_epoch]
+        loss = scalar_loss(loss_fn(model, xb, yb))
         losses[k] = loss.item()
         if not math.isfinite(losses[k]):
             raise NonFiniteLossError(
