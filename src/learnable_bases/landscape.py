@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,6 +173,18 @@ def _flat_grad(
     return flat.detach().to(torch.float64).numpy()
 
 
+def _random_batches(
+    n: int, size: int, count: int, gen: torch.Generator, replace: bool
+) -> Iterator[torch.Tensor]:
+    """``count`` random batches of ``size`` sample indices out of ``n``, drawn
+    from ``gen`` with replacement, or without (each from a new permutation)."""
+    for _ in range(count):
+        if replace:
+            yield torch.randint(n, (size,), generator=gen)
+        else:
+            yield torch.randperm(n, generator=gen)[:size]
+
+
 def gradient_noise(
     model: nn.Module,
     loss_fn: LossFn,
@@ -238,11 +250,7 @@ def gradient_noise(
         )
         grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
         for j, b in enumerate(bs.tolist()):
-            for k in range(n_batches):
-                if replace:
-                    idx = torch.randint(n, (b,), generator=gen)
-                else:
-                    idx = torch.randperm(n, generator=gen)[:b]
+            for k, idx in enumerate(_random_batches(n, b, n_batches, gen, replace)):
                 grads[j, k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
     centred = per_sample - per_sample.mean(axis=0)
     sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
@@ -323,15 +331,10 @@ def minibatch_gradients(
             f"without replacement, batch_size must be <= N={n}; got {batch_size}"
         )
     gen = torch.Generator().manual_seed(seed)
-    out = np.empty((n_batches, sum(p.numel() for p in params)))
+    batches = _random_batches(n, batch_size, n_batches, gen, replace)
     with evaluating(model, grad=True):
-        for k in range(n_batches):
-            if replace:
-                idx = torch.randint(n, (batch_size,), generator=gen)
-            else:
-                idx = torch.randperm(n, generator=gen)[:batch_size]
-            out[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-    return out
+        grads = [_flat_grad(model, params, loss_fn, x[i], y[i]) for i in batches]
+    return np.stack(grads)
 
 
 def parameter_path(

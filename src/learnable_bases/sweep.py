@@ -360,7 +360,7 @@ def _check_seeds(seeds: object, k: int) -> list[int]:
         raise TypeError(
             f"seeds must be an int or a sequence of {k} ints; got {seeds!r}"
         )
-    seeds = [check_seed(int(s) if isinstance(s, np.integer) else s) for s in seeds]
+    seeds = [check_seed(s) for s in seeds]
     if len(seeds) != k:
         raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
     return seeds
