@@ -163,14 +163,9 @@ def _flat_grad(
     yb: torch.Tensor,
 ) -> np.ndarray:
     loss = scalar_loss(loss_fn(model, xb, yb))
-    grads = torch.autograd.grad(loss, params, allow_unused=True)
-    flat = torch.cat(
-        [
-            torch.zeros(p.numel(), dtype=p.dtype) if g is None else g.reshape(-1)
-            for p, g in zip(params, grads, strict=True)
-        ]
-    )
-    return flat.detach().to(torch.float64).numpy()
+    # an unused parameter's gradient is zero (materialized), not None
+    grads = torch.autograd.grad(loss, params, materialize_grads=True)
+    return torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy()
 
 
 def _random_batches(
