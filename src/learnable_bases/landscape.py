@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +37,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
-    epoch_order,
+    epoch_batches,
     evaluating,
     frozen,
     frozen_int,
@@ -163,14 +163,21 @@ def _flat_grad(
     yb: torch.Tensor,
 ) -> np.ndarray:
     loss = scalar_loss(loss_fn(model, xb, yb))
-    grads = torch.autograd.grad(loss, params, allow_unused=True)
-    flat = torch.cat(
-        [
-            torch.zeros(p.numel(), dtype=p.dtype) if g is None else g.reshape(-1)
-            for p, g in zip(params, grads, strict=True)
-        ]
-    )
-    return flat.detach().to(torch.float64).numpy()
+    # an unused parameter's gradient is zero (materialized), not None
+    grads = torch.autograd.grad(loss, params, materialize_grads=True)
+    return torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy()
+
+
+def _random_batches(
+    n: int, size: int, count: int, gen: torch.Generator, replace: bool
+) -> Iterator[torch.Tensor]:
+    """``count`` random batches of ``size`` sample indices out of ``n``, drawn
+    from ``gen`` with replacement, or without (each from a new permutation)."""
+    for _ in range(count):
+        if replace:
+            yield torch.randint(n, (size,), generator=gen)
+        else:
+            yield torch.randperm(n, generator=gen)[:size]
 
 
 def gradient_noise(
@@ -236,30 +243,20 @@ def gradient_noise(
                 for i in range(n)
             ]
         )
-        centred = per_sample - per_sample.mean(axis=0)
-        sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
-        mean_grads = np.empty((bs.size, full.size))
-        msd = np.empty(bs.size)
-        msd_se = np.empty(bs.size)
+        grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
         for j, b in enumerate(bs.tolist()):
-            grads = np.empty((n_batches, full.size))
-            for k in range(n_batches):
-                if replace:
-                    idx = torch.randint(n, (b,), generator=gen)
-                else:
-                    idx = torch.randperm(n, generator=gen)[:b]
-                grads[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-            mean_grads[j] = grads.mean(axis=0)
-            sq_dev = np.sum((grads - full) ** 2, axis=1)
-            msd[j] = sq_dev.mean()
-            msd_se[j] = sq_dev.std(ddof=1) / math.sqrt(n_batches)
-
+            for k, idx in enumerate(_random_batches(n, b, n_batches, gen, replace)):
+                grads[j, k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+    centred = per_sample - per_sample.mean(axis=0)
+    sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
+    mean_grads = grads.mean(axis=1)
+    sq_dev = np.sum((grads - full) ** 2, axis=2)
     return GradientNoise(
         batch_sizes=frozen_int(bs),
         full_grad=frozen(full),
         mean_grads=frozen(mean_grads),
-        msd=frozen(msd),
-        msd_se=frozen(msd_se),
+        msd=frozen(sq_dev.mean(axis=1)),
+        msd_se=frozen(sq_dev.std(axis=1, ddof=1) / math.sqrt(n_batches)),
         bias_sq=frozen(np.sum((mean_grads - full) ** 2, axis=1)),
         theory=frozen(minibatch_variance_theory(sigma2, bs, n, replace)),
         sigma2_grad=sigma2,
@@ -329,15 +326,10 @@ def minibatch_gradients(
             f"without replacement, batch_size must be <= N={n}; got {batch_size}"
         )
     gen = torch.Generator().manual_seed(seed)
-    out = np.empty((n_batches, sum(p.numel() for p in params)))
+    batches = _random_batches(n, batch_size, n_batches, gen, replace)
     with evaluating(model, grad=True):
-        for k in range(n_batches):
-            if replace:
-                idx = torch.randint(n, (batch_size,), generator=gen)
-            else:
-                idx = torch.randperm(n, generator=gen)[:batch_size]
-            out[k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
-    return out
+        grads = [_flat_grad(model, params, loss_fn, x[i], y[i]) for i in batches]
+    return np.stack(grads)
 
 
 def parameter_path(
@@ -403,15 +395,13 @@ def parameter_path(
     out = np.empty((steps + 1, sum(p.numel() for p in params)))
     out[0] = _flat_params(params)
     losses = np.empty(steps)
-    batches: list[torch.Tensor] = []
     model.train()
     start = time.perf_counter()
     for k in range(steps):
         if k % per_epoch == 0:
-            order = epoch_order(n, batch_size, gen)
-            batches = [torch.arange(n)] if order is None else order.split(batch_size)
-        idx = batches[k % per_epoch]
-        loss = scalar_loss(loss_fn(model, x[idx], y[idx]))
+            batches = list(epoch_batches(x, y, batch_size, gen))
+        xb, yb = batches[k % per_epoch]
+        loss = scalar_loss(loss_fn(model, xb, yb))
         losses[k] = loss.item()
         if not math.isfinite(losses[k]):
             raise NonFiniteLossError(

@@ -507,10 +507,7 @@ def steps_vs_condition(condition_numbers: np.ndarray, tol: float = 1e-6) -> np.n
         raise ValueError(
             f"condition numbers must be finite and >= 1; got {ks.tolist()}"
         )
-    out = np.empty(ks.size, dtype=int)
-    for j, cond in enumerate(ks):
-        kappas = np.array([1.0, cond])
-        steps = steps_to_converge(kappas, best_fixed_eta(kappas), tol=tol)
-        assert steps is not None  # contraction (K-1)/(K+1) < 1
-        out[j] = steps
-    return out
+    bowls = [np.array([1.0, cond]) for cond in ks]
+    steps = [steps_to_converge(k, best_fixed_eta(k), tol=tol) for k in bowls]
+    assert None not in steps  # contraction (K-1)/(K+1) < 1
+    return np.array(steps, dtype=int)

@@ -269,9 +269,10 @@ def stacked_forward(
 # ------------------------------------------------------------------------ data
 def _check_stacked_data(
     x: object, y: object, k: int, mlp: MLP, names: str = "x,y"
-) -> tuple[torch.Tensor, torch.Tensor, bool]:
-    """Return ``x, y, per_member`` after checking shapes, dtype and finiteness
-    for ``k`` members of the shape of ``mlp``."""
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``x, y`` as the members' data ``(K, N, ...)`` (shared data
+    expanded to them) after checking shapes, dtype and finiteness for ``k``
+    members of the shape of ``mlp``."""
     xname, yname = names.split(",")
     in_dim, dtype = mlp.in_dim, mlp.head.weight.dtype
     for name, t in ((xname, x), (yname, y)):
@@ -304,18 +305,9 @@ def _check_stacked_data(
         raise ValueError(f"{yname} needs a target dimension; got {tuple(y.shape)}")
     if x.shape[len(lead) - 1] == 0:
         raise ValueError(f"{xname} and {yname} are empty")
-    return x, y, per_member
-
-
-def _take(t: torch.Tensor, idx: torch.Tensor, per_member: bool) -> torch.Tensor:
-    """Rows ``idx`` (K, M) of shared ``(N, ...)`` or per-member ``(K, N, ...)`` data."""
     if per_member:
-        return t[torch.arange(idx.shape[0])[:, None], idx]
-    return t[idx]
-
-
-def _all(t: torch.Tensor, k: int, per_member: bool) -> torch.Tensor:
-    return t if per_member else t.expand(k, *t.shape)
+        return x, y
+    return x.expand(k, *x.shape), y.expand(k, *y.shape)
 
 
 def _stacked_split(
@@ -325,26 +317,23 @@ def _stacked_split(
     y_val: object,
     val_fraction: float | None,
     seeds: list[int],
-    mlp: MLP,
-) -> tuple[torch.Tensor, torch.Tensor, bool, torch.Tensor | None, object]:
-    """The checked training data ``x, y, per_member`` and the validation data
-    ``(K, M, ...)`` (``None, None`` without): as given, or each member's
-    :func:`holdout_split` with its seed."""
-    k = len(seeds)
-    x, y, per_member = _check_stacked_data(x, y, k, mlp)
+    model: MLP | GaussianMLP,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, object]:
+    """The checked training data ``(K, N, ...)`` and validation data
+    ``(K, M, ...)`` (``None, None`` without) for members of the shape of
+    ``model``: as given, or each member's :func:`holdout_split` with its seed."""
+    k, mlp = len(seeds), _mlp_of(model)
+    x, y = _check_stacked_data(x, y, k, mlp)
     if val_fraction is not None:
         with inputs_checked():  # scanned for NaN/inf just above
             parts = [
-                holdout_split(x[j] if per_member else x, y[j] if per_member else y,
-                              val_fraction, seed=s)
+                holdout_split(x[j], y[j], val_fraction, seed=s)
                 for j, s in enumerate(seeds)
-            ]  # fmt: skip
-        x, y, xv, yv = (torch.stack([p[i] for p in parts]) for i in range(4))
-        return x, y, True, xv, yv
+            ]
+        return tuple(torch.stack(part) for part in zip(*parts, strict=True))
     if x_val is None:
-        return x, y, per_member, None, None
-    x_val, y_val, val_pm = _check_stacked_data(x_val, y_val, k, mlp, "x_val,y_val")
-    return x, y, per_member, _all(x_val, k, val_pm), _all(y_val, k, val_pm)
+        return x, y, None, None
+    return x, y, *_check_stacked_data(x_val, y_val, k, mlp, "x_val,y_val")
 
 
 def _check_loss(value: object, k: int) -> torch.Tensor:
@@ -366,7 +355,7 @@ def _check_seeds(seeds: object, k: int) -> list[int]:
         raise TypeError(
             f"seeds must be an int or a sequence of {k} ints; got {seeds!r}"
         )
-    seeds = [check_seed(int(s) if isinstance(s, np.integer) else s) for s in seeds]
+    seeds = [check_seed(s) for s in seeds]
     if len(seeds) != k:
         raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
     return seeds
@@ -460,9 +449,7 @@ def train_stacked(
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, x_val, y_val
     )
-    x, y, per_member, xv, yv = _stacked_split(
-        x, y, x_val, y_val, val_fraction, seeds, _mlp_of(models[0])
-    )
+    x, y, xv, yv = _stacked_split(x, y, x_val, y_val, val_fraction, seeds, models[0])
     batch_size = check_batch_size(batch_size, x.shape[-2])
 
     params = _stack(models)
@@ -493,9 +480,16 @@ def train_stacked(
     start = time.perf_counter()
     with epoch_bar(epochs, progress) as bar:
         for epoch in bar:
-            batches = _epoch_batches(x, y, per_member, k, batch_size, gens)
+            batches = _epoch_batches(x, y, batch_size, gens)
             step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
-            _check_finite(step_losses, epoch, rule.stopped, sizes, history)
+            # the first non-finite loss of a member still running
+            bad = ~torch.isfinite(step_losses[epoch])
+            bad[:, torch.from_numpy(rule.stopped > 0)] = False  # discarded
+            if bad.any():
+                b, j = (int(i) for i in bad.nonzero()[0])
+                means = _epoch_means(step_losses[:epoch], sizes)
+                hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
+                raise NonFiniteLossError(hist, member=j)
             if xv is not None:
                 with torch.no_grad():
                     val_losses[epoch] = batch_loss(xv, yv)
@@ -512,24 +506,6 @@ def train_stacked(
         history(j, int(e), int(e) * len(sizes), means)
         for j, e in enumerate(member_epochs)
     )
-
-
-def _check_finite(
-    step_losses: torch.Tensor,
-    epoch: int,
-    stopped: np.ndarray,
-    sizes: torch.Tensor,
-    history: Callable[..., History],
-) -> None:
-    """Raise :class:`NonFiniteLossError` at the first non-finite step loss of
-    ``epoch`` (``step_losses`` (epochs, steps, K)) of a member still running;
-    the losses of members that have stopped are discarded."""
-    bad = ~torch.isfinite(step_losses[epoch]) & torch.from_numpy(stopped == 0)
-    if bad.any():
-        b, j = (int(i) for i in bad.nonzero()[0])
-        means = _epoch_means(step_losses[:epoch], sizes)
-        hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
-        raise NonFiniteLossError(hist, member=j)
 
 
 def _copy_members(
@@ -549,21 +525,18 @@ def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor
 
 
 def _epoch_batches(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    per_member: bool,
-    k: int,
-    batch_size: int,
-    gens: list[torch.Generator],
+    x: torch.Tensor, y: torch.Tensor, batch_size: int, gens: list[torch.Generator]
 ) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
-    """One epoch's stacked batches ``(K, b, ...)``: member ``j`` in the order
-    :func:`~learnable_bases._checks.epoch_order` draws from ``gens[j]``."""
-    orders = [epoch_order(x.shape[-2], batch_size, g) for g in gens]
+    """One epoch's batches ``(K, b, ...)`` of the members' data ``(K, N, ...)``:
+    member ``j``'s in the order :func:`~learnable_bases._checks.epoch_order`
+    draws from ``gens[j]``, cut as :func:`~learnable_bases._checks.epoch_batches`
+    cuts it."""
+    orders = [epoch_order(x.shape[1], batch_size, g) for g in gens]
     if orders[0] is None:
-        return [(_all(x, k, per_member), _all(y, k, per_member))]
-    perm = torch.stack(orders)
-    xp, yp = _take(x, perm, per_member), _take(y, perm, per_member)
-    return zip(xp.split(batch_size, dim=1), yp.split(batch_size, dim=1), strict=True)
+        return [(x, y)]
+    rows = torch.arange(len(gens))[:, None], torch.stack(orders)
+    xs, ys = x[rows].split(batch_size, dim=1), y[rows].split(batch_size, dim=1)
+    return zip(xs, ys, strict=True)
 
 
 def evaluate_stacked(
@@ -592,9 +565,8 @@ def evaluate_stacked(
     """
     models = _check_models(models)
     k = len(models)
-    x, y, per_member = _check_stacked_data(x, y, k, _mlp_of(models[0]))
+    x, y = _check_stacked_data(x, y, k, _mlp_of(models[0]))
     with torch.inference_mode():
         params = _stack(models)
-        pred = stacked_forward(models[0], params, _all(x, k, per_member))
-        value = _check_loss(loss(pred, _all(y, k, per_member)), k)
+        value = _check_loss(loss(stacked_forward(models[0], params, x), y), k)
     return value.double().numpy().copy()

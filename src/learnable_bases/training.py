@@ -237,9 +237,6 @@ def make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], 
                 )
 
         return step
-    fused_adam = getattr(torch, "_fused_adam_", None)
-    if fused_adam is None:
-        return opt.step
     # The kernel behind adam(..., fused=True), called as that function calls it,
     # but with one step counter for all parameters (they all take every step):
     # one scalar add per step instead of one per parameter.
@@ -253,7 +250,7 @@ def make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], 
     def fused_step() -> None:
         with torch.no_grad():
             count.add_(1.0)
-            fused_adam(
+            torch._fused_adam_(
                 params,
                 [p.grad for p in params],
                 exp_avgs,
@@ -349,10 +346,10 @@ def _check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
         raise TypeError(
             f"snapshots must be a sequence of epochs (ints); got {snapshots!r}"
         )
-    out = []
-    for e in snapshots:
-        out.append(check_int("snapshot epochs", e, minimum=0, maximum=epochs))
-    return tuple(sorted(set(out)))
+    epochs_asked = {
+        check_int("snapshot epochs", e, minimum=0, maximum=epochs) for e in snapshots
+    }
+    return tuple(sorted(epochs_asked))
 
 
 def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
