@@ -36,6 +36,7 @@ from ._checks import (
     check_model,
     check_positive_float,
     check_positive_int,
+    check_real,
     check_seed,
     epoch_batches,
     evaluating,
@@ -87,12 +88,7 @@ def minibatch_variance_theory(
     np.ndarray, shape () or (k,)
         ``E ||g_B - g||^2``.
     """
-    if (
-        isinstance(sigma2, bool)
-        or not isinstance(sigma2, (int, float))
-        or not (math.isfinite(sigma2) and sigma2 >= 0)
-    ):
-        raise ValueError(f"sigma2 must be a finite number >= 0; got {sigma2!r}")
+    sigma2 = check_real("sigma2", sigma2, minimum=0)
     n = check_positive_int("n", n)
     b = np.asarray(batch_size)
     if b.dtype.kind not in "iu" or np.any(b < 1):

@@ -41,6 +41,7 @@ from ._checks import (
     check_int,
     check_positive_float,
     check_positive_int,
+    check_real,
     check_tensor,
     make_generator,
 )
@@ -437,14 +438,7 @@ class GrowingNoise(_Simulator):
     def __post_init__(self) -> None:
         check_positive_float("noise", self.noise)
         check_positive_float("prior_std", self.prior_std)
-        if (
-            isinstance(self.growth, bool)
-            or not isinstance(self.growth, (int, float))
-            or not (math.isfinite(self.growth) and self.growth >= 0)
-        ):
-            raise ValueError(
-                f"growth must be a finite number >= 0; got {self.growth!r}"
-            )
+        check_real("growth", self.growth, minimum=0)
 
     def noise_std(self, theta: torch.Tensor) -> torch.Tensor:
         """Noise standard deviation ``s0 + s1 |theta|``, the shape of ``theta``."""
