@@ -53,6 +53,7 @@ from ._checks import (
     check_bool,
     check_choice,
     check_early_stopping,
+    check_floating,
     check_int_sequence,
     check_positive_float,
     check_positive_int,
@@ -109,10 +110,7 @@ def mixture_out_dim(components: int) -> int:
 
 def _check_out(out: object, name: str = "out", axes: str = "p") -> torch.Tensor:
     """A floating tensor of shape ``(..., n, axes)``, called ``name`` in errors."""
-    if not isinstance(out, torch.Tensor):
-        raise TypeError(f"{name} must be a torch.Tensor; got {type(out).__name__}")
-    if not out.is_floating_point():
-        raise TypeError(f"{name} must have a floating dtype; got {out.dtype}")
+    out = check_floating(name, out)
     if out.ndim < 1:
         raise ValueError(f"{name} must have shape (..., n, {axes}); got a scalar")
     return out
