@@ -212,7 +212,6 @@ class _Simulator:
         theta : torch.Tensor, shape (n, theta_dim), float32
         x : torch.Tensor, shape (n, x_dim), float32
         """
-        n = check_positive_int("n (the number of simulations)", n)
         gen = make_generator(seed, generator)
         if gen is None:
             raise ValueError("pass seed=... or generator=... for a reproducible draw")
@@ -285,7 +284,7 @@ class LinearGaussian(_Simulator):
 
     def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """Draw ``theta ~ N(0, prior_std^2 I)``, shape ``(n, 2)``."""
-        n = check_positive_int("n", n)
+        n = check_positive_int("n (the number of simulations)", n)
         return self.prior_std * torch.randn(n, 2, generator=generator)
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -373,7 +372,7 @@ class SquareBimodal(_Simulator):
 
     def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """Draw ``theta ~ U(-bound, bound)``, shape ``(n, 1)``."""
-        n = check_positive_int("n", n)
+        n = check_positive_int("n (the number of simulations)", n)
         return self.bound * (2 * torch.rand(n, 1, generator=generator) - 1)
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -446,7 +445,7 @@ class GrowingNoise(_Simulator):
 
     def sample_prior(self, n: int, generator: torch.Generator) -> torch.Tensor:
         """Draw ``theta ~ N(0, prior_std^2)``, shape ``(n, 1)``."""
-        n = check_positive_int("n", n)
+        n = check_positive_int("n (the number of simulations)", n)
         return self.prior_std * torch.randn(n, 1, generator=generator)
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
