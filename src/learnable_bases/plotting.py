@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from . import activations as act
 from . import basis
-from ._checks import check_ax, check_choice
+from ._checks import check_ax, check_fraction
 
 #: Okabe–Ito colours, in the order curves use them.
 PALETTE: tuple[str, ...] = (
@@ -136,8 +136,6 @@ def plot_activations(
     ax = check_ax(ax)
     if isinstance(names, str):
         raise TypeError("names must be a sequence of activation names, not a string")
-    for name in names:
-        check_choice("activation", name, act.ACTIVATIONS)
     if x is None:
         x = torch.linspace(-4, 4, 801, dtype=torch.float64)
     for name in names:
@@ -709,8 +707,7 @@ def plot_gaussian_contours(
     angle = np.linspace(0, 2 * np.pi, 181)
     circle = np.stack([np.cos(angle), np.sin(angle)])
     for j, level in enumerate(sorted(levels)):
-        if not 0 < level < 1:
-            raise ValueError(f"levels must lie in (0, 1); got {level}")
+        level = check_fraction("levels", level)
         radius = np.sqrt(-2.0 * np.log(1.0 - level))  # chi-square, 2 dof
         pts = mean[:, None] + radius * chol @ circle
         ax.plot(*pts, ls, color=color, lw=1.8, label=label if j == 0 else None)

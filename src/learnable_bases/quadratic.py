@@ -48,14 +48,18 @@ REGIME_RTOL = 1e-12
 REGIMES = ("slow", "one-step", "oscillating", "undamped", "diverging")
 
 
-def _check_kappas(kappas: object) -> np.ndarray:
+def _check_kappas(
+    kappas: object, name: str = "kappas", minimum: float | None = None
+) -> np.ndarray:
+    """``kappas`` as a non-empty 1D float array, finite and > 0 (or ``>= minimum``:
+    condition numbers, ``minimum=1``)."""
     arr = np.asarray(kappas, dtype=float)
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(
-            f"kappas must be a 1D array of curvatures (d,); got shape {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"kappas must be finite and > 0; got {arr.tolist()}")
+        raise ValueError(f"{name} must be a non-empty 1D array; got shape {arr.shape}")
+    low = np.any(arr <= 0) if minimum is None else np.any(arr < minimum)
+    if not np.all(np.isfinite(arr)) or low:
+        rule = "> 0" if minimum is None else f">= {minimum:g}"
+        raise ValueError(f"{name} must be finite and {rule}; got {arr.tolist()}")
     return arr
 
 
@@ -498,15 +502,7 @@ def steps_vs_condition(condition_numbers: np.ndarray, tol: float = 1e-6) -> np.n
     np.ndarray of int, shape (m,)
         Steps needed; grows about like ``K/2 * log(1/tol)`` for large ``K``.
     """
-    ks = np.asarray(condition_numbers, dtype=float)
-    if ks.ndim != 1 or ks.size == 0:
-        raise ValueError(
-            f"condition_numbers must have shape (m,) with m >= 1; got {ks.shape}"
-        )
-    if not np.all(np.isfinite(ks)) or np.any(ks < 1):
-        raise ValueError(
-            f"condition numbers must be finite and >= 1; got {ks.tolist()}"
-        )
+    ks = _check_kappas(condition_numbers, "condition_numbers", minimum=1)
     bowls = [np.array([1.0, cond]) for cond in ks]
     steps = [steps_to_converge(k, best_fixed_eta(k), tol=tol) for k in bowls]
     assert None not in steps  # contraction (K-1)/(K+1) < 1
