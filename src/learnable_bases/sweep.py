@@ -483,11 +483,10 @@ def train_stacked(
         for epoch in bar:
             batches = stacked_epoch_batches(x, y, batch_size, gens)
             step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
-            # the first non-finite loss of a member still running
-            bad = ~np.isfinite(step_losses[epoch].numpy())
-            bad[:, rule.stopped > 0] = False  # discarded
-            if bad.any():
-                b, j = np.argwhere(bad)[0].tolist()
+            # the first non-finite loss of a running member (a stopped one's: ignored)
+            finite = np.isfinite(step_losses[epoch].numpy()) | (rule.stopped > 0)
+            if not finite.all():
+                b, j = np.argwhere(~finite)[0].tolist()
                 means = _epoch_means(step_losses[:epoch], sizes)
                 raise NonFiniteLossError(history(j, epoch, means, b + 1), member=j)
             if xv is not None:
