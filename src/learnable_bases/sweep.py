@@ -73,6 +73,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
+    check_tensor,
     epoch_bar,
     frozen,
     inputs_checked,
@@ -276,15 +277,12 @@ def _check_stacked_data(
     xname, yname = names.split(",")
     in_dim, dtype = mlp.in_dim, mlp.head.weight.dtype
     for name, t in ((xname, x), (yname, y)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
+        check_tensor(name, t)
         if t.dtype != dtype:
             raise TypeError(
                 f"{name} has dtype {t.dtype}; the models have {dtype} "
                 f"(convert with {name}.to({dtype}))"
             )
-        if not torch.isfinite(t).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
     if x.ndim == 2 and x.shape[1] == in_dim:
         per_member, lead = False, x.shape[:1]
     elif x.ndim == 3 and x.shape[0] == k and x.shape[2] == in_dim:
