@@ -70,6 +70,7 @@ from ._checks import (
     check_callable,
     check_choice,
     check_early_stopping,
+    check_floating,
     check_positive_float,
     check_positive_int,
     check_seed,
@@ -118,10 +119,10 @@ def stacked_mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (K,)
         ``mean((pred[j] - y[j])**2)`` for each member ``j``.
     """
-    if not isinstance(pred, torch.Tensor) or pred.shape != y.shape:
+    pred = check_floating("pred", pred)
+    if pred.shape != y.shape:
         raise ValueError(
-            "pred must be a tensor of the shape of y "
-            f"{tuple(y.shape)}; got {getattr(pred, 'shape', type(pred).__name__)}"
+            f"pred must have the shape of y {tuple(y.shape)}; got {tuple(pred.shape)}"
         )
     return ((pred - y) ** 2).flatten(1).mean(1)
 
