@@ -527,6 +527,20 @@ def epoch_batches(
     return zip(xs.split(batch_size), ys.split(batch_size), strict=True)
 
 
+def stacked_epoch_batches(
+    x: torch.Tensor, y: torch.Tensor, batch_size: int, generators: list[torch.Generator]
+) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """One epoch's batches ``(K, b, ...)`` of ``K`` members' data ``(K, N, ...)``:
+    member ``j``'s in the order :func:`epoch_order` draws from
+    ``generators[j]``, cut as :func:`epoch_batches` cuts it (each member's
+    shuffled data are gathered once per epoch)."""
+    orders = [epoch_order(x.shape[1], batch_size, g) for g in generators]
+    if orders[0] is not None:
+        rows = torch.arange(len(orders))[:, None], torch.stack(orders)
+        x, y = x[rows], y[rows]
+    return zip(x.split(batch_size, 1), y.split(batch_size, 1), strict=True)
+
+
 def check_ax(ax: object) -> Axes:
     """Return ``ax`` if it is a matplotlib Axes; raise ``TypeError`` otherwise."""
     if not isinstance(ax, Axes):

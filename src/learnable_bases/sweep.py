@@ -57,7 +57,7 @@ Eight seeds of a density network whose raw outputs parameterise a Gaussian
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -70,14 +70,16 @@ from ._checks import (
     check_callable,
     check_choice,
     check_early_stopping,
+    check_floating,
     check_positive_float,
     check_positive_int,
     check_seed,
+    check_tensor,
     epoch_bar,
-    epoch_order,
     frozen,
     inputs_checked,
     run_epoch,
+    stacked_epoch_batches,
 )
 from .activations import get_activation
 from .losses import HALF_LOG_2PI
@@ -117,10 +119,10 @@ def stacked_mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     torch.Tensor, shape (K,)
         ``mean((pred[j] - y[j])**2)`` for each member ``j``.
     """
-    if not isinstance(pred, torch.Tensor) or pred.shape != y.shape:
+    pred = check_floating("pred", pred)
+    if pred.shape != y.shape:
         raise ValueError(
-            "pred must be a tensor of the shape of y "
-            f"{tuple(y.shape)}; got {getattr(pred, 'shape', type(pred).__name__)}"
+            f"pred must have the shape of y {tuple(y.shape)}; got {tuple(pred.shape)}"
         )
     return ((pred - y) ** 2).flatten(1).mean(1)
 
@@ -276,15 +278,12 @@ def _check_stacked_data(
     xname, yname = names.split(",")
     in_dim, dtype = mlp.in_dim, mlp.head.weight.dtype
     for name, t in ((xname, x), (yname, y)):
-        if not isinstance(t, torch.Tensor):
-            raise TypeError(f"{name} must be a torch.Tensor; got {type(t).__name__}")
+        check_tensor(name, t)
         if t.dtype != dtype:
             raise TypeError(
                 f"{name} has dtype {t.dtype}; the models have {dtype} "
                 f"(convert with {name}.to({dtype}))"
             )
-        if not torch.isfinite(t).all():
-            raise ValueError(f"{name} contains NaN or infinite values")
     if x.ndim == 2 and x.shape[1] == in_dim:
         per_member, lead = False, x.shape[:1]
     elif x.ndim == 3 and x.shape[0] == k and x.shape[2] == in_dim:
@@ -463,12 +462,13 @@ def train_stacked(
     track = patience is not None or restore
     keep = [p.detach().clone() for p in params] if track else params
 
-    def history(j: int, n_epochs: int, n_steps: int, means: torch.Tensor) -> History:
-        val = val_losses[:n_epochs, j].double().numpy()
+    def history(j: int, n_epochs: int, means: torch.Tensor, more: int = 0) -> History:
+        """Member ``j``'s history: ``n_epochs`` epochs, then ``more`` steps."""
+        n_steps = n_epochs * len(sizes) + more
         return History(
             losses=frozen(means[:n_epochs, j].numpy()),
-            step_losses=frozen(step_losses.view(-1, k)[:n_steps, j].double().numpy()),
-            val_losses=None if xv is None else frozen(val),
+            step_losses=frozen(step_losses.view(-1, k)[:n_steps, j].numpy()),
+            val_losses=None if xv is None else frozen(val_losses[:n_epochs, j].numpy()),
             wall_time=time.perf_counter() - start,
             epochs=n_epochs, steps=n_steps, lr=lr, batch_size=batch_size,
             optimizer=optimizer, seed=seeds[j], max_epochs=epochs, patience=patience,
@@ -480,32 +480,26 @@ def train_stacked(
     start = time.perf_counter()
     with epoch_bar(epochs, progress) as bar:
         for epoch in bar:
-            batches = _epoch_batches(x, y, batch_size, gens)
+            batches = stacked_epoch_batches(x, y, batch_size, gens)
             step_losses[epoch] = run_epoch(batch_loss, params, update, batches)
-            # the first non-finite loss of a member still running
-            bad = ~torch.isfinite(step_losses[epoch])
-            bad[:, torch.from_numpy(rule.stopped > 0)] = False  # discarded
-            if bad.any():
-                b, j = (int(i) for i in bad.nonzero()[0])
+            # the first non-finite loss of a running member (a stopped one's: ignored)
+            finite = np.isfinite(step_losses[epoch].numpy()) | (rule.stopped > 0)
+            if not finite.all():
+                b, j = np.argwhere(~finite)[0].tolist()
                 means = _epoch_means(step_losses[:epoch], sizes)
-                hist = history(j, epoch, epoch * len(sizes) + b + 1, means)
-                raise NonFiniteLossError(hist, member=j)
+                raise NonFiniteLossError(history(j, epoch, means, b + 1), member=j)
             if xv is not None:
                 with torch.no_grad():
                     val_losses[epoch] = batch_loss(xv, yv)
             if track:
-                val = val_losses[epoch].double().numpy()
-                running, improved = rule.update(val, epoch + 1)
+                running, improved = rule.update(val_losses[epoch].numpy(), epoch + 1)
                 _copy_members(keep, params, improved if restore else running)
                 if rule.stopped.all():
                     break
     _write_back(models, keep)
     member_epochs = np.where(rule.stopped > 0, rule.stopped, epochs)
     means = _epoch_means(step_losses[: member_epochs.max()], sizes)  # once for all
-    return tuple(
-        history(j, int(e), int(e) * len(sizes), means)
-        for j, e in enumerate(member_epochs)
-    )
+    return tuple(history(j, int(e), means) for j, e in enumerate(member_epochs))
 
 
 def _copy_members(
@@ -522,21 +516,6 @@ def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor
     """Sample-weighted mean batch loss of each epoch and member, shape (E, K),
     from the batch losses ``(E, n_batches, K)`` and the batch sizes."""
     return (step_losses.double() * sizes[:, None].double()).sum(1) / sizes.sum()
-
-
-def _epoch_batches(
-    x: torch.Tensor, y: torch.Tensor, batch_size: int, gens: list[torch.Generator]
-) -> Iterable[tuple[torch.Tensor, torch.Tensor]]:
-    """One epoch's batches ``(K, b, ...)`` of the members' data ``(K, N, ...)``:
-    member ``j``'s in the order :func:`~learnable_bases._checks.epoch_order`
-    draws from ``gens[j]``, cut as :func:`~learnable_bases._checks.epoch_batches`
-    cuts it."""
-    orders = [epoch_order(x.shape[1], batch_size, g) for g in gens]
-    if orders[0] is None:
-        return [(x, y)]
-    rows = torch.arange(len(gens))[:, None], torch.stack(orders)
-    xs, ys = x[rows].split(batch_size, dim=1), y[rows].split(batch_size, dim=1)
-    return zip(xs, ys, strict=True)
 
 
 def evaluate_stacked(
