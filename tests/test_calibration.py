@@ -72,6 +72,8 @@ def test_sample_levels_of_a_truncated_fit_are_uniform_on_its_own_draws():
          ValueError, "dimension"),
         (lambda e: cal.hpd_level_samples(e, Z2, Z2, n_samples=0),
          ValueError, "n_samples"),
+        (lambda e: cal.hpd_level_samples(e, Z2, Z2, seed=1.5), TypeError, "seed"),
+        (lambda e: cal.hpd_level_samples(e, Z2, Z2, seed=True), TypeError, "seed"),
     ],
 )  # fmt: skip
 def test_sample_levels_refuse_bad_input(call, error, match):

@@ -1,10 +1,16 @@
 """The shared input checks, and the one place they are relaxed."""
 
+import numpy as np
 import pytest
 import torch
 
 import learnable_bases as lb
-from learnable_bases._checks import check_int_sequence, check_tensor, inputs_checked
+from learnable_bases._checks import (
+    check_int_sequence,
+    check_sequence,
+    check_tensor,
+    inputs_checked,
+)
 
 
 def test_check_tensor_rejects_nan_outside_and_trusts_checked_data_inside():
@@ -52,3 +58,15 @@ def test_an_integer_sequence_comes_back_as_an_array():
         lb.regression.width_sweep([4, 0])
     with pytest.raises(ValueError, match="zero budget trains on nothing"):
         lb.posterior.budget_sweep("line", [0, 100])
+
+
+def test_check_sequence_takes_sequences_and_arrays_and_refuses_strings():
+    assert check_sequence("seeds", [0, 1], "ints") == [0, 1]
+    arr = np.arange(3)
+    assert check_sequence("seeds", arr, "ints") is arr
+    assert check_sequence("seeds", [], "ints") == []  # empty allowed by default
+    for bad in ("01", b"01", 3, None, {0, 1}):
+        with pytest.raises(TypeError, match="seeds must be a sequence of ints"):
+            check_sequence("seeds", bad, "ints")
+    with pytest.raises(ValueError, match="seeds must be a non-empty sequence of ints"):
+        check_sequence("seeds", [], "ints", nonempty=True)

@@ -336,6 +336,18 @@ def frozen_int(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def check_sequence(
+    name: str, value: object, of: str, *, nonempty: bool = False
+) -> Sequence | np.ndarray:
+    """``value`` if it is a sequence or array (not a string) of ``of``, else a
+    ``TypeError``; a ``ValueError`` if ``nonempty`` and it is empty."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
+        raise TypeError(f"{name} must be a sequence of {of}; got {value!r}")
+    if nonempty and len(value) == 0:
+        raise ValueError(f"{name} must be a non-empty sequence of {of}; got {value!r}")
+    return value
+
+
 def check_seed(seed: object) -> int:
     """``seed`` if it is an int (not a bool); raise ``TypeError`` otherwise."""
     return check_int("seed", seed)

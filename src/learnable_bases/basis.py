@@ -30,6 +30,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_real,
+    check_sequence,
     check_tensor,
 )
 from .activations import get_activation
@@ -85,11 +86,6 @@ def _as_2d(name: str, value: object, rows: str) -> torch.Tensor:
             f"got shape {tuple(value.shape)}"
         )
     return value
-
-
-def _check_sequence(name: str, value: object, what: str) -> None:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
-        raise TypeError(f"{name} must be a sequence of {what}; got {value!r}")
 
 
 # ------------------------------------------------------------------- random neurons
@@ -463,7 +459,7 @@ def kink_approximation(
 
 
 def _check_Hs(Hs: object) -> list[int]:
-    _check_sequence("Hs", Hs, "positive integers")
+    check_sequence("Hs", Hs, "positive integers")
     if len(Hs) == 0:
         raise ValueError("Hs must contain at least one number of neurons")
     return [check_positive_int("each H in Hs", h) for h in Hs]
@@ -521,7 +517,7 @@ def fit_rate(Hs: Sequence[int], errors: Sequence[float] | np.ndarray) -> float:
         The fitted slope ``p`` in ``error ~ C H**p``.
     """
     Hs = _check_Hs(Hs)
-    _check_sequence("errors", errors, "positive numbers")
+    check_sequence("errors", errors, "positive numbers")
     try:
         err = np.asarray(errors, dtype=np.float64)
     except (TypeError, ValueError) as exc:

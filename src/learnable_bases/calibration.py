@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ._checks import check_positive_int, check_tensor
+from ._checks import check_positive_int, check_seed, check_tensor
 
 
 def _check_matrices(name: str, value: object, d: int) -> torch.Tensor:
@@ -176,6 +176,7 @@ def hpd_level_samples(
             f"and {x.shape[0]} rows"
         )
     n_samples = check_positive_int("n_samples", n_samples)
+    seed = check_seed(seed)
     levels = torch.empty(theta.shape[0], dtype=torch.float64)
     for i in range(theta.shape[0]):
         draws = estimator.sample(n_samples, x[i], seed=seed + i)

@@ -27,6 +27,7 @@ from ._checks import (
     check_interval,
     check_positive_float,
     check_positive_int,
+    check_sequence,
     check_tensor,
     frozen,
     frozen_int,
@@ -379,7 +380,7 @@ def gradients_by_layer(
         Column ``l`` is hidden layer ``l + 1``; the last column is the head.
         ``g[:, -1] / g[:, 0]`` is the head-to-first-layer ratio.
     """
-    _check_sequence("seeds", seeds, "ints")
+    check_sequence("seeds", seeds, "ints", nonempty=True)
     # sample_field checks the field's name
     x, y = (t.double() for t in targets.sample_field(field, n, 0.1, data_seed))
     rows = []
@@ -640,8 +641,8 @@ def fit_fields(
     list of list of FieldFit
         ``fits[i][j]`` is field ``names[i]`` fitted with ``seeds[j]``.
     """
-    _check_sequence("names", names, "field names")
-    _check_sequence("seeds", seeds, "ints")
+    check_sequence("names", names, "field names", nonempty=True)
+    check_sequence("seeds", seeds, "ints", nonempty=True)
     grid = check_int("grid", grid, minimum=2)
     # sample_field checks each field's name
     members = [(name, s) for name in names for s in seeds]
@@ -665,14 +666,6 @@ def fit_fields(
     runs = zip(members, models, histories, data, strict=True)
     fits = [_field_fit(n, m, h, *xy, noise_sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
-
-
-def _check_sequence(name: str, value: object, of: str) -> Sequence:
-    """``value`` if it is a non-empty sequence (not a string), else a ``TypeError``
-    saying ``name`` must be a non-empty sequence of ``of``."""
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or not value:
-        raise TypeError(f"{name} must be a non-empty sequence of {of}; got {value!r}")
-    return value
 
 
 @dataclass(frozen=True, eq=False)
