@@ -68,10 +68,28 @@ def test_outputs_are_dropped_when_the_kernels_changed(tmp_path, monkeypatch):
     assert not any((d / "old").exists() for d in dirs)
 
 
-def test_library_hash_tracks_every_source_file():
+def test_library_hash_tracks_every_source_file(tmp_path, monkeypatch):
     h = lb_sphinxext.library_hash()
     assert len(h) == 64 and h == lb_sphinxext.library_hash()
     assert (lb.cache.LIBRARY / "activations.py").exists()
+    # a copy of the library hashes alike; editing any module or asset changes it
+    copy = tmp_path / "learnable_bases"
+    shutil.copytree(lb.cache.LIBRARY, copy, ignore=shutil.ignore_patterns("__py*"))
+    monkeypatch.setattr(lb.cache, "LIBRARY", copy)
+
+    def fresh_hash():
+        lb.cache.library_hash.cache_clear()
+        return lb.cache.library_hash()
+
+    try:
+        assert fresh_hash() == h
+        seen = {h}
+        for name in ("activations.py", "stepper.js", "stepper.css"):
+            (copy / name).write_text((copy / name).read_text() + "\n")
+            seen.add(fresh_hash())
+        assert len(seen) == 4
+    finally:
+        lb.cache.library_hash.cache_clear()  # the real library's, next time
 
 
 # --- API stubs: generated only when their inputs changed ------------------------

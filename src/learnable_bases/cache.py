@@ -38,6 +38,8 @@ from typing import ParamSpec, TypeVar
 #: Environment variable naming the cache directory; unset means no cache.
 CACHE_ENV = "LB_CACHE_DIR"
 LIBRARY = Path(__file__).parent
+#: The suffixes of the files that make up the library's source.
+SOURCES = (".py", ".js", ".css")
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -47,6 +49,9 @@ R = TypeVar("R")
 def library_hash() -> str:
     """SHA-256 of every source file of the installed ``learnable_bases`` package.
 
+    Source files are the Python modules and the assets they read (the stepper's
+    script and style sheet).
+
     Computed once per process.
 
     Returns
@@ -55,7 +60,7 @@ def library_hash() -> str:
         64 hexadecimal digits.
     """
     h = hashlib.sha256()
-    for path in sorted(LIBRARY.rglob("*.py")):
+    for path in sorted(p for p in LIBRARY.rglob("*") if p.suffix in SOURCES):
         h.update(path.relative_to(LIBRARY).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
