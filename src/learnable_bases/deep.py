@@ -270,12 +270,7 @@ def sawtooth_kinks(depth: int, width: int, *, n_grid: int | None = None) -> int:
 
 
 def _check_depths(depths: object) -> list[int]:
-    if isinstance(depths, (str, bytes)) or not isinstance(depths, Sequence):
-        raise TypeError(
-            f"depths must be a sequence of positive integers; got {depths!r}"
-        )
-    if len(depths) == 0:
-        raise ValueError("depths must not be empty")
+    depths = check_sequence("depths", depths, "positive integers", nonempty=True)
     return [check_positive_int("depth", d) for d in depths]
 
 

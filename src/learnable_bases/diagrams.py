@@ -24,6 +24,7 @@ from ._checks import (
     check_int,
     check_positive_int,
     check_real,
+    check_sequence,
 )
 from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
@@ -39,14 +40,8 @@ _CENTRED = {"ha": "center", "va": "center"}
 
 # --------------------------------------------------------------------------- checks
 def _check_layer_sizes(layer_sizes: object) -> list[int]:
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(
-        layer_sizes, (Sequence, np.ndarray)
-    ):
-        raise TypeError(
-            "layer_sizes must be a sequence of positive integers such as [1, 8, 1] "
-            f"(input, hidden..., output); got {type(layer_sizes).__name__}"
-        )
-    sizes = list(layer_sizes)
+    of = "positive integers such as [1, 8, 1] (input, hidden..., output)"
+    sizes = list(check_sequence("layer_sizes", layer_sizes, of))
     if len(sizes) < 2:
         raise ValueError(
             "layer_sizes needs at least 2 layers (input and output), e.g. [1, 8, 1]; "
@@ -105,11 +100,7 @@ def _default_captions(sizes: list[int], output: str) -> list[str]:
 
 
 def _check_labels(labels: object, n_layers: int) -> list[str]:
-    if isinstance(labels, str) or not isinstance(labels, Sequence):
-        raise TypeError(
-            "labels must be a sequence of strings, one per layer; "
-            f"got {type(labels).__name__}"
-        )
+    labels = check_sequence("labels", labels, "strings, one per layer")
     if len(labels) != n_layers:
         raise ValueError(
             f"labels needs one caption per layer ({n_layers}); got {len(labels)}"

@@ -74,6 +74,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
+    check_sequence,
     check_tensor,
     epoch_bar,
     frozen,
@@ -350,11 +351,8 @@ def _check_loss(value: object, k: int) -> torch.Tensor:
 def _check_seeds(seeds: object, k: int) -> list[int]:
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         return [int(seeds)] * k
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, (Sequence, range)):
-        raise TypeError(
-            f"seeds must be an int or a sequence of {k} ints; got {seeds!r}"
-        )
-    seeds = [check_seed(s) for s in seeds]
+    of = f"{k} ints (or one int for every model)"
+    seeds = [check_seed(s) for s in check_sequence("seeds", seeds, of)]
     if len(seeds) != k:
         raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
     return seeds

@@ -45,6 +45,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
+    check_sequence,
     epoch_bar,
     epoch_batches,
     evaluating,
@@ -340,12 +341,7 @@ def evaluate(
 def _check_snapshots(snapshots: object, epochs: int) -> tuple[int, ...]:
     if snapshots is None:
         return ()
-    if isinstance(snapshots, (str, bytes)) or not isinstance(
-        snapshots, (Sequence, range, np.ndarray)
-    ):
-        raise TypeError(
-            f"snapshots must be a sequence of epochs (ints); got {snapshots!r}"
-        )
+    snapshots = check_sequence("snapshots", snapshots, "epochs (ints)")
     epochs_asked = {
         check_int("snapshot epochs", e, minimum=0, maximum=epochs) for e in snapshots
     }
