@@ -32,7 +32,7 @@ from .plotting import PALETTE
 
 __all__ = ["draw_network", "draw_neuron"]
 
-BLUE, ORANGE, GREEN, VERMILLION, PURPLE = PALETTE[:5]
+BLUE, ORANGE, GREEN, _, PURPLE = PALETTE[:5]  # vermillion is not used here
 _EDGE_GREY = "0.6"
 _MIN_FONTSIZE = 10.0
 _CENTRED = {"ha": "center", "va": "center"}
