@@ -33,6 +33,13 @@ def step(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         1 where ``x > 0``, else 0.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import step
+    >>> step(torch.tensor([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 1.0]
     """
     x = check_floating("x", x)
     return (x > 0).to(x.dtype)
@@ -50,6 +57,13 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         Values in ``(0, 1)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import sigmoid
+    >>> [round(v, 3) for v in sigmoid(torch.tensor([-2.0, 0.0, 2.0])).tolist()]
+    [0.119, 0.5, 0.881]
     """
     return torch.sigmoid(check_floating("x", x))
 
@@ -66,6 +80,13 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         Values in ``(-1, 1)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import tanh
+    >>> [round(v, 3) for v in tanh(torch.tensor([-2.0, 0.0, 2.0])).tolist()]
+    [-0.964, 0.0, 0.964]
     """
     return torch.tanh(check_floating("x", x))
 
@@ -82,6 +103,13 @@ def relu(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         ``x`` where positive, else 0.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import relu
+    >>> relu(torch.tensor([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 2.0]
     """
     return torch.relu(check_floating("x", x))
 
@@ -98,6 +126,18 @@ def gelu(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         Activations; differs from :func:`gelu_erf` by about 0.02 at most.
+
+    Examples
+    --------
+    Close to ReLU away from zero, smooth near it, and within 0.021 of the exact form:
+
+    >>> import torch
+    >>> from learnable_bases.activations import gelu, gelu_erf
+    >>> x = torch.tensor([-3.0, -1.0, 0.0, 1.0, 3.0])
+    >>> [round(v, 2) for v in gelu(x).tolist()]
+    [-0.02, -0.15, 0.0, 0.85, 2.98]
+    >>> bool((gelu(x) - gelu_erf(x)).abs().max() < 0.021)
+    True
     """
     x = check_floating("x", x)
     return x * torch.sigmoid(GELU_SIGMOID_SLOPE * x)
@@ -115,6 +155,16 @@ def gelu_erf(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         Activations (equal to ``torch.nn.functional.gelu``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import gelu_erf
+    >>> x = torch.tensor([-1.0, 0.0, 1.0, 2.0])
+    >>> [round(v, 3) for v in gelu_erf(x).tolist()]
+    [-0.159, 0.0, 0.841, 1.954]
+    >>> torch.allclose(gelu_erf(x), torch.nn.functional.gelu(x))
+    True
     """
     x = check_floating("x", x)
     return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
@@ -189,6 +239,14 @@ def get_activation(name: str) -> Activation:
         If ``name`` is not a known activation.
     TypeError
         If ``name`` is not a string.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.activations import get_activation
+    >>> g = get_activation("relu")
+    >>> g(torch.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
     """
     return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
 
@@ -209,6 +267,18 @@ def derivative(name: str, x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         ``g'(x)``.
+
+    Examples
+    --------
+    The ReLU derivative is the step; the tanh derivative is ``1 - tanh(x)^2``:
+
+    >>> import torch
+    >>> from learnable_bases.activations import derivative
+    >>> x = torch.tensor([-1.0, 0.0, 2.0])
+    >>> derivative("relu", x).tolist()
+    [0.0, 0.0, 1.0]
+    >>> [round(v, 3) for v in derivative("tanh", x).tolist()]
+    [0.42, 1.0, 0.071]
     """
     check_choice("activation", name, ACTIVATIONS)
     return _DERIVATIVES[name](check_floating("x", x))
@@ -228,6 +298,12 @@ def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float
     -------
     float
         The largest absolute gap between the two GELU forms (about 0.0205).
+
+    Examples
+    --------
+    >>> from learnable_bases.activations import max_gelu_gap
+    >>> round(max_gelu_gap(), 4)
+    0.0205
     """
     lo, hi = check_interval((lo, hi))
     n = check_int("n", n, minimum=2)

@@ -236,6 +236,17 @@ class GaussianPrediction(NamedTuple):
         Predicted mean.
     log_sigma : torch.Tensor, shape (n, 1)
         Predicted ``log sigma`` (the shared parameter, broadcast to ``n`` rows).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.models import GaussianMLP, GaussianPrediction
+    >>> pred = GaussianMLP(in_dim=1, width=8, seed=0)(torch.zeros(3, 1))
+    >>> isinstance(pred, GaussianPrediction), pred._fields
+    (True, ('mu', 'log_sigma'))
+    >>> mu, log_sigma = pred
+    >>> mu.shape, log_sigma.shape
+    (torch.Size([3, 1]), torch.Size([3, 1]))
     """
 
     mu: torch.Tensor
@@ -270,6 +281,19 @@ class GaussianMLP(nn.Module):
         Network for ``mu(x)`` with a scalar linear head.
     log_sigma : torch.nn.Parameter, shape ()
         Learned ``log sigma``, shared by all inputs (homoscedastic noise).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.models import GaussianMLP
+    >>> model = GaussianMLP(in_dim=1, width=8, seed=0)
+    >>> mu, log_sigma = model(torch.zeros(5, 1))
+    >>> mu.shape, log_sigma.shape
+    (torch.Size([5, 1]), torch.Size([5, 1]))
+    >>> float(model.sigma)  # exp(log_sigma_init), log_sigma_init = 0
+    1.0
+    >>> model.features(torch.zeros(5, 1)).shape
+    torch.Size([5, 8])
     """
 
     def __init__(
@@ -345,6 +369,18 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     -------
     int
         Total number of entries over all (trainable) parameter tensors.
+
+    Examples
+    --------
+    For ``d = 1`` and ``H = 16``: ``16 * (1 + 1) + (16 + 1) = 49``.
+
+    >>> from learnable_bases.models import MLP, count_parameters
+    >>> model = MLP(in_dim=1, width=16, seed=0)
+    >>> count_parameters(model)
+    49
+    >>> _ = model.head.requires_grad_(False)  # freeze the 17 head parameters
+    >>> count_parameters(model), count_parameters(model, trainable_only=False)
+    (32, 49)
     """
     params = check_model(model).parameters()
     return sum(p.numel() for p in params if p.requires_grad or not trainable_only)

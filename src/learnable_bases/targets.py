@@ -55,6 +55,15 @@ def target_1d(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (...)
         ``f(x)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.targets import target_1d
+    >>> [round(v, 3) for v in target_1d(torch.tensor([0.0, 1.0, 2.0])).tolist()]
+    [0.0, 1.209, -0.157]
+    >>> target_1d(torch.zeros(5, 1)).shape
+    torch.Size([5, 1])
     """
     x = check_tensor("x", x)
     return torch.sin(2.0 * x) + 0.3 * x
@@ -85,6 +94,22 @@ def sine_data(
         Inputs (float32), in the order drawn (not sorted).
     y : torch.Tensor, shape (n, 1)
         Noisy targets (float32).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.targets import sine_data, target_1d
+    >>> x, y = sine_data(20, noise_sigma=0.1, seed=0)
+    >>> x.shape, y.shape, x.dtype
+    (torch.Size([20, 1]), torch.Size([20, 1]), torch.float32)
+    >>> bool(((x >= -3) & (x <= 3)).all())
+    True
+
+    The same seed draws the same inputs; without noise ``y`` is the target:
+
+    >>> x0, y0 = sine_data(20, noise_sigma=0.0, seed=0)
+    >>> torch.equal(x0, x), torch.equal(y0, target_1d(x0))
+    (True, True)
     """
     n = check_positive_int("n", n)
     noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
@@ -112,6 +137,16 @@ def blob(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (n,)
         Values in ``(0, 1]``, 1 at ``c =`` :data:`BLOB_CENTER`.
+
+    Examples
+    --------
+    1 at the centre, ``exp(-1/2)`` one width ``s = 0.18`` away, about 0 in a corner:
+
+    >>> import torch
+    >>> from learnable_bases.targets import blob
+    >>> x = torch.tensor([[0.6, 0.4], [0.78, 0.4], [0.0, 1.0]])
+    >>> [round(v, 3) for v in blob(x).tolist()]
+    [1.0, 0.607, 0.0]
     """
     x = _check_points(x)
     c = torch.tensor(BLOB_CENTER, dtype=x.dtype)
@@ -147,6 +182,17 @@ def moons(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (n,)
         Values in ``[0, 1]`` (about 1 on a ridge, 0 away from both).
+
+    Examples
+    --------
+    About 1 on the top of the upper arc and the bottom of the lower arc, about 0 in
+    a corner:
+
+    >>> import torch
+    >>> from learnable_bases.targets import moons
+    >>> x = torch.tensor([[0.375, 0.7], [0.625, 0.3], [0.9, 0.9]])
+    >>> [round(v, 3) for v in moons(x).tolist()]
+    [1.0, 1.0, 0.0]
     """
     x = _check_points(x)
     d1 = _half_circle_distance(x, (0.375, 0.45), 0.25, upper=True)
@@ -169,6 +215,16 @@ def spiral(x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (n,)
         Values in ``[-1, 1]``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.targets import spiral
+    >>> g = torch.linspace(0, 1, 5)
+    >>> x = torch.cartesian_prod(g, g)  # a 5 x 5 grid on the unit square
+    >>> y = spiral(x)
+    >>> x.shape, y.shape, bool(y.abs().max() <= 1)
+    (torch.Size([25, 2]), torch.Size([25]), True)
     """
     x = _check_points(x)
     u = x - 0.5
@@ -206,6 +262,17 @@ def sample_field(
         Inputs uniform on ``[0, 1]^2`` (float32).
     y : torch.Tensor, shape (n, 1)
         ``field(x) + noise_sigma * eps`` (float32).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.targets import moons, sample_field
+    >>> x, y = sample_field("moons", 50, noise_sigma=0.05, seed=0)
+    >>> x.shape, y.shape, bool(((x >= 0) & (x <= 1)).all())
+    (torch.Size([50, 2]), torch.Size([50, 1]), True)
+    >>> x0, y0 = sample_field("moons", 50, noise_sigma=0.0, seed=0)
+    >>> torch.equal(x0, x), torch.equal(y0[:, 0], moons(x0))
+    (True, True)
     """
     name = check_choice("field", name, FIELDS)
     n = check_positive_int("n", n)
