@@ -137,6 +137,7 @@ def random_neurons(
 
     Examples
     --------
+    >>> from learnable_bases.basis import random_neurons
     >>> v, b = random_neurons(5, seed=0)
     >>> v.shape, b.shape
     (torch.Size([5, 1]), torch.Size([5]))
@@ -186,6 +187,17 @@ def neuron_features(
     -------
     torch.Tensor, shape (n, n_neurons)
         The design matrix ``Phi[i, j] = phi_j(x_i)``, in the promoted dtype.
+
+    Examples
+    --------
+    Two ReLU neurons, ``relu(x)`` and ``relu(1 - x)``, at three inputs:
+
+    >>> import torch
+    >>> from learnable_bases.basis import neuron_features
+    >>> x = torch.tensor([-1.0, 0.0, 2.0])
+    >>> v, b = torch.tensor([1.0, -1.0]), torch.tensor([0.0, 1.0])
+    >>> neuron_features(x, v, b, "relu").tolist()
+    [[0.0, 2.0], [0.0, 1.0], [2.0, 0.0]]
     """
     g = get_activation(activation)
     x = _as_2d("x", x, "n")
@@ -225,6 +237,16 @@ def is_dead(v: torch.Tensor, b: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor of bool, shape (n_neurons,)
         ``True`` for the dead neurons.
+
+    Examples
+    --------
+    ``relu(x)`` is alive on ``[-1, 1]``; ``relu(-x - 5)`` is zero there:
+
+    >>> import torch
+    >>> from learnable_bases.basis import is_dead
+    >>> v, b = torch.tensor([[1.0], [-1.0]]), torch.tensor([0.0, -5.0])
+    >>> is_dead(v, b, torch.linspace(-1, 1, 5)).tolist()
+    [False, True]
     """
     with torch.no_grad():
         z = neuron_features(x, v, b, "relu")
@@ -253,6 +275,14 @@ def relu_kink_basis(x: torch.Tensor, knots: torch.Tensor) -> torch.Tensor:
     -------
     torch.Tensor, shape (n, H + 1)
         Column 0 is all ones; column ``j >= 1`` is ``relu(x - knots[j - 1])``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.basis import relu_kink_basis
+    >>> knots = torch.tensor([0.0, 1.0, 2.0])
+    >>> relu_kink_basis(torch.tensor([0.0, 1.0, 2.0]), knots).tolist()
+    [[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 2.0, 1.0]]
     """
     x = check_tensor("x", x, ndim=1)
     knots = _check_knots(knots)
@@ -282,6 +312,19 @@ def relu_interpolant_weights(knots: torch.Tensor, values: torch.Tensor) -> torch
     torch.Tensor, shape (H + 1,)
         ``[w0, w_1, ..., w_H]`` to multiply the columns of
         :func:`relu_kink_basis`: ``relu_kink_basis(x, knots) @ weights``.
+
+    Examples
+    --------
+    A hat function: slope +1, then -1, so the second kink has weight -2.
+
+    >>> import torch
+    >>> from learnable_bases.basis import relu_interpolant_weights, relu_kink_basis
+    >>> knots = torch.tensor([0.0, 1.0, 2.0])
+    >>> weights = relu_interpolant_weights(knots, torch.tensor([0.0, 1.0, 0.0]))
+    >>> weights.tolist()
+    [0.0, 1.0, -2.0]
+    >>> (relu_kink_basis(torch.linspace(0, 2, 5), knots) @ weights).tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0]
     """
     knots = _check_knots(knots)
     values = check_tensor("values", values, ndim=1)
@@ -322,6 +365,17 @@ def fit_output_weights(
         Output weights, in the dtype of ``features``.
     w0 : float
         Output bias.
+
+    Examples
+    --------
+    One feature ``x`` and targets ``2 x + 1``: the fit recovers ``w = 2, w0 = 1``.
+
+    >>> import torch
+    >>> from learnable_bases.basis import fit_output_weights
+    >>> x = torch.linspace(0, 1, 5, dtype=torch.float64)
+    >>> w, w0 = fit_output_weights(x[:, None], 2 * x + 1)
+    >>> w.shape, round(float(w[0]), 6), round(w0, 6)
+    (torch.Size([1]), 2.0, 1.0)
     """
     features = check_tensor("features", features, ndim=2)
     y = check_tensor("y", y, ndim=1)
@@ -366,11 +420,22 @@ class KinkApproximation:
     w0 : float
         Output bias.
     neurons : torch.Tensor, shape (H, n_grid)
-        The scaled neurons ``w_j relu(x - c_j)``: the grey curves.
+        The scaled neurons ``w_j relu(v_j (x - c_j))``: the grey curves.
     total : torch.Tensor, shape (n_grid,)
         Their sum plus ``w0``: the black curve.
     max_error : float
         ``max |total - target|`` on the grid.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.basis import kink_approximation
+    >>> from learnable_bases.targets import target_1d
+    >>> fit = kink_approximation(target_1d, 8, n_grid=201)
+    >>> fit.knots.shape, fit.neurons.shape
+    (torch.Size([8]), torch.Size([8, 201]))
+    >>> bool(torch.allclose(fit.neurons.sum(dim=0) + fit.w0, fit.total))
+    True
     """
 
     x: torch.Tensor
@@ -439,8 +504,22 @@ def kink_approximation(
     Returns
     -------
     KinkApproximation
-        The grid, target, kinks, weights, the scaled neurons ``w_j relu(x - c_j)``,
-        their sum plus ``w0``, and the maximum error.
+        The grid, target, kinks, weights, the scaled neurons
+        ``w_j relu(v_j (x - c_j))``, their sum plus ``w0``, and the maximum error.
+
+    Examples
+    --------
+    ``|x|`` is piecewise linear with its kink at 0, a knot when ``H = 2``, so the
+    fit is exact; a smooth target is not:
+
+    >>> import torch
+    >>> from learnable_bases.basis import kink_approximation
+    >>> from learnable_bases.targets import target_1d
+    >>> fit = kink_approximation(torch.abs, 2, n_grid=201)
+    >>> fit.knots.tolist(), fit.max_error < 1e-10
+    ([-3.0, 0.0], True)
+    >>> round(kink_approximation(target_1d, 8, n_grid=201).max_error, 2)
+    0.2
     """
     H = check_positive_int("H", H)
     lo, hi = check_interval(interval)
@@ -489,6 +568,15 @@ def approximation_errors(
     -------
     numpy.ndarray, shape (len(Hs),)
         ``kink_approximation(target, H, interval).max_error`` for each ``H``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from learnable_bases.basis import approximation_errors
+    >>> from learnable_bases.targets import target_1d
+    >>> errors = approximation_errors(target_1d, [4, 8, 16], n_grid=401)
+    >>> errors.shape, bool((np.diff(errors) < 0).all())  # more neurons, less error
+    ((3,), True)
     """
     Hs = _check_Hs(Hs)
     return np.array(
@@ -515,6 +603,14 @@ def fit_rate(Hs: Sequence[int], errors: Sequence[float] | np.ndarray) -> float:
     -------
     float
         The fitted slope ``p`` in ``error ~ C H**p``.
+
+    Examples
+    --------
+    Errors that fall by 4 each time ``H`` doubles have slope -2:
+
+    >>> from learnable_bases.basis import fit_rate
+    >>> round(fit_rate([1, 2, 4], [1.0, 0.25, 0.0625]), 6)
+    -2.0
     """
     Hs = _check_Hs(Hs)
     check_sequence("errors", errors, "positive numbers")
@@ -571,6 +667,15 @@ def random_deep_features(
     -------
     torch.Tensor, shape (n, width)
         ``h^{(depth)}(x)``, in the dtype of ``x``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.basis import random_deep_features
+    >>> x = torch.linspace(-3, 3, 101, dtype=torch.float64)
+    >>> h = random_deep_features(x, depth=3, width=8, seed=0)
+    >>> h.shape, h.dtype, bool((h >= 0).all())  # ReLU outputs
+    (torch.Size([101, 8]), torch.float64, True)
     """
     depth = check_positive_int("depth", depth)
     width = check_positive_int("width", width)
@@ -635,6 +740,17 @@ def head_terms(
     total : torch.Tensor, shape (n,)
         ``terms.sum(dim=1) + w_0``: the network's mean output (before a sigmoid
         head, if it has one).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.basis import head_terms
+    >>> from learnable_bases.models import MLP
+    >>> model = MLP(1, 4, seed=0).double()
+    >>> x = torch.linspace(-1, 1, 5, dtype=torch.float64)[:, None]
+    >>> terms, total = head_terms(model, x)
+    >>> terms.shape, bool(torch.allclose(total, model(x)[:, 0]))
+    (torch.Size([5, 4]), True)
     """
     if state is not None:
         if not isinstance(state, Mapping):

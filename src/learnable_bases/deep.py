@@ -82,6 +82,8 @@ def count_kinks(
 
     Examples
     --------
+    >>> import torch
+    >>> from learnable_bases.deep import count_kinks
     >>> x = torch.linspace(-3, 3, 601, dtype=torch.float64)
     >>> count_kinks(x, torch.stack([x, torch.relu(x - 0.5), x.abs() - 1], 1))
     array([0, 1, 1])
@@ -143,6 +145,17 @@ def kinks_by_depth(
     -------
     np.ndarray of int, shape (len(depths), n_networks * width)
         Row ``i`` holds the kink counts of all functions at ``depths[i]``.
+
+    Examples
+    --------
+    With one hidden layer every basis function is a single ReLU kink:
+
+    >>> from learnable_bases.deep import kinks_by_depth
+    >>> counts = kinks_by_depth([1, 2], 4, n_networks=2, n_grid=601)
+    >>> counts.shape
+    (2, 8)
+    >>> counts[0].tolist()
+    [1, 1, 1, 1, 1, 1, 1, 1]
     """
     depths = _check_depths(depths)
     width, seeds, x = _random_networks(width, n_networks, seed, interval, n_grid)
@@ -199,6 +212,7 @@ def output_kinks(
 
     Examples
     --------
+    >>> from learnable_bases.deep import output_kinks
     >>> output_kinks(1, 5, n_networks=2).tolist()  # one kink per unit
     [5, 5]
     """
@@ -252,6 +266,14 @@ def sawtooth_kinks(depth: int, width: int, *, n_grid: int | None = None) -> int:
     -------
     int
         The kinks counted by :func:`count_kinks`.
+
+    Examples
+    --------
+    Three units fold into 3 pieces; two such layers into ``3 ** 2 = 9`` pieces:
+
+    >>> from learnable_bases.deep import sawtooth_kinks
+    >>> sawtooth_kinks(1, 3), sawtooth_kinks(2, 3)
+    (2, 8)
     """
     depth = check_positive_int("depth", depth)
     width = check_positive_int("width", width)
@@ -308,6 +330,21 @@ def backprop(
     list of (torch.Tensor, torch.Tensor), length depth + 1
         ``(dE/dW, dE/db)`` for the hidden layers, first to last, then the head;
         each with the shape of the parameter.
+
+    Examples
+    --------
+    The hand-written chain rule agrees with ``loss.backward()``, layer by layer:
+
+    >>> import torch
+    >>> from learnable_bases.deep import backprop
+    >>> from learnable_bases.models import MLP
+    >>> model = MLP(2, 4, depth=2, seed=0).double()
+    >>> x = torch.linspace(0, 1, 16, dtype=torch.float64).reshape(8, 2)
+    >>> grads = backprop(model, x, torch.ones(8, 1, dtype=torch.float64))
+    >>> ((model(x) - 1) ** 2).mean().backward()  # autograd fills each .grad
+    >>> [torch.allclose(dw, m.weight.grad) and torch.allclose(db, m.bias.grad)
+    ...  for (dw, db), m in zip(grads, (*model.layers, model.head))]
+    [True, True, True]
     """
     if not isinstance(model, MLP):
         raise TypeError(
@@ -374,6 +411,13 @@ def gradients_by_layer(
     np.ndarray, shape (len(seeds), depth + 1)
         Column ``l`` is hidden layer ``l + 1``; the last column is the head.
         ``g[:, -1] / g[:, 0]`` is the head-to-first-layer ratio.
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import gradients_by_layer
+    >>> g = gradients_by_layer([0, 1], width=8, depth=3, n=32)
+    >>> g.shape, bool((g > 0).all())
+    ((2, 4), True)
     """
     check_sequence("seeds", seeds, "ints", nonempty=True)
     # sample_field checks the field's name
@@ -404,6 +448,14 @@ def field_grid(n: int = 100) -> torch.Tensor:
     -------
     torch.Tensor, shape (n * n, 2)
         The points (float32).
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import field_grid
+    >>> field_grid(2).tolist()
+    [[0.25, 0.25], [0.75, 0.25], [0.25, 0.75], [0.75, 0.75]]
+    >>> field_grid(100).shape
+    torch.Size([10000, 2])
     """
     n = check_positive_int("n", n)
     c = (torch.arange(n, dtype=torch.float32) + 0.5) / n
@@ -444,6 +496,15 @@ class FieldFit:
     r2 : float
         ``1 - test_mse / var(truth)``: the fraction of the field's variation
         recovered (1 is perfect, 0 is no better than a constant).
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import fit_field
+    >>> fit = fit_field("blob", width=8, n_train=64, batch_size=32, epochs=3, grid=10)
+    >>> fit.name, fit.depth, fit.width, fit.n_params
+    ('blob', 1, 8, 33)
+    >>> fit.x_train.shape, fit.truth.shape, fit.prediction.shape
+    (torch.Size([64, 2]), (10, 10), (10, 10))
     """
 
     name: str
@@ -543,6 +604,17 @@ def fit_field(
     -------
     FieldFit
         The trained model, its history and its test error.
+
+    Examples
+    --------
+    A tiny run (3 epochs of 2 batches) to show the call:
+
+    >>> from learnable_bases.deep import fit_field
+    >>> fit = fit_field("blob", width=8, n_train=64, batch_size=32, epochs=3, grid=10)
+    >>> fit.history.epochs, fit.history.steps, fit.prediction.shape
+    (3, 6, (10, 10))
+    >>> bool(fit.history.final_loss < fit.history.losses[0])
+    True
     """
     grid = check_int("grid", grid, minimum=2)
     x, y = targets.sample_field(name, n_train, noise_sigma, seed)  # checks name
@@ -635,6 +707,16 @@ def fit_fields(
     -------
     list of list of FieldFit
         ``fits[i][j]`` is field ``names[i]`` fitted with ``seeds[j]``.
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import fit_fields
+    >>> fits = fit_fields(["blob", "moons"], width=8, seeds=[0, 1], n_train=64,
+    ...                   batch_size=32, epochs=2, grid=10)
+    >>> len(fits), len(fits[0])
+    (2, 2)
+    >>> fits[1][0].name, fits[1][0].history.epochs
+    ('moons', 2)
     """
     check_sequence("names", names, "field names", nonempty=True)
     check_sequence("seeds", seeds, "ints", nonempty=True)
@@ -677,6 +759,16 @@ class DepthSweep:
         Seeds of the data, initial weights and batch order.
     fits : dict of str to tuple of tuple of FieldFit
         ``fits[name][i][j]``: the fit with ``depths[i]`` layers and ``seeds[j]``.
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import depth_sweep
+    >>> sweep = depth_sweep(["blob"], [1, 2], seeds=[0, 1], width=8, n_train=64,
+    ...                     batch_size=32, epochs=2, grid=10)
+    >>> sweep.names, sweep.depths.tolist(), sweep.seeds.tolist()
+    (('blob',), [1, 2], [0, 1])
+    >>> [fit.depth for fit in sweep["blob"]], sweep.test_mse("blob").shape
+    ([1, 2], (2, 2))
     """
 
     names: tuple[str, ...]
@@ -723,6 +815,16 @@ def depth_sweep(
     DepthSweep
         ``sweep[name][i]`` is the fit with ``depths[i]`` hidden layers and the
         first seed; ``sweep.test_mse(name)`` has every seed.
+
+    Examples
+    --------
+    >>> from learnable_bases.deep import depth_sweep
+    >>> sweep = depth_sweep(["blob", "spiral"], [1, 2], width=8, n_train=64,
+    ...                     batch_size=32, epochs=2, grid=10)
+    >>> [fit.depth for fit in sweep["spiral"]]
+    [1, 2]
+    >>> sweep.test_mse("spiral").shape  # (n_depths, n_seeds)
+    (2, 1)
     """
     for key in ("name", "depth", "seed"):
         if key in kwargs:
@@ -755,6 +857,18 @@ def equal_parameter_width(in_dim: int, width: int, depth: int) -> int:
     -------
     int
         ``H'`` (>= 1).
+
+    Examples
+    --------
+    Three hidden layers of 16 units on a 2D input have 609 parameters; one
+    layer of 152 units has 609 too:
+
+    >>> from learnable_bases.deep import equal_parameter_width
+    >>> from learnable_bases.models import MLP, count_parameters
+    >>> equal_parameter_width(2, 16, 3)
+    152
+    >>> count_parameters(MLP(2, 16, 3)), count_parameters(MLP(2, 152))
+    (609, 609)
     """
     d = check_positive_int("in_dim", in_dim)
     h = check_positive_int("width", width)
