@@ -66,6 +66,18 @@ def hpd_level_gaussian(
     -------
     torch.Tensor, shape (n,), float64
         Levels in ``[0, 1]``.
+
+    Examples
+    --------
+    In one dimension a truth one or two standard deviations from the mean lies
+    on the boundary of the 68 % or 95 % region:
+
+    >>> import torch
+    >>> from learnable_bases.calibration import hpd_level_gaussian
+    >>> theta = torch.tensor([[0.0], [1.0], [2.0]])
+    >>> levels = hpd_level_gaussian(torch.zeros(3, 1), torch.eye(1), theta)
+    >>> [round(v, 3) for v in levels.tolist()]
+    [0.0, 0.683, 0.954]
     """
     mean = check_tensor("mean", mean, ndim=2)
     theta = check_tensor("theta", theta, ndim=2)
@@ -106,6 +118,19 @@ def hpd_level_grid(
     -------
     torch.Tensor, shape (n,), float64
         Levels in ``[0, 1]``; ``1`` for a ``theta`` outside the grid.
+
+    Examples
+    --------
+    A standard normal density on a grid, with truths at 1, 2 and 6 (beyond
+    the grid):
+
+    >>> import torch
+    >>> from learnable_bases.calibration import hpd_level_grid
+    >>> grid = torch.linspace(-5, 5, 1001)
+    >>> density = torch.exp(-0.5 * grid**2).expand(3, -1)
+    >>> levels = hpd_level_grid(density, grid, torch.tensor([1.0, 2.0, 6.0]))
+    >>> [round(v, 2) for v in levels.tolist()]
+    [0.68, 0.95, 1.0]
     """
     density = check_tensor("density", density, ndim=2).double()
     grid = check_tensor("grid", grid, ndim=1).double()
@@ -161,6 +186,20 @@ def hpd_level_samples(
     -------
     torch.Tensor, shape (m,), float64
         Levels in ``[0, 1]``.
+
+    Examples
+    --------
+    For an untruncated Gaussian fit the levels by sampling agree with the
+    closed form to within their scatter:
+
+    >>> from learnable_bases.calibration import hpd_level_gaussian, hpd_level_samples
+    >>> from learnable_bases.posterior import fit_posterior
+    >>> fit = fit_posterior("line", n_sims=300, schedule=((5, 1e-2),))
+    >>> theta, x = fit.simulator.sample(20, seed=1)
+    >>> levels = hpd_level_samples(fit, theta, x, n_samples=1000)
+    >>> exact = hpd_level_gaussian(*fit.gaussian(x), theta)
+    >>> levels.shape, bool((levels - exact).abs().max() < 0.1)
+    (torch.Size([20]), True)
     """
     for name in ("sample", "log_prob"):
         if not callable(getattr(estimator, name, None)):
@@ -201,6 +240,12 @@ def empirical_coverage(levels: torch.Tensor, nominal: object) -> np.ndarray:
     -------
     np.ndarray, shape (k,)
         ``mean(levels <= nominal_j)``: the empirical coverage.
+
+    Examples
+    --------
+    >>> from learnable_bases.calibration import empirical_coverage
+    >>> empirical_coverage([0.1, 0.3, 0.5, 0.7, 0.9], [0.5, 0.95]).tolist()
+    [0.6, 1.0]
     """
     lv = np.asarray(levels, dtype=float).reshape(-1)
     nom = np.asarray(nominal, dtype=float)
@@ -230,6 +275,18 @@ def tv_distance(p: torch.Tensor, q: torch.Tensor, grid: torch.Tensor) -> torch.T
     Returns
     -------
     torch.Tensor, shape (m,), float64
+
+    Examples
+    --------
+    Two unit Gaussians one standard deviation apart, and one against itself:
+
+    >>> import torch
+    >>> from learnable_bases.calibration import tv_distance
+    >>> grid = torch.linspace(-6, 6, 1201)
+    >>> p = torch.distributions.Normal(0.0, 1.0).log_prob(grid).exp()[None]
+    >>> q = torch.distributions.Normal(1.0, 1.0).log_prob(grid).exp()[None]
+    >>> round(float(tv_distance(p, q, grid)), 3), float(tv_distance(p, p, grid))
+    (0.383, 0.0)
     """
     p = check_tensor("p", p, ndim=2).double()
     q = check_tensor("q", q, ndim=2).double()
@@ -264,6 +321,16 @@ def gaussian_kl(
     -------
     torch.Tensor, shape (m,), float64
         ``>= 0``, zero only for identical Gaussians.
+
+    Examples
+    --------
+    Shifting a unit Gaussian by one standard deviation costs ``1/2``:
+
+    >>> import torch
+    >>> from learnable_bases.calibration import gaussian_kl
+    >>> shifted = torch.tensor([[1.0, 0.0]])
+    >>> gaussian_kl(torch.zeros(1, 2), torch.eye(2), shifted, torch.eye(2)).tolist()
+    [0.5]
     """
     mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
     mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
@@ -300,6 +367,14 @@ def gaussian_summary(cov: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     -------
     std : torch.Tensor, shape (..., 2)
     corr : torch.Tensor, shape (...)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.calibration import gaussian_summary
+    >>> std, corr = gaussian_summary(torch.tensor([[4.0, 1.0], [1.0, 1.0]]))
+    >>> std.tolist(), float(corr)
+    ([2.0, 1.0], 0.5)
     """
     cov = _check_matrices("cov", cov, 2)
     std = torch.diagonal(cov, dim1=-2, dim2=-1).sqrt()
@@ -319,6 +394,14 @@ def rank_correlation(a: object, b: object) -> float:
     float
         The Pearson correlation of the ranks, in ``[-1, 1]``; ``1`` when ``b``
         increases with ``a`` however non-linearly.
+
+    Examples
+    --------
+    >>> from learnable_bases.calibration import rank_correlation
+    >>> rank_correlation([1, 2, 3, 4], [1, 8, 27, 64])
+    1.0
+    >>> rank_correlation([1, 2, 3, 4], [4, 3, 2, 1])
+    -1.0
     """
     a = np.asarray(a, dtype=float).reshape(-1)
     b = np.asarray(b, dtype=float).reshape(-1)
@@ -344,6 +427,17 @@ class GaussianErrors(NamedTuple):
         Largest relative error of a standard deviation, ``|s_q / s_p - 1|``.
     corr : np.ndarray, shape (m,)
         Absolute error of the correlation coefficient.
+
+    Examples
+    --------
+    :func:`gaussian_errors` returns one; its fields are read by name:
+
+    >>> import torch
+    >>> from learnable_bases.calibration import GaussianErrors, gaussian_errors
+    >>> eye = torch.eye(2, dtype=torch.float64)
+    >>> err = gaussian_errors(torch.zeros(1, 2), 1.21 * eye, torch.zeros(1, 2), eye)
+    >>> GaussianErrors._fields, round(float(err.std[0]), 3)
+    (('mean', 'std', 'corr'), 0.1)
     """
 
     mean: np.ndarray
@@ -366,6 +460,19 @@ def gaussian_errors(
     Returns
     -------
     GaussianErrors
+
+    Examples
+    --------
+    A learned mean off by ``0.2``, a width 10 % too large and a correlation of
+    ``0.2`` where the exact one is 0:
+
+    >>> import torch
+    >>> from learnable_bases.calibration import gaussian_errors
+    >>> cov_q = torch.tensor([[1.21, 0.22], [0.22, 1.0]], dtype=torch.float64)
+    >>> exact = torch.zeros(1, 2), torch.eye(2, dtype=torch.float64)
+    >>> err = gaussian_errors(torch.tensor([[0.1, -0.2]]), cov_q, *exact)
+    >>> [round(float(e[0]), 3) for e in err]  # mean, std, corr
+    [0.2, 0.1, 0.2]
     """
     mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
     mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
