@@ -261,8 +261,12 @@ def draw_network(
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.diagrams import draw_network
     >>> fig, ax = plt.subplots(figsize=(7, 3.5))
     >>> ax = draw_network(ax, [1, 8, 1])
+    >>> ax.axison
+    False
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     sizes = _check_layer_sizes(layer_sizes)
@@ -422,6 +426,17 @@ def draw_neuron(
     -------
     matplotlib.axes.Axes
         ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.diagrams import draw_neuron
+    >>> fig, ax = plt.subplots(figsize=(7, 3.5))
+    >>> draw_neuron(ax, n_inputs=2, activation="tanh") is ax
+    True
+    >>> len(ax.child_axes)  # the inset sketching g
+    1
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     n_inputs = check_int("n_inputs", n_inputs, minimum=1, maximum=8)

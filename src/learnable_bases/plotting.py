@@ -65,7 +65,19 @@ STYLE: dict[str, object] = {
 
 
 def use_style() -> None:
-    """Apply the book's matplotlib style (fonts, colours, light grid) globally."""
+    """Apply the book's matplotlib style (fonts, colours, light grid) globally.
+
+    Examples
+    --------
+    Inside ``matplotlib.rc_context()`` the style is undone on leaving the block.
+
+    >>> import matplotlib as mpl
+    >>> from learnable_bases.plotting import use_style
+    >>> with mpl.rc_context():
+    ...     use_style()
+    ...     print(mpl.rcParams["axes.grid"], mpl.rcParams["figure.figsize"])
+    True [7.0, 3.6]
+    """
     mpl.rcParams.update(STYLE)
 
 
@@ -91,6 +103,17 @@ def set_alt_text(fig: Figure, text: str) -> Figure:
     -------
     matplotlib.figure.Figure
         ``fig``, for chaining.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.plotting import ALT_TEXT_ATTR, set_alt_text
+    >>> fig, ax = plt.subplots()
+    >>> set_alt_text(fig, "A straight line rising to the right.") is fig
+    True
+    >>> getattr(fig, ALT_TEXT_ATTR)
+    'A straight line rising to the right.'
+    >>> plt.close(fig)
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure; got {type(fig).__name__}")
@@ -132,6 +155,16 @@ def plot_activations(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.plotting import plot_activations
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_activations(ax, ["sigmoid", "relu"], derivative=True)
+    >>> len(ax.lines), ax.get_ylabel()
+    (2, "$g'(z)$")
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     if isinstance(names, str):
@@ -176,6 +209,21 @@ def plot_basis_functions(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    Four ReLU kinks (and the constant) on a grid, one line per column:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import torch
+    >>> from learnable_bases.basis import relu_kink_basis
+    >>> from learnable_bases.plotting import plot_basis_functions
+    >>> x = torch.linspace(-3, 3, 61)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_basis_functions(ax, x, relu_kink_basis(x, torch.linspace(-2, 2, 5)))
+    >>> len(ax.lines)
+    5
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     x = torch.as_tensor(x)
@@ -229,6 +277,19 @@ def plot_kink_approximation(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import torch
+    >>> from learnable_bases.basis import kink_approximation
+    >>> from learnable_bases.plotting import plot_kink_approximation
+    >>> approx = kink_approximation(torch.sin, 4, n_grid=101)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_kink_approximation(ax, approx, show_kinks=True)
+    >>> len(ax.lines)  # 4 neurons, their sum, the target, the kink ticks
+    7
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     if not isinstance(approx, basis.KinkApproximation):
@@ -297,6 +358,20 @@ def mark_step_directions(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    One triangle per neuron, at its jump ``-b_j / v_j``, pointing to where it is on:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import torch
+    >>> from learnable_bases.plotting import mark_step_directions
+    >>> v, b = torch.tensor([1.0, -2.0]), torch.tensor([0.5, 1.0])
+    >>> fig, ax = plt.subplots()
+    >>> ax = mark_step_directions(ax, v, b)
+    >>> [(float(m.get_xdata()[0]), m.get_marker()) for m in ax.lines]
+    [(-0.5, '>'), (0.5, '<')]
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     v = torch.as_tensor(v).detach().reshape(-1).double()
@@ -346,6 +421,18 @@ def plot_band(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from learnable_bases.plotting import plot_band
+    >>> x = np.linspace(0, 1, 11)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_band(ax, x, np.sin(x), 0.1)
+    >>> len(ax.lines), len(ax.collections)  # the mean; the 1 and 2 sigma bands
+    (1, 2)
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     x = np.asarray(x, dtype=float).reshape(-1)
@@ -393,6 +480,26 @@ def plot_loss_curve(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    A short run drawn up to epoch 5, with the axis limits of all 10 epochs:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import torch
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.models import MLP
+    >>> from learnable_bases.plotting import plot_loss_curve
+    >>> from learnable_bases.training import train
+    >>> x = torch.linspace(-1, 1, 20)[:, None]
+    >>> hist = train(MLP(1, 4, seed=0), mse_objective, x, x**2, epochs=10, lr=0.1)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_loss_curve(ax, hist, upto=5)
+    >>> len(ax.lines)  # the curve and the dot on its last epoch
+    2
+    >>> [float(v) for v in ax.get_xlim()]
+    [1.0, 10.0]
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     losses = getattr(history, "losses", None)
@@ -447,6 +554,18 @@ def plot_loss_contours(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from learnable_bases.plotting import plot_loss_contours
+    >>> p1 = p2 = np.linspace(-1, 1, 21)
+    >>> loss = p1[None, :] ** 2 + 4 * p2[:, None] ** 2
+    >>> fig, ax = plt.subplots()
+    >>> plot_loss_contours(ax, p1, p2, loss, n_levels=5) is ax
+    True
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     p1 = np.asarray(p1, dtype=float)
@@ -497,6 +616,18 @@ def plot_path(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from learnable_bases.plotting import plot_path
+    >>> path = np.array([[1.0, 1.0], [0.5, 0.2], [0.2, 0.0]])
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_path(ax, path, label="gradient descent")
+    >>> len(ax.lines)  # the path, then the square at its start
+    2
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     path = np.asarray(path, dtype=float)
@@ -560,6 +691,19 @@ def plot_field(
     matplotlib.axes.Axes
         The colour map is ``ax.images[-1]`` (or, with ``values=None``, the
         scatter ``ax.collections[-1]``): pass it to ``fig.colorbar``.
+
+    Examples
+    --------
+    A function of ``(m, 2)`` points, evaluated on a 20 x 20 grid, with a colour bar:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.plotting import plot_field
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_field(ax, lambda xy: xy[:, 0] * xy[:, 1], grid=20)
+    >>> ax.images[-1].get_array().shape
+    (20, 20)
+    >>> colorbar = fig.colorbar(ax.images[-1], ax=ax)
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     if (points is None) != (point_values is None):
@@ -634,6 +778,21 @@ def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     -------
     numpy.ndarray
         ``axes``.
+
+    Examples
+    --------
+    Two rows of two maps: a colour bar under each column, labels on the outer panels:
+
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from learnable_bases.plotting import finish_field_grid, plot_field
+    >>> fig, axes = plt.subplots(2, 2)
+    >>> for ax in axes.flat:
+    ...     ax = plot_field(ax, np.eye(4))
+    >>> axes = finish_field_grid(axes, ["target", "fit"])
+    >>> len(fig.axes), axes[0, 0].get_xlabel(), axes[1, 0].get_xlabel()
+    (6, '', '$x_1$')
+    >>> plt.close(fig)
     """
     axes = np.asarray(axes)
     if axes.ndim != 2:
@@ -695,6 +854,17 @@ def plot_gaussian_contours(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.plotting import plot_gaussian_contours
+    >>> fig, ax = plt.subplots()
+    >>> cov = [[1.0, 0.5], [0.5, 2.0]]
+    >>> ax = plot_gaussian_contours(ax, [0.0, 0.0], cov, fill=True)
+    >>> len(ax.lines), len(ax.patches)  # the 68 % and 95 % ellipses; the shading
+    (2, 1)
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     mean = np.asarray(mean, dtype=float).reshape(-1)
@@ -748,6 +918,16 @@ def plot_coverage(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.plotting import plot_coverage
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_coverage(ax, [0.5, 0.8, 0.95], [0.48, 0.81, 0.93], n=200)
+    >>> len(ax.lines), len(ax.collections)  # diagonal and curve; the 2 sd band
+    (2, 1)
+    >>> plt.close(fig)
     """
     ax = check_ax(ax)
     nominal = np.asarray(nominal, dtype=float)

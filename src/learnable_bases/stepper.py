@@ -55,6 +55,21 @@ class Stepper:
     pixel_ratio : float, default 2.0
         Image pixels per displayed (CSS) pixel: 2 for frames drawn at twice
         the resolution they are shown at.
+
+    Examples
+    --------
+    Two frames of a line that tilts up; in a notebook ``s`` shows as the widget:
+
+    >>> from learnable_bases.stepper import stepper_from_function
+    >>> def draw(fig, i):
+    ...     fig.add_subplot().plot([0, 1], [0, i])
+    >>> s = stepper_from_function(
+    ...     draw, ["flat", "up"], alt="A line tilting up", figsize=(2, 1.5)
+    ... )
+    >>> s
+    Stepper(2 frames: flat, up)
+    >>> len(s), s.to_html().startswith("<style>")
+    (2, True)
     """
 
     frames: tuple[bytes, ...]
@@ -172,6 +187,21 @@ def palette_png(png: bytes, colors: int = 256) -> bytes:
     -------
     bytes
         The palette PNG (on a white background if the input was transparent).
+
+    Examples
+    --------
+    >>> import io
+    >>> import matplotlib.pyplot as plt
+    >>> from PIL import Image
+    >>> from learnable_bases.stepper import palette_png
+    >>> fig, ax = plt.subplots(figsize=(2, 1.5))
+    >>> lines = ax.plot([0, 1], [0, 1])
+    >>> buf = io.BytesIO()
+    >>> fig.savefig(buf, format="png")
+    >>> png = palette_png(buf.getvalue())
+    >>> Image.open(io.BytesIO(png)).mode, len(png) < len(buf.getvalue())
+    ('P', True)
+    >>> plt.close(fig)
     """
     if not isinstance(png, bytes) or not png.startswith(_PNG_SIGNATURE):
         raise TypeError("png must be the bytes of a PNG image")
@@ -220,6 +250,17 @@ def stepper_from_figures(
     Returns
     -------
     Stepper
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from learnable_bases.stepper import stepper_from_figures
+    >>> figs = [plt.figure(figsize=(2, 1.5)) for _ in range(3)]
+    >>> for k, fig in enumerate(figs):
+    ...     lines = fig.add_subplot().plot([0, 1], [0, k])
+    >>> s = stepper_from_figures(figs, ["flat", "up", "steep"], alt="A steeper line")
+    >>> len(s), s.pixel_ratio, plt.fignum_exists(figs[0].number)  # figures closed
+    (3, 2.0, False)
     """
     figures = list(figures)
     if isinstance(labels, str):
@@ -277,6 +318,22 @@ def stepper_from_function(
     ValueError
         With ``same_layout``, if a frame has a different number of axes than
         the first.
+
+    Examples
+    --------
+    Frames with the same axes: ``same_layout`` lays out the first one only.
+
+    >>> from learnable_bases.stepper import stepper_from_function
+    >>> def draw(fig, i):
+    ...     ax = fig.add_subplot()
+    ...     lines = ax.plot([0, 1], [0, i])
+    ...     ax.set(ylim=(0, 2), title=f"slope {i}")
+    >>> s = stepper_from_function(
+    ...     draw, ["0", "1"], alt="Lines of slope 0 and 1", figsize=(2, 1.5),
+    ...     same_layout=True,
+    ... )
+    >>> len(s), s.labels
+    (2, ('0', '1'))
     """
     draw = check_callable("draw", draw, "draw(fig, i)")
     same_layout = check_bool("same_layout", same_layout)
