@@ -87,6 +87,14 @@ def minibatch_variance_theory(
     -------
     np.ndarray, shape () or (k,)
         ``E ||g_B - g||^2``.
+
+    Examples
+    --------
+    >>> from learnable_bases.landscape import minibatch_variance_theory
+    >>> minibatch_variance_theory(1.0, [1, 2, 4], n=100, replace=True).tolist()
+    [1.0, 0.5, 0.25]
+    >>> minibatch_variance_theory(1.0, [1, 5], n=5).tolist()  # B = N: no noise
+    [1.0, 0.0]
     """
     sigma2 = check_real("sigma2", sigma2, minimum=0)
     n = check_positive_int("n", n)
@@ -136,6 +144,19 @@ class GradientNoise:
         Mini-batches drawn per batch size.
     replace : bool
         Whether batches were drawn with replacement.
+
+    Examples
+    --------
+    >>> from learnable_bases.landscape import gradient_noise
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.models import MLP
+    >>> from learnable_bases.targets import sine_data
+    >>> x, y = sine_data(32, 0.3, seed=0)
+    >>> r = gradient_noise(MLP(1, 4, seed=0), mse_objective, x, y, [1, 4, 16], 20, 0)
+    >>> r.full_grad.shape, r.mean_grads.shape, r.n, r.n_batches, r.replace
+    ((13,), (3, 13), 32, 20, False)
+    >>> r.msd.flags.writeable
+    False
     """
 
     batch_sizes: np.ndarray
@@ -218,6 +239,21 @@ def gradient_noise(
     GradientNoise
         Full gradient, per-``B`` mean gradients, mean squared deviations and
         the theory values.
+
+    Examples
+    --------
+    The measured scatter falls with the batch size as the theory says, within
+    its sampling error:
+
+    >>> from learnable_bases.landscape import gradient_noise
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.models import MLP
+    >>> from learnable_bases.targets import sine_data
+    >>> x, y = sine_data(32, 0.3, seed=0)
+    >>> model = MLP(1, 4, activation="tanh", seed=0)
+    >>> r = gradient_noise(model, mse_objective, x, y, [1, 4, 16], n_batches=50, seed=0)
+    >>> r.theory.round(2).tolist(), r.msd.round(2).tolist()
+    ([7.4, 1.67, 0.24], [6.23, 1.79, 0.22])
     """
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
@@ -310,6 +346,21 @@ def minibatch_gradients(
     np.ndarray, shape (n_batches, p)
         One flattened gradient over all ``p`` trainable parameters per batch,
         in the order of ``model.parameters()`` (float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from learnable_bases.landscape import minibatch_gradients
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.models import MLP
+    >>> from learnable_bases.targets import sine_data
+    >>> x, y = sine_data(32, 0.3, seed=0)
+    >>> model = MLP(1, 4, seed=0)  # p = 4 + 4 + 4 + 1 = 13 parameters
+    >>> minibatch_gradients(model, mse_objective, x, y, 8, n_batches=5, seed=0).shape
+    (5, 13)
+    >>> g = minibatch_gradients(model, mse_objective, x, y, 32, n_batches=2, seed=0)
+    >>> bool(np.allclose(g[0], g[1]))  # B = N: every batch is all the data
+    True
     """
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
@@ -379,6 +430,20 @@ def parameter_path(
     NonFiniteLossError
         If a batch loss becomes NaN or infinite (the learning rate is too
         large); the message names the step and the learning rate.
+
+    Examples
+    --------
+    Full-batch gradient descent on a straight line finds its slope and
+    intercept (the start does not matter):
+
+    >>> import torch
+    >>> from learnable_bases.landscape import parameter_path
+    >>> from learnable_bases.losses import mse_objective
+    >>> x = torch.linspace(-1, 1, 20)[:, None]
+    >>> model = torch.nn.Linear(1, 1)  # two parameters: weight, then bias
+    >>> path = parameter_path(model, mse_objective, x, 2 * x + 1, steps=30, lr=0.5)
+    >>> path.shape, path[-1].round(3).tolist()
+    ((31, 2), [2.0, 1.0])
     """
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
@@ -454,6 +519,19 @@ def loss_surface_2d(
     np.ndarray, shape (m2, m1)
         ``loss[j, i]`` at ``(p1[i], p2[j])``: the layout ``contour(p1, p2, loss)``
         expects.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from learnable_bases.landscape import loss_surface_2d
+    >>> from learnable_bases.losses import mse_objective
+    >>> x = torch.linspace(-1, 1, 20)[:, None]
+    >>> weights, biases = [0, 1, 2, 3, 4], [0, 1, 2]
+    >>> loss = loss_surface_2d(
+    ...     torch.nn.Linear(1, 1), mse_objective, x, 2 * x + 1, weights, biases
+    ... )
+    >>> loss.shape, round(float(loss[1, 2]), 6)  # zero at weight 2, bias 1
+    ((3, 5), 0.0)
     """
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     sizes = [p.numel() for p in params]

@@ -118,6 +118,12 @@ def quadratic_loss(kappa: float, w: np.ndarray | float) -> np.ndarray:
     -------
     np.ndarray, shape (...)
         ``E(w)``.
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import quadratic_loss
+    >>> quadratic_loss(2.0, [0.0, 1.0, 3.0]).tolist()
+    [0.0, 1.0, 9.0]
     """
     kappa = check_positive_float("kappa", kappa)
     return 0.5 * kappa * np.asarray(w, dtype=float) ** 2
@@ -142,6 +148,17 @@ def gd_iterates(kappa: float, eta: float, w0: float, steps: int) -> np.ndarray:
     np.ndarray, shape (steps + 1,)
         ``w_0, w_1, ..., w_steps`` (float64). Diverging runs overflow to
         ``±inf`` (with alternating sign if ``eta kappa > 2``), without a warning.
+
+    Examples
+    --------
+    With ``eta kappa = 0.5`` each step halves ``w``; with ``eta kappa = 1.5``
+    it also flips its sign:
+
+    >>> from learnable_bases.quadratic import gd_iterates
+    >>> gd_iterates(1.0, 0.5, 1.0, steps=3).tolist()
+    [1.0, 0.5, 0.25, 0.125]
+    >>> gd_iterates(1.0, 1.5, 1.0, steps=3).tolist()
+    [1.0, -0.5, 0.25, -0.125]
     """
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
@@ -179,6 +196,16 @@ def gd_iterates_closed_form(
     -------
     np.ndarray, shape (steps + 1,)
         ``(1 - eta kappa)^i w0`` for ``i = 0, ..., steps``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from learnable_bases.quadratic import gd_iterates, gd_iterates_closed_form
+    >>> gd_iterates_closed_form(1.0, 2.5, 1.0, steps=3).tolist()
+    [1.0, -1.5, 2.25, -3.375]
+    >>> bool(np.allclose(gd_iterates_closed_form(2.0, 0.3, 1.5, 10),
+    ...                  gd_iterates(2.0, 0.3, 1.5, 10)))
+    True
     """
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
@@ -207,6 +234,14 @@ def regime(kappa: float, eta: float) -> str:
         < 2``, damped sign flips), ``"undamped"`` (``eta = 2/kappa``, sign flips
         of constant size) or ``"diverging"`` (``eta kappa > 2``). The two
         boundaries are matched with relative tolerance :data:`REGIME_RTOL`.
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import regime
+    >>> [regime(1.0, eta) for eta in (0.5, 1.0, 1.5, 2.0, 3.0)]
+    ['slow', 'one-step', 'oscillating', 'undamped', 'diverging']
+    >>> regime(3.0, 2 / 3)  # the boundary, despite 2/3 not being exact in floats
+    'undamped'
     """
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
@@ -245,6 +280,18 @@ def quadratic_loss_2d(
     -------
     np.ndarray, shape (...)
         ``E(w)``.
+
+    Examples
+    --------
+    >>> import math
+    >>> import numpy as np
+    >>> from learnable_bases.quadratic import quadratic_loss_2d
+    >>> float(quadratic_loss_2d([1.0, 10.0], [1.0, 1.0]))  # (1 + 10) / 2
+    5.5
+    >>> float(quadratic_loss_2d([1.0, 10.0], [1.0, 0.0], angle=math.pi / 2))
+    5.0
+    >>> quadratic_loss_2d([1.0, 10.0], np.zeros((4, 5, 2))).shape  # a grid
+    (4, 5)
     """
     k = _check_kappas(kappas)
     angle = check_real("angle", angle)
@@ -283,6 +330,18 @@ def gd_path_2d(
     np.ndarray, shape (steps + 1, d)
         The iterates ``w_0, ..., w_steps``. Diverging runs end in ``±inf``
         entries (``nan`` once a rotation mixes them), without a warning.
+
+    Examples
+    --------
+    With ``eta = 1/10`` the steep axis (``kappa = 10``) is solved in one step,
+    the shallow one only shrinks by ``0.9`` per step:
+
+    >>> from learnable_bases.quadratic import gd_path_2d
+    >>> path = gd_path_2d([1.0, 10.0], 0.1, [1.0, 1.0], steps=3)
+    >>> path.shape
+    (4, 2)
+    >>> path.round(3).tolist()
+    [[1.0, 1.0], [0.9, 0.0], [0.81, 0.0], [0.729, 0.0]]
     """
     k, eta, w, steps, angle = _check_path(kappas, eta, w0, steps, angle)
     h = _hessian(k, angle)
@@ -338,6 +397,18 @@ def adam_path_2d(
     -------
     np.ndarray, shape (steps + 1, d)
         The iterates ``w_0, ..., w_steps``.
+
+    Examples
+    --------
+    Adam's first step moves every coordinate by ``eta``, whatever its
+    curvature (here 1 and 100):
+
+    >>> from learnable_bases.quadratic import adam_path_2d
+    >>> path = adam_path_2d([1.0, 100.0], 0.1, [1.0, 1.0], steps=5)
+    >>> path.shape
+    (6, 2)
+    >>> path[1].round(6).tolist()
+    [0.9, 0.9]
     """
     k, eta, w, steps, angle = _check_path(kappas, eta, w0, steps, angle)
     eps = check_positive_float("eps", eps)
@@ -381,6 +452,16 @@ def contraction_2d(kappas: np.ndarray, eta: float) -> float:
     -------
     float
         ``max_k |1 - eta kappa_k|``.
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import contraction_2d
+    >>> round(contraction_2d([1.0, 10.0], 0.1), 6)  # the shallow axis: 1 - 0.1
+    0.9
+    >>> round(contraction_2d([1.0, 10.0], 2 / 11), 4)  # (K - 1)/(K + 1), K = 10
+    0.8182
+    >>> contraction_2d([1.0, 10.0], 0.25) >= 1  # too large: |1 - 2.5| = 1.5
+    True
     """
     k = _check_kappas(kappas)
     eta = check_positive_float("eta", eta)
@@ -399,6 +480,14 @@ def max_stable_eta(kappas: np.ndarray) -> float:
     -------
     float
         ``2 / max(kappas)``; any ``eta`` strictly below converges.
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import max_stable_eta, regime
+    >>> max_stable_eta([1.0, 10.0])
+    0.2
+    >>> regime(10.0, max_stable_eta([1.0, 10.0]))  # the steep axis, at the limit
+    'undamped'
     """
     return float(2.0 / np.max(_check_kappas(kappas)))
 
@@ -416,6 +505,15 @@ def best_fixed_eta(kappas: np.ndarray) -> float:
     float
         ``2 / (min(kappas) + max(kappas))``; its contraction is
         ``(K - 1) / (K + 1)`` with ``K = max / min``.
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import best_fixed_eta, contraction_2d
+    >>> eta = best_fixed_eta([1.0, 10.0])  # 2 / 11
+    >>> round(eta, 4)
+    0.1818
+    >>> round(contraction_2d([1.0, 10.0], eta), 4)  # (10 - 1) / (10 + 1)
+    0.8182
     """
     k = _check_kappas(kappas)
     return float(2.0 / (k.min() + k.max()))
@@ -452,6 +550,18 @@ def steps_to_converge(
         The smallest ``i >= 0`` with ``||w_i|| <= tol ||w_0||``, or ``None`` if
         that never happens (``eta >= 2 / kappa_k`` along an axis on which
         ``w0`` has a component that is too large).
+
+    Examples
+    --------
+    >>> from learnable_bases.quadratic import steps_to_converge
+    >>> steps_to_converge([1.0, 10.0], 2 / 11)  # the best fixed step
+    69
+    >>> steps_to_converge([1.0, 10.0], 0.1)
+    128
+    >>> steps_to_converge([1.0, 10.0], 0.2) is None  # undamped on the steep axis
+    True
+    >>> steps_to_converge([1.0, 10.0], 0.2, w0=[1.0, 0.0])  # ...unless w0 avoids it
+    62
     """
     k = _check_kappas(kappas)
     eta = check_positive_float("eta", eta)
@@ -501,6 +611,14 @@ def steps_vs_condition(condition_numbers: np.ndarray, tol: float = 1e-6) -> np.n
     -------
     np.ndarray of int, shape (m,)
         Steps needed; grows about like ``K/2 * log(1/tol)`` for large ``K``.
+
+    Examples
+    --------
+    Ten times the condition number, about ten times the steps:
+
+    >>> from learnable_bases.quadratic import steps_vs_condition
+    >>> steps_vs_condition([1, 10, 100]).tolist()
+    [1, 69, 691]
     """
     ks = _check_kappas(condition_numbers, "condition_numbers", minimum=1)
     bowls = [np.array([1.0, cond]) for cond in ks]
