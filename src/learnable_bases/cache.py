@@ -58,6 +58,13 @@ def library_hash() -> str:
     -------
     str
         64 hexadecimal digits.
+
+    Examples
+    --------
+    >>> from learnable_bases.cache import library_hash
+    >>> h = library_hash()
+    >>> len(h), h == library_hash()
+    (64, True)
     """
     h = hashlib.sha256()
     for path in sorted(p for p in LIBRARY.rglob("*") if p.suffix in SOURCES):
@@ -78,6 +85,12 @@ def numerics() -> str:
     -------
     str
         E.g. ``"torch 2.13.0+cpu, AVX512 kernels"``.
+
+    Examples
+    --------
+    >>> from learnable_bases.cache import numerics
+    >>> numerics().startswith("torch "), numerics().endswith(" kernels")
+    (True, True)
     """
     import torch
 
@@ -134,6 +147,21 @@ def call_key(
     str or None
         64 hexadecimal digits, or ``None`` if an argument is neither a plain
         JSON value nor keyed by content (such a call is not cached).
+
+    Examples
+    --------
+    The key fills in defaults and changes with any argument; an argument it
+    cannot key (here an arbitrary object) gives ``None``. Nothing is called.
+
+    >>> from learnable_bases.cache import call_key
+    >>> from learnable_bases.simulators import get_simulator, theta_grid
+    >>> key = call_key(theta_grid, -1.0, 1.0)
+    >>> len(key), key == call_key(theta_grid, -1.0, 1.0, n=801)
+    (64, True)
+    >>> key == call_key(theta_grid, -1.0, 1.0, n=5)
+    False
+    >>> print(call_key(get_simulator, object()))
+    None
     """
     bound = inspect.signature(func).bind(*args, **kwargs)
     bound.apply_defaults()
@@ -154,7 +182,19 @@ def _mappingproxy(items: dict) -> MappingProxyType:
 
 
 def dumps(result: object) -> bytes:
-    """Pickle ``result``; read-only mappings (``History.snapshots``) as well."""
+    """Pickle ``result``; read-only mappings (``History.snapshots``) as well.
+
+    Examples
+    --------
+    A :class:`types.MappingProxyType`, which :func:`pickle.dumps` refuses,
+    comes back as one:
+
+    >>> import pickle
+    >>> from types import MappingProxyType
+    >>> from learnable_bases.cache import dumps
+    >>> pickle.loads(dumps({"snapshots": MappingProxyType({0: 1.5})}))
+    {'snapshots': mappingproxy({0: 1.5})}
+    """
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer)
     pickler.dispatch_table = copyreg.dispatch_table | {
@@ -180,6 +220,21 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
         ``LB_CACHE_DIR`` it calls ``func``. With it, a call with a known key
         returns the stored result (an equal copy), and any other call computes,
         stores and returns it.
+
+    Examples
+    --------
+    With ``LB_CACHE_DIR`` unset (as in the tests) the decorated function
+    simply computes:
+
+    >>> import os
+    >>> from learnable_bases.cache import cached
+    >>> print(os.environ.get("LB_CACHE_DIR"))
+    None
+    >>> @cached
+    ... def square(x):
+    ...     return x * x
+    >>> square(3), square.__name__
+    (9, 'square')
     """
 
     @functools.wraps(func)

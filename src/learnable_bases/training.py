@@ -113,6 +113,23 @@ class History:
 
     The properties :attr:`best_epoch` and :attr:`stopped_epoch` tell where the
     validation loss was lowest and where the run ended.
+
+    Examples
+    --------
+    Twenty epochs of mini-batches of 10 out of 50 samples, without validation
+    data:
+
+    >>> import torch
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.training import train
+    >>> x = torch.linspace(-1, 1, 50)[:, None]
+    >>> _ = torch.manual_seed(0)
+    >>> hist = train(torch.nn.Linear(1, 1), mse_objective, x, 2 * x, epochs=20,
+    ...              lr=0.1, batch_size=10)
+    >>> hist.epochs, hist.steps, hist.step_losses.shape, hist.val_losses
+    (20, 100, (100,), None)
+    >>> bool(hist.final_loss < hist.losses[0]), hist.losses.flags.writeable
+    (True, False)
     """
 
     losses: np.ndarray
@@ -179,6 +196,24 @@ class NonFiniteLossError(FloatingPointError):
     member : int or None
         For :func:`learnable_bases.sweep.train_stacked`, the index of the first
         member whose loss became non-finite; ``None`` for a single model.
+
+    Examples
+    --------
+    Far too large a learning rate makes the loss overflow to ``inf``:
+
+    >>> import torch
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.training import NonFiniteLossError, train
+    >>> x = torch.linspace(-100, 100, 50)[:, None]
+    >>> _ = torch.manual_seed(0)
+    >>> try:
+    ...     train(torch.nn.Linear(1, 1), mse_objective, x, x, epochs=100, lr=10.0)
+    ... except NonFiniteLossError as e:
+    ...     err = e
+    >>> print(err)
+    loss became inf at step 5 (epoch 5) with lr=10; lower the learning rate
+    >>> err.history.steps, isinstance(err, FloatingPointError)
+    (5, True)
     """
 
     def __init__(self, history: History, member: int | None = None) -> None:
@@ -216,6 +251,24 @@ def make_step(name: str, params: list[torch.Tensor], lr: float) -> Callable[[], 
     the hook and profiler wrapping that ``Optimizer.step`` adds to every call
     (for a small network, more time than the update itself). Otherwise it is
     the optimizer object's own ``step``.
+
+    Examples
+    --------
+    SGD moves ``p`` by ``-lr * grad``; Adam's first step moves each entry by
+    about ``lr`` against the sign of its gradient.
+
+    >>> import torch
+    >>> from learnable_bases.training import make_step
+    >>> p = torch.tensor([1.0, -2.0], requires_grad=True)
+    >>> p.grad = torch.tensor([1.0, -3.0])
+    >>> step = make_step("sgd", [p], lr=0.1)
+    >>> step()
+    >>> [round(v, 3) for v in p.tolist()]
+    [0.9, -1.7]
+    >>> step = make_step("adam", [p], lr=0.1)
+    >>> step()
+    >>> [round(v, 3) for v in p.tolist()]
+    [0.8, -1.6]
     """
     opt = _make_optimizer(name, params, lr)
     if not opt.defaults.get("fused"):
@@ -330,6 +383,23 @@ def evaluate(
     -------
     float
         ``loss_fn(model, x, y)``; the model's train/eval mode is restored.
+
+    Examples
+    --------
+    The line ``2 x`` fits ``y = 2 x`` exactly and misses ``2 x + 1`` by 1:
+
+    >>> import torch
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.training import evaluate
+    >>> x, model = torch.linspace(-1, 1, 5)[:, None], torch.nn.Linear(1, 1)
+    >>> with torch.no_grad():
+    ...     _ = model.weight.fill_(2.0), model.bias.fill_(0.0)
+    >>> evaluate(model, mse_objective, x, 2 * x)
+    0.0
+    >>> evaluate(model, mse_objective, x, 2 * x + 1)
+    1.0
+    >>> model.training
+    True
     """
     model = check_model(model)
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
@@ -391,6 +461,8 @@ def holdout_split(
 
     Examples
     --------
+    >>> import torch
+    >>> from learnable_bases.training import holdout_split
     >>> x, y = torch.arange(10.0)[:, None], torch.zeros(10, 1)
     >>> x_tr, y_tr, x_val, y_val = holdout_split(x, y, 0.2, seed=0)
     >>> x_tr.shape, x_val.shape
@@ -556,13 +628,22 @@ def train(
 
     Examples
     --------
-    Hold out 20 % of the data, stop 50 epochs after the best validation loss
-    and keep the best weights; SGD with momentum::
+    Hold out 20 % of the data, stop 20 epochs after the best validation loss
+    and keep the best weights; SGD with momentum:
 
-        opt = functools.partial(torch.optim.SGD, momentum=0.9)
-        hist = train(model, mse_objective, x, y, epochs=5000, lr=1e-2,
-                     optimizer=opt, val_fraction=0.2, patience=50)
-        hist.best_epoch, hist.stopped_epoch, hist.optimizer  # ..., "SGD(momentum=0.9)"
+    >>> import functools
+    >>> import torch
+    >>> from learnable_bases.losses import mse_objective
+    >>> from learnable_bases.training import train
+    >>> x = torch.linspace(-1, 1, 50)[:, None]
+    >>> y = 2 * x + 0.3 * torch.randn(50, 1, generator=torch.Generator().manual_seed(0))
+    >>> _ = torch.manual_seed(0)
+    >>> model = torch.nn.Linear(1, 1)
+    >>> opt = functools.partial(torch.optim.SGD, momentum=0.9)
+    >>> hist = train(model, mse_objective, x, y, epochs=2000, lr=0.1,
+    ...              optimizer=opt, val_fraction=0.2, patience=20)
+    >>> hist.optimizer, hist.stopped_epoch - hist.best_epoch, hist.stopped_epoch < 2000
+    ('SGD(momentum=0.9)', 20, True)
     """
     model = check_model(model, trainable=True)
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
