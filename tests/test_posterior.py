@@ -311,6 +311,11 @@ def test_a_bad_batch_size_is_refused_before_any_simulation(batch_size, error):
     assert not calls  # refused before the simulator ran
 
 
+def test_budget_sweep_refuses_a_schedule_it_would_ignore():
+    with pytest.raises(ValueError, match=r"give steps=\.\.\. instead of schedule"):
+        P.budget_sweep("line", [100], patience=None, schedule=((2, 1e-2),))
+
+
 def test_budget_sweep_batches_as_fit_posterior_does():
     fast = dict(seeds=[0], n_test=50, width=4, schedule=((2, 1e-2),))
     default = P.budget_sweep("line", [300], batch_size=None, **fast)

@@ -1,4 +1,5 @@
-"""The repository itself: no binary archives at the top level.
+"""The repository itself: no binary archives at the top level, lecture order
+from file names, and an example on every API page.
 
 Package archives committed by accident (wheels, tarballs) bloat every clone and
 are never used by the build; dependencies come from the package index.
@@ -6,9 +7,14 @@ are never used by the build; dependencies come from the package index.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import subprocess
 
+import pytest
 from conftest import ROOT
+
+import learnable_bases as lb
 
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".zip", ".egg", ".tar", ".gz", ".7z")
 
@@ -35,3 +41,32 @@ def test_gallery_scripts_are_numbered_in_lecture_order():
         assert numbers == [f"{i:02d}" for i in range(1, len(numbers) + 1)], folder
     conf = (ROOT / "docs" / "conf.py").read_text()
     assert '"within_subsection_order": "sphinx_gallery.sorting.FileNameSortKey"' in conf
+
+
+def _api_names(module_name: str) -> list[str]:
+    """The names the API reference gives a page: public functions and classes
+    defined in the module (autosummary's rule)."""
+    module = importlib.import_module(f"learnable_bases.{module_name}")
+    return [
+        name
+        for name, obj in vars(module).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(inspect.unwrap(obj)) or inspect.isclass(obj))
+        and obj.__module__ == module.__name__
+    ]
+
+
+@pytest.mark.parametrize("module_name", lb.__all__)
+def test_every_api_page_has_a_runnable_example(module_name):
+    """Each public function and class has a numpydoc Examples section with
+    ``>>>`` lines, which pytest runs as doctests (``--doctest-modules``)."""
+    names = _api_names(module_name)
+    assert names, module_name
+    module = importlib.import_module(f"learnable_bases.{module_name}")
+    missing = []
+    for name in names:
+        doc = inspect.getdoc(getattr(module, name)) or ""
+        examples = doc.partition("\nExamples\n--------\n")[2]
+        if ">>> " not in examples:
+            missing.append(name)
+    assert missing == [], f"{module_name}: no doctest Examples section in {missing}"

@@ -85,7 +85,7 @@ def minibatch_variance_theory(
 
     Returns
     -------
-    np.ndarray, shape () or (k,)
+    float or np.ndarray, shape (k,)
         ``E ||g_B - g||^2``.
 
     Examples
