@@ -36,6 +36,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "sphinxcontrib.katex",
+    "sphinx_copybutton",
     "lb_sphinxext",
     "lb_site",
     "lb_prerun",
@@ -62,6 +63,11 @@ sphinxcontrib.katex.NODEJS_BINARY = str(
 katex_css_path = "katex/katex.min.css"
 katex_js_path = "katex.min.js"  # used only by the prerender server
 html_static_path = ["_static"]
+
+# A copy button on each code block; from the API reference's examples it copies
+# the code alone, without the ">>> " and "... " prompts or the printed output.
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
 
 # --- myst-nb: chapters are MyST notebooks executed at build time, with a cache.
 # attrs_inline: [text]{.lb-stat} marks a number that is a statistic over seeds
