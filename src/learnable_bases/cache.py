@@ -223,18 +223,25 @@ def cached(func: Callable[P, R]) -> Callable[P, R]:
 
     Examples
     --------
-    With ``LB_CACHE_DIR`` unset (as in the tests) the decorated function
-    simply computes:
+    With a cache directory set, the second call with the same argument is
+    read from the file the first one stored (``calls`` shows ``square`` ran
+    once):
 
-    >>> import os
-    >>> from learnable_bases.cache import cached
-    >>> print(os.environ.get("LB_CACHE_DIR"))
-    None
+    >>> import os, tempfile
+    >>> from pathlib import Path
+    >>> from unittest import mock
+    >>> from learnable_bases.cache import CACHE_ENV, cached
+    >>> calls = []
     >>> @cached
     ... def square(x):
+    ...     calls.append(x)
     ...     return x * x
-    >>> square(3), square.__name__
-    (9, 'square')
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with mock.patch.dict(os.environ, {CACHE_ENV: tmp}):
+    ...         results = square(3), square(3)
+    ...     stored = len(list(Path(tmp).glob("square-*.pkl")))
+    >>> results, calls, stored, square.__name__
+    ((9, 9), [3], 1, 'square')
     """
 
     @functools.wraps(func)
