@@ -44,6 +44,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -75,8 +76,7 @@ HEADS = ("gaussian", "mixture")
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
-# (theta, x) pairs, one per seed
-_Pairs = list[tuple[torch.Tensor, torch.Tensor]]
+_Pairs = list[tuple[torch.Tensor, torch.Tensor]]  # (theta, x) pairs, one per seed
 
 
 def gaussian_out_dim(theta_dim: int) -> int:
@@ -621,9 +621,22 @@ class PosteriorFit:
         dtype = next(self.model.parameters()).dtype
         z = ((x - self.x_mean) / self.x_std).to(dtype)
         with evaluating(self.model):
-            out = self.model(z).double()
-        mean, std = self.theta_mean, self.theta_std
-        return _unstandardise(self.head, out, mean, std, self.width_factor)
+            out = self.model(z).double()  # (m, p), for standardised theta
+        mean, std, factor = self.theta_mean, self.theta_std, self.width_factor
+        if self.head == "mixture":  # d = 1: logits, K means, K log widths
+            logits, means, log_sigmas = out.chunk(3, dim=-1)
+            return torch.cat(
+                [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
+            )
+        d = mean.shape[0]
+        log_diag, lower = out[:, d : 2 * d], out[:, 2 * d :]
+        if factor != 1.0:
+            log_diag, lower = log_diag + math.log(factor), lower * factor
+        parts = [mean + std * out[:, :d], log_diag + torch.log(std)]
+        if d > 1:  # row i of the Cholesky factor is scaled by std_i
+            rows, _ = torch.tril_indices(d, d, offset=-1)
+            parts.append(lower * std[rows])
+        return torch.cat(parts, dim=-1)
 
     def log_prob(self, theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``log q(theta_i | x_i)`` in the reader's units.
@@ -816,32 +829,6 @@ def width_factor(out: torch.Tensor, theta: torch.Tensor) -> float:
     return float((z.square().sum(dim=(-2, -1)).mean() / theta.shape[-1]).sqrt())
 
 
-def _unstandardise(
-    head: str, out: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, factor: float
-) -> torch.Tensor:
-    """Outputs for standardised ``theta`` -> outputs for ``theta = mean + std z``.
-
-    ``out`` (m, p) float64; ``mean`` and ``std`` of shape (d,). A Gaussian
-    head's Cholesky factor ``L`` is first multiplied by ``factor`` (its
-    :attr:`PosteriorFit.width_factor`).
-    """
-    if head == "mixture":  # d = 1: logits, K means, K log widths
-        k = out.shape[-1] // 3
-        logits, means, log_sigmas = out[:, :k], out[:, k : 2 * k], out[:, 2 * k :]
-        return torch.cat(
-            [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
-        )
-    d = mean.shape[0]
-    log_diag, lower = out[:, d : 2 * d], out[:, 2 * d :]
-    if factor != 1.0:
-        log_diag, lower = log_diag + math.log(factor), lower * factor
-    parts = [mean + std * out[:, :d], log_diag + torch.log(std)]
-    if d > 1:  # row i of the Cholesky factor is scaled by std_i
-        rows, _ = torch.tril_indices(d, d, offset=-1)
-        parts.append(lower * std[rows])
-    return torch.cat(parts, dim=-1)
-
-
 def _box_mass(
     mean: torch.Tensor, scale_tril: torch.Tensor, low: torch.Tensor, high: torch.Tensor
 ) -> torch.Tensor:
@@ -953,9 +940,8 @@ def _simulated_pairs(
                 "x=...), not both"
             )
         simulator = get_simulator(simulator)
-        n = check_positive_int(
-            "n_sims (the simulation budget)", N_SIMS if n_sims is None else n_sims
-        )
+        n = N_SIMS if n_sims is None else n_sims
+        n = check_positive_int("n_sims (the simulation budget)", n)
         return simulator, [simulate_pairs(simulator, n, seed=s) for s in seeds]
     if theta is None or x is None:
         raise ValueError(
@@ -1139,26 +1125,9 @@ def fit_posterior(
     >>> fit.sample(1000, x[0]).shape, fit.log_prob(theta, x).shape
     (torch.Size([1000, 2]), torch.Size([300]))
     """
-    return fit_posteriors(
-        simulator,
-        head,
-        theta=theta,
-        x=x,
-        n_sims=n_sims,
-        support=support,
-        components=components,
-        width=width,
-        depth=depth,
-        activation=activation,
-        skip=skip,
-        schedule=schedule,
-        batch_size=batch_size,
-        seeds=[seed],
-        val_fraction=val_fraction,
-        patience=patience,
-        restore_best=restore_best,
-        calibrate=calibrate,
-    )[0]
+    arguments = dict(locals())  # the parameters above, by name
+    seed = arguments.pop("seed")
+    return fit_posteriors(**arguments, seeds=[seed])[0]
 
 
 def _in_box(theta: torch.Tensor, low: torch.Tensor, high: torch.Tensor) -> torch.Tensor:
@@ -1186,19 +1155,6 @@ def _width_factors(models: list[MLP], val: dict[str, torch.Tensor]) -> list[floa
     return factors
 
 
-def _check_calibrate(calibrate: object, head: str, val_fraction: float | None) -> bool:
-    """``calibrate``, refused without a Gaussian head and held-out pairs."""
-    if check_bool("calibrate", calibrate) and (
-        head != "gaussian" or val_fraction is None
-    ):
-        raise ValueError(
-            "calibrate=True fits a Gaussian head's widths on held-out pairs: it "
-            f"needs head='gaussian' and a val_fraction; got head={head!r}, "
-            f"val_fraction={val_fraction}"
-        )
-    return calibrate
-
-
 def _standardised_splits(
     pairs: _Pairs, seeds: list[int], val_fraction: float | None
 ) -> tuple[torch.Tensor, torch.Tensor, dict[str, torch.Tensor], list[tuple]]:
@@ -1215,11 +1171,9 @@ def _standardised_splits(
     parts: dict[str, list[torch.Tensor]] = {key: [] for key in keys}
     stats = []
     for (t, xs), s in zip(pairs, seeds, strict=True):
-        split = (
-            holdout_split(xs, t, val_fraction, seed=s)
-            if val_fraction is not None
-            else (xs, t, None, None)
-        )  # x_fit, theta_fit, x_val, theta_val
+        split = (xs, t, None, None)  # x_fit, theta_fit, x_val, theta_val
+        if val_fraction is not None:
+            split = holdout_split(xs, t, val_fraction, seed=s)
         t_stats = _standardisation(split[1], "theta")
         x_stats = _standardisation(split[0], "x")
         stats.append((*t_stats, *x_stats))
@@ -1298,12 +1252,17 @@ def fit_posteriors(
     val_fraction, patience, restore = check_early_stopping(
         val_fraction, patience, restore_best, None, None
     )
-    if schedule is None:
-        schedule = SCHEDULE if patience is None else STOPPING_SCHEDULE
-    schedule = _check_schedule(schedule)
+    default = SCHEDULE if patience is None else STOPPING_SCHEDULE
+    schedule = _check_schedule(default if schedule is None else schedule)
     if batch_size is not None:
         batch_size = check_positive_int("batch_size", batch_size)
-    calibrate = _check_calibrate(calibrate, head, val_fraction)
+    calibrate = check_bool("calibrate", calibrate)
+    if calibrate and (head != "gaussian" or val_fraction is None):
+        raise ValueError(
+            "calibrate=True fits a Gaussian head's widths on held-out pairs: it "
+            f"needs head='gaussian' and a val_fraction; got head={head!r}, "
+            f"val_fraction={val_fraction}"
+        )
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must hold at least one seed")
@@ -1318,11 +1277,7 @@ def fit_posteriors(
         MLP(x_dim, width, depth, activation, out_dim=out_dim, skip=skip, seed=s)
         for s in seeds
     ]
-
-    def loss(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        return nll(head, out, target)
-
-    data = (models, loss, x_fit, theta_fit)
+    data = (models, partial(nll, head), x_fit, theta_fit)  # loss(out, theta)
     every_phase = dict(batch_size=batch, optimizer="adam", patience=patience,
                        restore_best=restore if val else None, **val)  # fmt: skip
     phases = [  # a fresh optimizer and batch order per phase
