@@ -618,13 +618,12 @@ class PosteriorFit:
         torch.Tensor, shape (m, p), float64
         """
         x = self._rows("x", x, self.x_dim)
-        dtype = next(self.model.parameters()).dtype
-        z = ((x - self.x_mean) / self.x_std).to(dtype)
+        z = ((x - self.x_mean) / self.x_std).to(next(self.model.parameters()).dtype)
         with evaluating(self.model):
             out = self.model(z).double()  # (m, p), for standardised theta
         mean, std, factor = self.theta_mean, self.theta_std, self.width_factor
         if self.head == "mixture":  # d = 1: logits, K means, K log widths
-            logits, means, log_sigmas = out.chunk(3, dim=-1)
+            logits, means, log_sigmas = out.tensor_split(3, dim=-1)
             return torch.cat(
                 [logits, mean + std * means, log_sigmas + torch.log(std)], dim=-1
             )
