@@ -37,22 +37,6 @@ from .models import MLP
 from .sweep import stacked_mse, train_stacked
 from .training import History, train
 
-__all__ = [
-    "DepthSweep",
-    "FieldFit",
-    "backprop",
-    "count_kinks",
-    "depth_sweep",
-    "equal_parameter_width",
-    "field_grid",
-    "fit_field",
-    "fit_fields",
-    "gradients_by_layer",
-    "kinks_by_depth",
-    "output_kinks",
-    "sawtooth_kinks",
-]
-
 
 # ------------------------------------------------------------------ kinks by depth
 def count_kinks(
