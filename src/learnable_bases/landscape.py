@@ -172,16 +172,11 @@ class GradientNoise:
     replace: bool
 
 
-def _flat_grad(
-    model: nn.Module,
-    params: list[torch.nn.Parameter],
-    loss_fn: LossFn,
-    xb: torch.Tensor,
-    yb: torch.Tensor,
-) -> np.ndarray:
-    loss = scalar_loss(loss_fn(model, xb, yb))
+def _flat_grad(loss: object, params: list[nn.Parameter]) -> np.ndarray:
+    """The gradient of ``loss`` (a loss function's value) with respect to
+    ``params``, flattened into one float64 vector."""
     # an unused parameter's gradient is zero (materialized), not None
-    grads = torch.autograd.grad(loss, params, materialize_grads=True)
+    grads = torch.autograd.grad(scalar_loss(loss), params, materialize_grads=True)
     return torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy()
 
 
@@ -258,7 +253,7 @@ def gradient_noise(
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
     n_batches = check_int("n_batches", n_batches, minimum=2)
-    seed = check_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
     bs = check_int_sequence("batch_sizes", np.atleast_1d(batch_sizes), minimum=1)
     if not replace and np.any(bs > n):
@@ -266,19 +261,16 @@ def gradient_noise(
             f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
         )
 
-    gen = torch.Generator().manual_seed(seed)
+    def grad(idx: slice | torch.Tensor) -> np.ndarray:  # on the samples x[idx]
+        return _flat_grad(loss_fn(model, x[idx], y[idx]), params)
+
     with evaluating(model, grad=True):
-        full = _flat_grad(model, params, loss_fn, x, y)
-        per_sample = np.stack(
-            [
-                _flat_grad(model, params, loss_fn, x[i : i + 1], y[i : i + 1])
-                for i in range(n)
-            ]
-        )
+        full = _flat_grad(loss_fn(model, x, y), params)
+        per_sample = np.stack([grad(slice(i, i + 1)) for i in range(n)])
         grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
         for j, b in enumerate(bs.tolist()):
             for k, idx in enumerate(_random_batches(n, b, n_batches, gen, replace)):
-                grads[j, k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+                grads[j, k] = grad(idx)
     centred = per_sample - per_sample.mean(axis=0)
     sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
     mean_grads = grads.mean(axis=1)
@@ -366,16 +358,15 @@ def minibatch_gradients(
     n = x.shape[0]
     batch_size = check_positive_int("batch_size", batch_size)
     n_batches = check_positive_int("n_batches", n_batches)
-    seed = check_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
     if not replace and batch_size > n:
         raise ValueError(
             f"without replacement, batch_size must be <= N={n}; got {batch_size}"
         )
-    gen = torch.Generator().manual_seed(seed)
     batches = _random_batches(n, batch_size, n_batches, gen, replace)
     with evaluating(model, grad=True):
-        grads = [_flat_grad(model, params, loss_fn, x[i], y[i]) for i in batches]
+        grads = [_flat_grad(loss_fn(model, x[i], y[i]), params) for i in batches]
     return np.stack(grads)
 
 
@@ -453,8 +444,7 @@ def parameter_path(
     batch_size = check_batch_size(batch_size, n)
     gen = torch.Generator().manual_seed(seed)
     per_epoch = math.ceil(n / batch_size)
-    out = np.empty((steps + 1, sum(p.numel() for p in params)))
-    out[0] = _flat_params(params)
+    path = [_flat_params(params)]
     losses = np.empty(steps)
     model.train()
     start = time.perf_counter()
@@ -479,13 +469,13 @@ def parameter_path(
                     seed=seed,
                 )
             )
-        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        # an unused parameter's gradient is zero: the step leaves it as it is
+        grads = torch.autograd.grad(loss, params, materialize_grads=True)
         with torch.no_grad():
             for p, g in zip(params, grads, strict=True):
-                if g is not None:
-                    p.add_(g, alpha=-lr)
-        out[k + 1] = _flat_params(params)
-    return out
+                p.add_(g, alpha=-lr)
+        path.append(_flat_params(params))
+    return np.stack(path)
 
 
 def loss_surface_2d(
