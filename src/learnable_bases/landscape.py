@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,8 +108,8 @@ def minibatch_variance_theory(
         raise ValueError(
             f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
         )
-    fpc = np.ones_like(b) if n == 1 else (n - b) / (n - 1)
-    return sigma2 / b * fpc
+    # times the finite population correction
+    return sigma2 / b * (np.ones_like(b) if n == 1 else (n - b) / (n - 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,14 +182,12 @@ def _flat_grad(loss: object, params: list[nn.Parameter]) -> np.ndarray:
 
 def _random_batches(
     n: int, size: int, count: int, gen: torch.Generator, replace: bool
-) -> Iterator[torch.Tensor]:
+) -> list[torch.Tensor]:
     """``count`` random batches of ``size`` sample indices out of ``n``, drawn
     from ``gen`` with replacement, or without (each from a new permutation)."""
-    for _ in range(count):
-        if replace:
-            yield torch.randint(n, (size,), generator=gen)
-        else:
-            yield torch.randperm(n, generator=gen)[:size]
+    if replace:
+        return [torch.randint(n, (size,), generator=gen) for _ in range(count)]
+    return [torch.randperm(n, generator=gen)[:size] for _ in range(count)]
 
 
 def gradient_noise(
@@ -267,10 +265,9 @@ def gradient_noise(
     with evaluating(model, grad=True):
         full = _flat_grad(loss_fn(model, x, y), params)
         per_sample = np.stack([grad(slice(i, i + 1)) for i in range(n)])
-        grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
-        for j, b in enumerate(bs.tolist()):
-            for k, idx in enumerate(_random_batches(n, b, n_batches, gen, replace)):
-                grads[j, k] = grad(idx)
+        # the batches of each B in turn, all drawn from gen; (B, batch, parameter)
+        draws = [_random_batches(n, b, n_batches, gen, replace) for b in bs.tolist()]
+        grads = np.array([[grad(idx) for idx in batches] for batches in draws])
     centred = per_sample - per_sample.mean(axis=0)
     sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
     mean_grads = grads.mean(axis=1)
