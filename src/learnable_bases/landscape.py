@@ -58,6 +58,13 @@ def _checked(
     return model, loss_fn, x, y, [p for p in model.parameters() if p.requires_grad]
 
 
+def _check_fits(name: str, sizes: object, n: int, replace: bool) -> None:
+    """Without replacement (``not replace``), raise unless every batch size in
+    ``sizes`` is at most ``n``; the message shows ``sizes`` as given."""
+    if not replace and np.any(np.asarray(sizes) > n):
+        raise ValueError(f"without replacement, {name} must be <= N={n}; got {sizes!r}")
+
+
 def minibatch_variance_theory(
     sigma2: float,
     batch_size: int | Sequence[int] | np.ndarray,
@@ -104,10 +111,7 @@ def minibatch_variance_theory(
     b = b.astype(float)
     if replace:
         return sigma2 / b
-    if np.any(b > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
-        )
+    _check_fits("batch sizes", batch_size, n, replace)
     # times the finite population correction
     return sigma2 / b * (np.ones_like(b) if n == 1 else (n - b) / (n - 1))
 
@@ -254,10 +258,7 @@ def gradient_noise(
     gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
     bs = check_int_sequence("batch_sizes", np.atleast_1d(batch_sizes), minimum=1)
-    if not replace and np.any(bs > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
-        )
+    _check_fits("batch sizes", bs.tolist(), n, replace)
 
     def grad(idx: slice | torch.Tensor) -> np.ndarray:  # on the samples x[idx]
         return _flat_grad(loss_fn(model, x[idx], y[idx]), params)
@@ -357,10 +358,7 @@ def minibatch_gradients(
     n_batches = check_positive_int("n_batches", n_batches)
     gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
-    if not replace and batch_size > n:
-        raise ValueError(
-            f"without replacement, batch_size must be <= N={n}; got {batch_size}"
-        )
+    _check_fits("batch_size", batch_size, n, replace)
     batches = _random_batches(n, batch_size, n_batches, gen, replace)
     with evaluating(model, grad=True):
         grads = [_flat_grad(loss_fn(model, x[i], y[i]), params) for i in batches]
