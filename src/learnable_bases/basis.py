@@ -395,9 +395,8 @@ def fit_output_weights(
         penalty[:, :h] = math.sqrt(ridge) * torch.eye(h, dtype=torch.float64)
         design = torch.cat([design, penalty], dim=0)
         target = torch.cat([target, torch.zeros(h, dtype=torch.float64)])
-    solution = torch.linalg.lstsq(design, target[:, None], driver="gelsd").solution
-    solution = solution[:, 0]
-    return solution[:h].to(features.dtype), float(solution[h])
+    coef = torch.linalg.lstsq(design, target[:, None], driver="gelsd").solution[:, 0]
+    return coef[:h].to(features.dtype), float(coef[h])
 
 
 # ----------------------------------------------------------- universal approximation
@@ -759,9 +758,8 @@ def head_terms(
         model.load_state_dict(state)
     net = getattr(model, "mean", model)
     head = getattr(net, "head", None)
-    if not callable(getattr(net, "features", None)) or not isinstance(
-        head, torch.nn.Linear
-    ):
+    has_features = callable(getattr(net, "features", None))
+    if not has_features or not isinstance(head, torch.nn.Linear):
         raise TypeError(
             "model must be an MLP or GaussianMLP (with features() and a linear head); "
             f"got {type(model).__name__}"

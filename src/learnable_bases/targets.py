@@ -234,9 +234,7 @@ def spiral(x: torch.Tensor) -> torch.Tensor:
 
 #: Name -> 2D field ``(n, 2) -> (n,)``.
 FIELDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "blob": blob,
-    "moons": moons,
-    "spiral": spiral,
+    f.__name__: f for f in (blob, moons, spiral)
 }
 
 
