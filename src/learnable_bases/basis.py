@@ -451,8 +451,7 @@ class KinkApproximation:
 def _evaluate_target(
     target: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor
 ) -> torch.Tensor:
-    check_callable("target", target, "target(x) -> y, tensors of shape (n,)")
-    y = target(x)
+    y = check_callable("target", target, "target(x) -> y, tensors of shape (n,)")(x)
     if isinstance(y, torch.Tensor):
         y = y.detach().to(torch.float64)
     else:
@@ -694,8 +693,7 @@ def random_deep_features(
     v = torch.randn(width, n_in, generator=gen, dtype=dtype)
     layers = [(v, -(v * random_points()).sum(dim=1))]
 
-    def forward(points: torch.Tensor) -> torch.Tensor:
-        h = points
+    def forward(h: torch.Tensor) -> torch.Tensor:
         for weight, bias in layers:
             h = g(h @ weight.T + bias)
         return h

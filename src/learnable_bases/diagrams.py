@@ -151,42 +151,6 @@ def _draw_glyph(ax: Axes, name: str, x: float, y: float, radius_in: float) -> No
     ax.plot(t.numpy() * radius_in, g.numpy() * radius_in, transform=inches, **stroke)
 
 
-def _draw_graph(
-    ax: Axes,
-    centres: list[list[tuple[float, int | None]]],
-    shapes: list[str | None],
-    input_names: dict[int, str],
-    diameter_in: float,
-    fontsize: float,
-    inner_fontsize: float,
-) -> None:
-    """The weights as thin grey lines between drawn units of adjacent layers, then
-    the units: circles in the layers' colours, the input names, the hidden units'
-    and the head's glyphs (``shapes``, one per layer) and vertical ellipses."""
-    for i in range(len(centres) - 1):
-        for y0, u0 in centres[i]:
-            for y1, u1 in centres[i + 1]:
-                if u0 is not None and u1 is not None:
-                    ax.plot([i, i + 1], [y0, y1], color="0.6", lw=0.8, zorder=1)
-    colours = [BLUE] + [ORANGE] * (len(centres) - 2) + [GREEN]
-    dots_fontsize = max(fontsize + 3, 1.2 * inner_fontsize)
-    # a circle marker whose size ms (in points) is the diameter
-    circle = {"marker": "o", "ms": 72 * diameter_in, "mew": 1.6, "ls": "none"}
-    for col, (layer, colour) in enumerate(zip(centres, colours, strict=True)):
-        for y, unit in layer:
-            if unit is None:
-                ax.text(
-                    col, y, r"$\vdots$", **_CENTRED, fontsize=dots_fontsize, zorder=3
-                )
-                continue
-            ax.plot([col], [y], mfc=_light(colour, 0.3), mec=colour, **circle, zorder=3)
-            if col == 0:
-                name = input_names[unit]
-                ax.text(col, y, name, **_CENTRED, fontsize=inner_fontsize, zorder=4)
-            elif shapes[col] is not None:
-                _draw_glyph(ax, shapes[col], col, y, 0.55 * diameter_in / 2)
-
-
 def draw_network(
     ax: Axes,
     layer_sizes: Sequence[int],
@@ -268,11 +232,32 @@ def draw_network(
     centres = [
         [((len(s) - 1) / 2 - k, unit) for k, unit in enumerate(s)] for s in slots
     ]
+    # the weights: thin grey lines between drawn units of adjacent layers
+    for i in range(n_layers - 1):
+        for y0, u0 in centres[i]:
+            for y1, u1 in centres[i + 1]:
+                if u0 is not None and u1 is not None:
+                    ax.plot([i, i + 1], [y0, y1], color="0.6", lw=0.8, zorder=1)
+
+    # the units: circles in the layers' colours holding the input names and the
+    # glyphs of the hidden units and the head (shapes), and vertical ellipses
+    colours = [BLUE] + [ORANGE] * (n_layers - 2) + [GREEN]
     shapes = [None] + [activation] * (n_layers - 2) + [output]
-    input_names = {
-        u: _input_name(u, sizes[0], max_drawn) for u in slots[0] if u is not None
-    }
-    _draw_graph(ax, centres, shapes, input_names, diameter_in, fontsize, inner_fontsize)
+    dots_size = max(fontsize + 3, 1.2 * inner_fontsize)  # font size of the ellipses
+    # a circle marker whose size ms (in points) is the diameter
+    circle = {"marker": "o", "ms": 72 * diameter_in, "mew": 1.6, "ls": "none"}
+    for col, (layer, colour) in enumerate(zip(centres, colours, strict=True)):
+        for y, unit in layer:
+            if unit is None:
+                ax.text(col, y, r"$\vdots$", **_CENTRED, fontsize=dots_size, zorder=3)
+                continue
+            ax.plot([col], [y], mfc=_light(colour, 0.3), mec=colour, **circle, zorder=3)
+            if col == 0:
+                name = _input_name(unit, sizes[0], max_drawn)
+                ax.text(col, y, name, **_CENTRED, fontsize=inner_fontsize, zorder=4)
+            elif shapes[col] is not None:
+                _draw_glyph(ax, shapes[col], col, y, 0.55 * diameter_in / 2)
+
     # captions hang from the lowest slot's centre, a unit's radius and 6 pt lower
     lowest = -(n_slots - 1) / 2
     below = {"xytext": (0, -36 * diameter_in - 6), "textcoords": "offset points"}
@@ -314,14 +299,12 @@ def _draw_inputs(
     input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
     x_in = 0.05
     circle = {"boxstyle": "circle,pad=0.3", "fc": _light(BLUE), "ec": BLUE, "lw": 1.6}
-    # a label at a point in axes fraction, with an arrow to a point of sum_node
-    into_sum = {
-        "xycoords": sum_node,
-        "textcoords": "axes fraction",
-        **_CENTRED,
-        "fontsize": fontsize,
-        "arrowprops": _into(sum_node),
-    }
+    # labels at points in axes fraction, with arrows to points of sum_node's box
+    into_sum = {"xycoords": sum_node, "arrowprops": _into(sum_node), **_CENTRED}
+    into_sum |= {"textcoords": "axes fraction", "fontsize": fontsize}
+    # weight labels at points in axes fraction, shifted by offsets in points
+    weight = {"xycoords": "axes fraction", "textcoords": "offset points", **_CENTRED}
+    weight |= {"fontsize": fontsize - 1, "color": BLUE}
     width_in, height_in = _axes_size_in(ax)
     for name, y in zip(names, input_y, strict=True):
         # arrows end spread over the node's left edge, so they do not pile up
@@ -336,16 +319,7 @@ def _draw_inputs(
         label_xy = start + 0.36 * (end - start)
         dx, dy = (end - start) * (width_in, height_in)
         normal = np.array([-dy, dx]) / np.hypot(dx, dy)
-        ax.annotate(
-            f"$v_{{{name}}}$",
-            xy=tuple(label_xy),
-            xycoords="axes fraction",
-            xytext=tuple(9 * normal),
-            textcoords="offset points",
-            **_CENTRED,
-            fontsize=fontsize - 1,
-            color=BLUE,
-        )
+        ax.annotate(f"$v_{{{name}}}$", tuple(label_xy), tuple(9 * normal), **weight)
     if use_dots:
         ax.text(x_in, rows[-2], r"$\vdots$", **_CENTRED, fontsize=fontsize + 2)
     ax.annotate(r"$b_j$ (bias)", xy=(0.5, 0.0), xytext=(_SUM_X, 0.1), **into_sum)
