@@ -1,5 +1,6 @@
 """The repository itself: no binary archives at the top level, lecture order
-from file names, and an example on every API page.
+from file names, an example on every API page, and the library's shape (short
+functions, private helpers in ``_checks`` only, a budget of code lines).
 
 Package archives committed by accident (wheels, tarballs) bloat every clone and
 are never used by the build; dependencies come from the package index.
@@ -7,15 +8,19 @@ are never used by the build; dependencies come from the package index.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import io
 import subprocess
+import tokenize
 
 import pytest
 from conftest import ROOT
 
 import learnable_bases as lb
 
+LIBRARY = ROOT / "src" / "learnable_bases"
 ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".tgz", ".zip", ".egg", ".tar", ".gz", ".7z")
 
 
@@ -70,3 +75,87 @@ def test_every_api_page_has_a_runnable_example(module_name):
         if ">>> " not in examples:
             missing.append(name)
     assert missing == [], f"{module_name}: no doctest Examples section in {missing}"
+
+
+def _docstring_lines(tree: ast.Module) -> set[int]:
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef):
+            first = node.body[0] if node.body else None
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                lines.update(range(first.lineno, first.end_lineno + 1))
+    return lines
+
+
+def code_lines(source: str) -> set[int]:
+    """Numbers of the lines of ``source`` that hold code: not blank, not only a
+    comment, not part of a docstring."""
+    docstrings = _docstring_lines(ast.parse(source))
+    skip = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT}
+    skip |= {tokenize.DEDENT, tokenize.ENDMARKER}
+    lines: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type not in skip:
+            lines.update(range(token.start[0], token.end[0] + 1))
+    return lines - docstrings
+
+
+def test_code_lines_skip_blank_comment_and_docstring_lines():
+    source = '''"""Module."""
+
+def f(x):  # a comment
+    """Doc
+    string."""
+    # only a comment
+    return (x +
+            1)
+'''
+    assert sorted(code_lines(source)) == [3, 7, 8]
+
+
+def _library_functions():
+    for path in sorted(LIBRARY.glob("*.py")):
+        source = path.read_text()
+        lines = code_lines(source)
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef):
+                body = range(node.lineno, node.end_lineno + 1)
+                yield f"{path.stem}.{node.name}", len(lines.intersection(body))
+
+
+def test_no_library_function_is_over_80_code_lines():
+    sizes = dict(_library_functions())
+    assert len(sizes) > 200  # the walk found the library's functions and methods
+    assert {name: n for name, n in sizes.items() if n > 80} == {}
+
+
+def test_no_private_name_is_imported_across_library_modules():
+    """Helpers shared by modules live in ``_checks`` under public names; no
+    module reaches into another's underscore names."""
+    modules = {path.stem for path in LIBRARY.glob("*.py")}
+    found = []
+    for path in sorted(LIBRARY.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found += [
+                    f"{path.stem}: from .{node.module or ''} import {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_")
+                ]
+                if node.module is None:
+                    aliases |= {a.asname or a.name for a in node.names}
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in aliases | modules
+                and node.attr.startswith("_")
+            ):
+                found.append(f"{path.stem}: {node.value.id}.{node.attr}")
+    assert found == []

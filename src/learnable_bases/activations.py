@@ -191,12 +191,7 @@ def _d_gelu_erf(x: torch.Tensor) -> torch.Tensor:
 
 #: Name -> activation function. ``"gelu"`` is the lecture's sigmoid form.
 ACTIVATIONS: dict[str, Activation] = {
-    "step": step,
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "gelu": gelu,
-    "gelu_erf": gelu_erf,
+    g.__name__: g for g in (step, sigmoid, tanh, relu, gelu, gelu_erf)
 }
 
 _DERIVATIVES: dict[str, Activation] = {

@@ -395,9 +395,8 @@ def fit_output_weights(
         penalty[:, :h] = math.sqrt(ridge) * torch.eye(h, dtype=torch.float64)
         design = torch.cat([design, penalty], dim=0)
         target = torch.cat([target, torch.zeros(h, dtype=torch.float64)])
-    solution = torch.linalg.lstsq(design, target[:, None], driver="gelsd").solution
-    solution = solution[:, 0]
-    return solution[:h].to(features.dtype), float(solution[h])
+    coef = torch.linalg.lstsq(design, target[:, None], driver="gelsd").solution[:, 0]
+    return coef[:h].to(features.dtype), float(coef[h])
 
 
 # ----------------------------------------------------------- universal approximation
@@ -452,8 +451,7 @@ class KinkApproximation:
 def _evaluate_target(
     target: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor
 ) -> torch.Tensor:
-    check_callable("target", target, "target(x) -> y, tensors of shape (n,)")
-    y = target(x)
+    y = check_callable("target", target, "target(x) -> y, tensors of shape (n,)")(x)
     if isinstance(y, torch.Tensor):
         y = y.detach().to(torch.float64)
     else:
@@ -695,8 +693,7 @@ def random_deep_features(
     v = torch.randn(width, n_in, generator=gen, dtype=dtype)
     layers = [(v, -(v * random_points()).sum(dim=1))]
 
-    def forward(points: torch.Tensor) -> torch.Tensor:
-        h = points
+    def forward(h: torch.Tensor) -> torch.Tensor:
         for weight, bias in layers:
             h = g(h @ weight.T + bias)
         return h
@@ -759,9 +756,8 @@ def head_terms(
         model.load_state_dict(state)
     net = getattr(model, "mean", model)
     head = getattr(net, "head", None)
-    if not callable(getattr(net, "features", None)) or not isinstance(
-        head, torch.nn.Linear
-    ):
+    has_features = callable(getattr(net, "features", None))
+    if not has_features or not isinstance(head, torch.nn.Linear):
         raise TypeError(
             "model must be an MLP or GaussianMLP (with features() and a linear head); "
             f"got {type(model).__name__}"

@@ -89,10 +89,8 @@ def hpd_level_gaussian(
     d = mean.shape[1]
     cov = _check_matrices("cov", cov, d).double()
     delta = (theta.double() - mean.double())[..., None]
-    chol = torch.linalg.cholesky(cov)
-    z = torch.linalg.solve_triangular(
-        chol.expand(delta.shape[0], d, d), delta, upper=False
-    )
+    chol = torch.linalg.cholesky(cov).expand(delta.shape[0], d, d)
+    z = torch.linalg.solve_triangular(chol, delta, upper=False)
     m2 = (z[..., 0] ** 2).sum(dim=-1)
     return torch.special.gammainc(torch.tensor(d / 2, dtype=torch.float64), m2 / 2)
 
@@ -342,16 +340,13 @@ def gaussian_kl(
     m, d = mean_p.shape
     cov_p = _check_matrices("cov_p", cov_p, d).double().expand(m, d, d)
     cov_q = _check_matrices("cov_q", cov_q, d).double().expand(m, d, d)
-    chol_q = torch.linalg.cholesky(cov_q)
-    chol_p = torch.linalg.cholesky(cov_p)
+    chol_q, chol_p = torch.linalg.cholesky(cov_q), torch.linalg.cholesky(cov_p)
     a = torch.linalg.solve_triangular(chol_q, chol_p, upper=False)
     trace = (a**2).sum(dim=(-2, -1))
     z = torch.linalg.solve_triangular(chol_q, (mean_q - mean_p)[..., None], upper=False)
     maha = (z[..., 0] ** 2).sum(dim=-1)
-    logdet = 2 * (
-        torch.log(torch.diagonal(chol_q, dim1=-2, dim2=-1)).sum(-1)
-        - torch.log(torch.diagonal(chol_p, dim1=-2, dim2=-1)).sum(-1)
-    )
+    diag_q, diag_p = (torch.diagonal(c, dim1=-2, dim2=-1) for c in (chol_q, chol_p))
+    logdet = 2 * (torch.log(diag_q).sum(-1) - torch.log(diag_p).sum(-1))
     return 0.5 * (trace + maha - d + logdet)
 
 
@@ -403,16 +398,14 @@ def rank_correlation(a: object, b: object) -> float:
     >>> rank_correlation([1, 2, 3, 4], [4, 3, 2, 1])
     -1.0
     """
-    a = np.asarray(a, dtype=float).reshape(-1)
-    b = np.asarray(b, dtype=float).reshape(-1)
+    a, b = (np.asarray(v, dtype=float).reshape(-1) for v in (a, b))
     if a.shape != b.shape or a.size < 2:
         raise ValueError(
             f"a and b must have the same length >= 2; got {a.size} and {b.size}"
         )
     if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise ValueError("a and b must be finite")
-    ra = np.argsort(np.argsort(a)).astype(float)
-    rb = np.argsort(np.argsort(b)).astype(float)
+    ra, rb = (np.argsort(np.argsort(v)).astype(float) for v in (a, b))
     return float(np.corrcoef(ra, rb)[0, 1])
 
 

@@ -37,22 +37,6 @@ from .models import MLP
 from .sweep import stacked_mse, train_stacked
 from .training import History, train
 
-__all__ = [
-    "DepthSweep",
-    "FieldFit",
-    "backprop",
-    "count_kinks",
-    "depth_sweep",
-    "equal_parameter_width",
-    "field_grid",
-    "fit_field",
-    "fit_fields",
-    "gradients_by_layer",
-    "kinks_by_depth",
-    "output_kinks",
-    "sawtooth_kinks",
-]
-
 
 # ------------------------------------------------------------------ kinks by depth
 def count_kinks(
@@ -101,8 +85,7 @@ def count_kinks(
     dx = torch.diff(x.to(torch.float64))
     if not (dx > 0).all():
         raise ValueError("x must be strictly increasing")
-    f = features.detach().to(torch.float64)
-    slopes = torch.diff(f, dim=0) / dx[:, None]
+    slopes = torch.diff(features.detach().to(torch.float64), dim=0) / dx[:, None]
     scale = slopes.abs().max(dim=0).values.clamp_min(torch.finfo(torch.float64).tiny)
     flagged = torch.diff(slopes, dim=0).abs() > rel_tol * scale
     previous = torch.cat([torch.zeros_like(flagged[:1]), flagged[:-1]])
@@ -159,14 +142,12 @@ def kinks_by_depth(
     """
     depths = _check_depths(depths)
     width, seeds, x = _random_networks(width, n_networks, seed, interval, n_grid)
-    rows = []
-    for depth in depths:
-        counts = [
-            count_kinks(x, basis.random_deep_features(x, depth, width, "relu", seed=s))
-            for s in seeds
-        ]
-        rows.append(np.concatenate(counts))
-    return np.stack(rows)
+    features = basis.random_deep_features
+    rows = [
+        [count_kinks(x, features(x, depth, width, "relu", seed=s)) for s in seeds]
+        for depth in depths
+    ]
+    return np.stack([np.concatenate(row) for row in rows])
 
 
 @cached
@@ -347,9 +328,7 @@ def backprop(
     [True, True, True]
     """
     if not isinstance(model, MLP):
-        raise TypeError(
-            f"model must be a learnable_bases MLP; got {type(model).__name__}"
-        )
+        raise TypeError(f"model must be an MLP; got {type(model).__name__}")
     if model.output != "linear":
         raise ValueError("backprop handles the linear head only (output='linear')")
     if model.skip_layer is not None:
@@ -635,30 +614,24 @@ def fit_field(
         patience=patience,
         restore_best=restore_best,
     )
-    return _field_fit(name, model, history, x, y, noise_sigma, grid)
+    return _field_fit(name, model, history, (x, y), noise_sigma, grid)
 
 
 def _field_fit(
-    name: str,
-    model: MLP,
-    history: History,
-    x: torch.Tensor,
-    y: torch.Tensor,
-    noise_sigma: float,
-    grid: int,
+    name: str, model: MLP, history: History, data: tuple, noise_sigma: float, grid: int
 ) -> FieldFit:
-    """The :class:`FieldFit` record of a trained model: its test error on a grid."""
+    """The :class:`FieldFit` record of a model trained on ``data = (x, y)``: its
+    test error on a grid."""
     points = field_grid(grid)
     model.eval()
     with torch.no_grad():
         prediction = model(points)[:, 0].double().numpy().reshape(grid, grid)
     truth = targets.FIELDS[name](points.double()).numpy().reshape(grid, grid)
     test_mse = float(np.mean((prediction - truth) ** 2))
-    n_params = sum(p.numel() for p in model.parameters())
-    shape = (model.depth, model.width, n_params)
     r2 = 1.0 - test_mse / float(np.var(truth))
-    fit = (model, history, x, y, truth, prediction, test_mse, r2)
-    return FieldFit(name, *shape, float(noise_sigma), *fit)
+    n_params = sum(p.numel() for p in model.parameters())
+    fit = (model, history, *data, truth, prediction, test_mse, r2)
+    return FieldFit(name, model.depth, model.width, n_params, float(noise_sigma), *fit)
 
 
 @cached
@@ -741,7 +714,7 @@ def fit_fields(
         restore_best=restore_best,
     )
     runs = zip(members, models, histories, data, strict=True)
-    fits = [_field_fit(n, m, h, *xy, noise_sigma, grid) for (n, _), m, h, xy in runs]
+    fits = [_field_fit(n, m, h, xy, noise_sigma, grid) for (n, _), m, h, xy in runs]
     return [fits[i * len(seeds) : (i + 1) * len(seeds)] for i in range(len(names))]
 
 

@@ -22,7 +22,6 @@ from ._checks import (
     check_bool,
     check_choice,
     check_int,
-    check_positive_int,
     check_real,
     check_sequence,
 )
@@ -33,7 +32,6 @@ from .plotting import PALETTE
 __all__ = ["draw_network", "draw_neuron"]
 
 BLUE, ORANGE, GREEN, _, PURPLE = PALETTE[:5]  # vermillion is not used here
-_EDGE_GREY = "0.6"
 _MIN_FONTSIZE = 10.0
 _CENTRED = {"ha": "center", "va": "center"}
 
@@ -47,7 +45,7 @@ def _check_layer_sizes(layer_sizes: object) -> list[int]:
             "layer_sizes needs at least 2 layers (input and output), e.g. [1, 8, 1]; "
             f"got {sizes}"
         )
-    return [check_positive_int(f"layer_sizes[{i}]", s) for i, s in enumerate(sizes)]
+    return [check_int(f"layer_sizes[{i}]", s, minimum=1) for i, s in enumerate(sizes)]
 
 
 def _check_fontsize(fontsize: object) -> float:
@@ -111,33 +109,25 @@ def _check_labels(labels: object, n_layers: int) -> list[str]:
 
 
 def _network_layout(
-    ax: Axes, n_layers: int, n_slots: int, captions: list[str], fontsize: float
+    ax: Axes, n_slots: int, captions: list[str], fontsize: float
 ) -> tuple[float, float]:
     """Size the units from the axes' current size in inches and set the axes'
-    limits; return the units' diameter in inches and the font size inside them."""
+    limits (one layer per caption); return the units' diameter in inches and the
+    font size inside them."""
     width_in, height_in = _axes_size_in(ax)
     n_lines = max(c.count("\n") + 1 for c in captions)
     caption_in = min(n_lines * 1.32 * fontsize / 72 + 0.06, 0.55 * height_in)
     slot_in = (height_in - caption_in) / n_slots
-    column_in = width_in / n_layers
+    column_in = width_in / len(captions)
     diameter_in = min(0.72 * slot_in, 0.35 * column_in, 0.5)
     inner_fontsize = max(_MIN_FONTSIZE, min(fontsize, 0.5 * 72 * diameter_in))
 
     half = n_slots / 2  # the slots span -half to half, centred on 0
     data_per_in = n_slots / (height_in - caption_in)
-    ax.set_xlim(-0.5, n_layers - 0.5)
+    ax.set_xlim(-0.5, len(captions) - 0.5)
     ax.set_ylim(-half - caption_in * data_per_in, half)
     ax.set_axis_off()
     return diameter_in, inner_fontsize
-
-
-def _draw_weights(ax: Axes, centres: list[list[tuple[float, int | None]]]) -> None:
-    """Thin grey lines between drawn units of adjacent layers."""
-    for i in range(len(centres) - 1):
-        for y0, u0 in centres[i]:
-            for y1, u1 in centres[i + 1]:
-                if u0 is not None and u1 is not None:
-                    ax.plot([i, i + 1], [y0, y1], color=_EDGE_GREY, lw=0.8, zorder=1)
 
 
 def _input_name(unit: int, n_inputs: int, max_drawn: int) -> str:
@@ -150,63 +140,15 @@ def _input_name(unit: int, n_inputs: int, max_drawn: int) -> str:
 
 def _draw_glyph(ax: Axes, name: str, x: float, y: float, radius_in: float) -> None:
     """Sketch activation ``name`` (or ``"linear"``) inside the unit at ``(x, y)``."""
-    t = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)
-    if name == "linear":
-        g = t.clone()
-    else:
+    t = g = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)  # g = t: "linear"
+    if name != "linear":
         width = 2.0 if name in ("relu", "gelu", "gelu_erf", "step") else 5.0
         g = get_activation(name)(width * t)
         g = 2 * (g - g.min()) / (g.max() - g.min()) - 1  # scaled into [-1, 1]
-    offset = ax.figure.dpi_scale_trans + transforms.ScaledTranslation(
-        x, y, ax.transData
-    )
-    ax.plot(
-        t.numpy() * radius_in,
-        g.numpy() * radius_in,
-        transform=offset,
-        color="black",
-        lw=1.3,
-        zorder=4,
-        solid_capstyle="round",
-    )
-
-
-def _draw_units(
-    ax: Axes,
-    centres: list[list[tuple[float, int | None]]],
-    shapes: list[str | None],
-    input_names: dict[int, str],
-    diameter_in: float,
-    fontsize: float,
-    inner_fontsize: float,
-) -> None:
-    """Circles in the layers' colours, the input names, the hidden units' and the
-    head's glyphs (``shapes``, one per layer) and vertical ellipses."""
-    colours = [BLUE] + [ORANGE] * (len(centres) - 2) + [GREEN]
-    dots_fontsize = max(fontsize + 3, 1.2 * inner_fontsize)
-    for col, layer in enumerate(centres):
-        for y, unit in layer:
-            if unit is None:
-                ax.text(
-                    col, y, r"$\vdots$", **_CENTRED, fontsize=dots_fontsize, zorder=3
-                )
-                continue
-            ax.plot(
-                [col],
-                [y],
-                marker="o",
-                ms=72 * diameter_in,  # the diameter in points
-                mfc=_light(colours[col], 0.3),
-                mec=colours[col],
-                mew=1.6,
-                ls="none",
-                zorder=3,
-            )
-            if col == 0:
-                name = input_names[unit]
-                ax.text(col, y, name, **_CENTRED, fontsize=inner_fontsize, zorder=4)
-            elif shapes[col] is not None:
-                _draw_glyph(ax, shapes[col], col, y, 0.55 * diameter_in / 2)
+    shift = transforms.ScaledTranslation(x, y, ax.transData)  # to the unit's centre
+    inches = ax.figure.dpi_scale_trans + shift
+    stroke = {"color": "black", "lw": 1.3, "zorder": 4, "solid_capstyle": "round"}
+    ax.plot(t.numpy() * radius_in, g.numpy() * radius_in, transform=inches, **stroke)
 
 
 def draw_network(
@@ -285,30 +227,43 @@ def draw_network(
             captions[i] += f"\n({n} units)"
 
     n_layers, n_slots = len(sizes), max(len(s) for s in slots)
-    diameter_in, inner_fontsize = _network_layout(
-        ax, n_layers, n_slots, captions, fontsize
-    )
+    diameter_in, inner_fontsize = _network_layout(ax, n_slots, captions, fontsize)
     # unit centres, layer by layer
     centres = [
         [((len(s) - 1) / 2 - k, unit) for k, unit in enumerate(s)] for s in slots
     ]
-    _draw_weights(ax, centres)
+    # the weights: thin grey lines between drawn units of adjacent layers
+    for i in range(n_layers - 1):
+        for y0, u0 in centres[i]:
+            for y1, u1 in centres[i + 1]:
+                if u0 is not None and u1 is not None:
+                    ax.plot([i, i + 1], [y0, y1], color="0.6", lw=0.8, zorder=1)
+
+    # the units: circles in the layers' colours holding the input names and the
+    # glyphs of the hidden units and the head (shapes), and vertical ellipses
+    colours = [BLUE] + [ORANGE] * (n_layers - 2) + [GREEN]
     shapes = [None] + [activation] * (n_layers - 2) + [output]
-    input_names = {
-        u: _input_name(u, sizes[0], max_drawn) for u in slots[0] if u is not None
-    }
-    _draw_units(ax, centres, shapes, input_names, diameter_in, fontsize, inner_fontsize)
+    dots_size = max(fontsize + 3, 1.2 * inner_fontsize)  # font size of the ellipses
+    # a circle marker whose size ms (in points) is the diameter
+    circle = {"marker": "o", "ms": 72 * diameter_in, "mew": 1.6, "ls": "none"}
+    for col, (layer, colour) in enumerate(zip(centres, colours, strict=True)):
+        for y, unit in layer:
+            if unit is None:
+                ax.text(col, y, r"$\vdots$", **_CENTRED, fontsize=dots_size, zorder=3)
+                continue
+            ax.plot([col], [y], mfc=_light(colour, 0.3), mec=colour, **circle, zorder=3)
+            if col == 0:
+                name = _input_name(unit, sizes[0], max_drawn)
+                ax.text(col, y, name, **_CENTRED, fontsize=inner_fontsize, zorder=4)
+            elif shapes[col] is not None:
+                _draw_glyph(ax, shapes[col], col, y, 0.55 * diameter_in / 2)
+
+    # captions hang from the lowest slot's centre, a unit's radius and 6 pt lower
+    lowest = -(n_slots - 1) / 2
+    below = {"xytext": (0, -36 * diameter_in - 6), "textcoords": "offset points"}
+    text = {"ha": "center", "va": "top", "fontsize": fontsize, "linespacing": 1.3}
     for col, caption in enumerate(captions):
-        ax.annotate(
-            caption,
-            xy=(col, -(n_slots - 1) / 2),
-            xytext=(0, -36 * diameter_in - 6),
-            textcoords="offset points",
-            ha="center",
-            va="top",
-            fontsize=fontsize,
-            linespacing=1.3,
-        )
+        ax.annotate(caption, xy=(col, lowest), **below, **text)
     return ax
 
 
@@ -333,29 +288,30 @@ def _node(
 
 
 def _draw_inputs(
-    ax: Axes, sum_node: Text, names: list[str], rows: np.ndarray, fontsize: float
+    ax: Axes, sum_node: Text, n_inputs: int, use_dots: bool, fontsize: float
 ) -> None:
-    """Inputs ``x_i`` at heights ``rows`` (an ellipsis row before ``x_d`` if
-    ``names`` is one shorter) with arrows, labelled ``v_i``, into ``sum_node``."""
-    use_dots = len(rows) > len(names)
+    """The inputs of ``sum_node``: ``x_1 ... x_n`` (the last one ``x_d``, after a
+    vertical ellipsis, if ``use_dots``) with arrows labelled ``v_i``, and the bias
+    ``b_j`` from below."""
+    names = [str(i) for i in range(1, n_inputs)] + ["d" if use_dots else str(n_inputs)]
+    n_rows = n_inputs + use_dots
+    rows = np.linspace(0.88, 0.12, n_rows) if n_rows > 1 else np.array([0.5])
     input_y = [*rows[:-2], rows[-1]] if use_dots else list(rows)
     x_in = 0.05
     circle = {"boxstyle": "circle,pad=0.3", "fc": _light(BLUE), "ec": BLUE, "lw": 1.6}
+    # labels at points in axes fraction, with arrows to points of sum_node's box
+    into_sum = {"xycoords": sum_node, "arrowprops": _into(sum_node), **_CENTRED}
+    into_sum |= {"textcoords": "axes fraction", "fontsize": fontsize}
+    # weight labels at points in axes fraction, shifted by offsets in points
+    weight = {"xycoords": "axes fraction", "textcoords": "offset points", **_CENTRED}
+    weight |= {"fontsize": fontsize - 1, "color": BLUE}
     width_in, height_in = _axes_size_in(ax)
     for name, y in zip(names, input_y, strict=True):
         # arrows end spread over the node's left edge, so they do not pile up
         end_frac = 0.5 + 0.3 * (y - 0.5) / 0.38
+        x_label = f"$x_{{{name}}}$"
         ax.annotate(
-            f"$x_{{{name}}}$",
-            xy=(0.0, end_frac),
-            xycoords=sum_node,
-            xytext=(x_in, y),
-            textcoords="axes fraction",
-            **_CENTRED,
-            fontsize=fontsize,
-            zorder=3,
-            bbox=circle,
-            arrowprops=_into(sum_node),
+            x_label, (0.0, end_frac), (x_in, y), **into_sum, zorder=3, bbox=circle
         )
         # weight label a third of the way along the arrow, on its upper side
         end = np.array([_SUM_X - 0.08, 0.5 + 0.1 * (end_frac - 0.5)])
@@ -363,18 +319,10 @@ def _draw_inputs(
         label_xy = start + 0.36 * (end - start)
         dx, dy = (end - start) * (width_in, height_in)
         normal = np.array([-dy, dx]) / np.hypot(dx, dy)
-        ax.annotate(
-            f"$v_{{{name}}}$",
-            xy=tuple(label_xy),
-            xycoords="axes fraction",
-            xytext=tuple(9 * normal),
-            textcoords="offset points",
-            **_CENTRED,
-            fontsize=fontsize - 1,
-            color=BLUE,
-        )
+        ax.annotate(f"$v_{{{name}}}$", tuple(label_xy), tuple(9 * normal), **weight)
     if use_dots:
         ax.text(x_in, rows[-2], r"$\vdots$", **_CENTRED, fontsize=fontsize + 2)
+    ax.annotate(r"$b_j$ (bias)", xy=(0.5, 0.0), xytext=(_SUM_X, 0.1), **into_sum)
 
 
 def _draw_activation_inset(ax: Axes, activation: str, fontsize: float) -> None:
@@ -386,10 +334,8 @@ def _draw_activation_inset(ax: Axes, activation: str, fontsize: float) -> None:
     inset.axvline(0, color="0.7", lw=0.8, zorder=0)
     inset.set(xticks=[], yticks=[])
     inset.grid(False)
-    inset.set_title(
-        "$g$ = " + LABELS[activation].split(" $")[0],
-        fontsize=max(_MIN_FONTSIZE, fontsize - 2),
-    )
+    name = LABELS[activation].split(" $")[0]  # the label without its formula
+    inset.set_title("$g$ = " + name, fontsize=max(_MIN_FONTSIZE, fontsize - 2))
 
 
 def draw_neuron(
@@ -446,32 +392,12 @@ def draw_neuron(
     ax.set_axis_off()
     ax.set(xlim=(0, 1), ylim=(0, 1))
 
-    use_dots = ellipsis and n_inputs >= 2
-    names = [str(i + 1) for i in range(n_inputs)]
-    if use_dots:
-        names[-1] = "d"
-    n_rows = n_inputs + use_dots
-    rows = np.linspace(0.88, 0.12, n_rows) if n_rows > 1 else np.array([0.5])
-
-    sum_node = _node(
-        ax, _SUM_X, r"$\mathbf{v}_j^{T}\mathbf{x} + b_j$", ORANGE, fontsize
-    )
+    pre = r"\mathbf{v}_j^{T}\mathbf{x} + b_j"  # the pre-activation
+    sum_node = _node(ax, _SUM_X, f"${pre}$", ORANGE, fontsize)
     g_node = _node(ax, 0.64, r"$g(\cdot)$", GREEN, fontsize)
-    phi = r"$\phi_j = g(\mathbf{v}_j^{T}\mathbf{x} + b_j)$"
-    out_node = _node(ax, 0.80, phi, PURPLE, fontsize, ha="left")
-    _draw_inputs(ax, sum_node, names, rows, fontsize)
-
-    # bias from below, then sum -> g -> output
-    ax.annotate(
-        r"$b_j$ (bias)",
-        xy=(0.5, 0.0),
-        xycoords=sum_node,
-        xytext=(_SUM_X, 0.1),
-        textcoords="axes fraction",
-        **_CENTRED,
-        fontsize=fontsize,
-        arrowprops=_into(sum_node),
-    )
+    out_node = _node(ax, 0.80, rf"$\phi_j = g({pre})$", PURPLE, fontsize, ha="left")
+    _draw_inputs(ax, sum_node, n_inputs, ellipsis and n_inputs >= 2, fontsize)
+    # sum -> g -> output
     for source, target in ((sum_node, g_node), (g_node, out_node)):
         arrow = {**_into(target), "patchA": source.get_bbox_patch(), "shrinkA": 1}
         ax.annotate(

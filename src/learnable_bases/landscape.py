@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,13 @@ def _checked(
     loss_fn = check_callable("loss_fn", loss_fn, LOSS_FN)
     x, y = check_data(x, y)
     return model, loss_fn, x, y, [p for p in model.parameters() if p.requires_grad]
+
+
+def _check_fits(name: str, sizes: object, n: int, replace: bool) -> None:
+    """Without replacement (``not replace``), raise unless every batch size in
+    ``sizes`` is at most ``n``; the message shows ``sizes`` as given."""
+    if not replace and np.any(np.asarray(sizes) > n):
+        raise ValueError(f"without replacement, {name} must be <= N={n}; got {sizes!r}")
 
 
 def minibatch_variance_theory(
@@ -104,12 +111,9 @@ def minibatch_variance_theory(
     b = b.astype(float)
     if replace:
         return sigma2 / b
-    if np.any(b > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {batch_size!r}"
-        )
-    fpc = np.ones_like(b) if n == 1 else (n - b) / (n - 1)
-    return sigma2 / b * fpc
+    _check_fits("batch sizes", batch_size, n, replace)
+    # times the finite population correction
+    return sigma2 / b * (np.ones_like(b) if n == 1 else (n - b) / (n - 1))
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,29 +176,22 @@ class GradientNoise:
     replace: bool
 
 
-def _flat_grad(
-    model: nn.Module,
-    params: list[torch.nn.Parameter],
-    loss_fn: LossFn,
-    xb: torch.Tensor,
-    yb: torch.Tensor,
-) -> np.ndarray:
-    loss = scalar_loss(loss_fn(model, xb, yb))
+def _flat_grad(loss: object, params: list[nn.Parameter]) -> np.ndarray:
+    """The gradient of ``loss`` (a loss function's value) with respect to
+    ``params``, flattened into one float64 vector."""
     # an unused parameter's gradient is zero (materialized), not None
-    grads = torch.autograd.grad(loss, params, materialize_grads=True)
+    grads = torch.autograd.grad(scalar_loss(loss), params, materialize_grads=True)
     return torch.cat([g.reshape(-1) for g in grads]).detach().double().numpy()
 
 
 def _random_batches(
     n: int, size: int, count: int, gen: torch.Generator, replace: bool
-) -> Iterator[torch.Tensor]:
+) -> list[torch.Tensor]:
     """``count`` random batches of ``size`` sample indices out of ``n``, drawn
     from ``gen`` with replacement, or without (each from a new permutation)."""
-    for _ in range(count):
-        if replace:
-            yield torch.randint(n, (size,), generator=gen)
-        else:
-            yield torch.randperm(n, generator=gen)[:size]
+    if replace:
+        return [torch.randint(n, (size,), generator=gen) for _ in range(count)]
+    return [torch.randperm(n, generator=gen)[:size] for _ in range(count)]
 
 
 def gradient_noise(
@@ -258,27 +255,20 @@ def gradient_noise(
     model, loss_fn, x, y, params = _checked(model, loss_fn, x, y)
     n = x.shape[0]
     n_batches = check_int("n_batches", n_batches, minimum=2)
-    seed = check_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
     bs = check_int_sequence("batch_sizes", np.atleast_1d(batch_sizes), minimum=1)
-    if not replace and np.any(bs > n):
-        raise ValueError(
-            f"without replacement, batch sizes must be <= N={n}; got {bs.tolist()}"
-        )
+    _check_fits("batch sizes", bs.tolist(), n, replace)
 
-    gen = torch.Generator().manual_seed(seed)
+    def grad(idx: slice | torch.Tensor) -> np.ndarray:  # on the samples x[idx]
+        return _flat_grad(loss_fn(model, x[idx], y[idx]), params)
+
     with evaluating(model, grad=True):
-        full = _flat_grad(model, params, loss_fn, x, y)
-        per_sample = np.stack(
-            [
-                _flat_grad(model, params, loss_fn, x[i : i + 1], y[i : i + 1])
-                for i in range(n)
-            ]
-        )
-        grads = np.empty((bs.size, n_batches, full.size))  # (B, batch, parameter)
-        for j, b in enumerate(bs.tolist()):
-            for k, idx in enumerate(_random_batches(n, b, n_batches, gen, replace)):
-                grads[j, k] = _flat_grad(model, params, loss_fn, x[idx], y[idx])
+        full = _flat_grad(loss_fn(model, x, y), params)
+        per_sample = np.stack([grad(slice(i, i + 1)) for i in range(n)])
+        # the batches of each B in turn, all drawn from gen; (B, batch, parameter)
+        draws = [_random_batches(n, b, n_batches, gen, replace) for b in bs.tolist()]
+        grads = np.array([[grad(idx) for idx in batches] for batches in draws])
     centred = per_sample - per_sample.mean(axis=0)
     sigma2 = float(np.mean(np.sum(centred**2, axis=1)))
     mean_grads = grads.mean(axis=1)
@@ -366,16 +356,12 @@ def minibatch_gradients(
     n = x.shape[0]
     batch_size = check_positive_int("batch_size", batch_size)
     n_batches = check_positive_int("n_batches", n_batches)
-    seed = check_seed(seed)
+    gen = torch.Generator().manual_seed(check_seed(seed))
     replace = check_bool("replace", replace)
-    if not replace and batch_size > n:
-        raise ValueError(
-            f"without replacement, batch_size must be <= N={n}; got {batch_size}"
-        )
-    gen = torch.Generator().manual_seed(seed)
+    _check_fits("batch_size", batch_size, n, replace)
     batches = _random_batches(n, batch_size, n_batches, gen, replace)
     with evaluating(model, grad=True):
-        grads = [_flat_grad(model, params, loss_fn, x[i], y[i]) for i in batches]
+        grads = [_flat_grad(loss_fn(model, x[i], y[i]), params) for i in batches]
     return np.stack(grads)
 
 
@@ -453,8 +439,7 @@ def parameter_path(
     batch_size = check_batch_size(batch_size, n)
     gen = torch.Generator().manual_seed(seed)
     per_epoch = math.ceil(n / batch_size)
-    out = np.empty((steps + 1, sum(p.numel() for p in params)))
-    out[0] = _flat_params(params)
+    path = [_flat_params(params)]
     losses = np.empty(steps)
     model.train()
     start = time.perf_counter()
@@ -479,13 +464,13 @@ def parameter_path(
                     seed=seed,
                 )
             )
-        grads = torch.autograd.grad(loss, params, allow_unused=True)
+        # an unused parameter's gradient is zero: the step leaves it as it is
+        grads = torch.autograd.grad(loss, params, materialize_grads=True)
         with torch.no_grad():
             for p, g in zip(params, grads, strict=True):
-                if g is not None:
-                    p.add_(g, alpha=-lr)
-        out[k + 1] = _flat_params(params)
-    return out
+                p.add_(g, alpha=-lr)
+        path.append(_flat_params(params))
+    return np.stack(path)
 
 
 def loss_surface_2d(

@@ -47,23 +47,22 @@ OUTPUTS = ("linear", "sigmoid")
 INITS = ("pytorch", "he")
 
 
-def _init_linear(layer: nn.Linear, generator: torch.Generator) -> None:
-    """PyTorch's default ``nn.Linear`` init, drawn from ``generator``."""
-    bound = 1.0 / math.sqrt(layer.in_features)
-    with torch.no_grad():
-        layer.weight.uniform_(-bound, bound, generator=generator)
-        if layer.bias is not None:
-            layer.bias.uniform_(-bound, bound, generator=generator)
+def _init_layer(layer: nn.Linear, init: str, generator: torch.Generator | None) -> None:
+    """Draw ``layer``'s weights and bias from ``generator`` (see :class:`MLP`).
 
-
-def _init_he(layer: nn.Linear, generator: torch.Generator | None) -> None:
-    """He (Kaiming) normal init: weights ``N(0, 2/fan_in)``, biases zero."""
+    ``init="he"``: He (Kaiming) normal, weights ``N(0, 2/fan_in)`` and zero
+    bias; otherwise PyTorch's default ``nn.Linear`` init, weights and bias
+    uniform on ``±1/sqrt(fan_in)``.
+    """
     with torch.no_grad():
-        layer.weight.normal_(
-            0.0, math.sqrt(2.0 / layer.in_features), generator=generator
-        )
-        if layer.bias is not None:
+        if init == "he":
+            std = math.sqrt(2.0 / layer.in_features)
+            layer.weight.normal_(0.0, std, generator=generator)
             layer.bias.zero_()
+        else:
+            bound = 1.0 / math.sqrt(layer.in_features)
+            layer.weight.uniform_(-bound, bound, generator=generator)
+            layer.bias.uniform_(-bound, bound, generator=generator)
 
 
 def _check_input(x: object, in_dim: int, dtype: torch.dtype) -> torch.Tensor:
@@ -164,12 +163,9 @@ class MLP(nn.Module):
                 nn.Linear(a, b) for a, b in itertools.pairwise(dims)
             )
             self.head = nn.Linear(self.width, self.out_dim)
-        if self.init == "he":
+        if self.init == "he" or gen is not None:
             for layer in (*self.layers, self.head):
-                _init_he(layer, gen)
-        elif gen is not None:
-            for layer in (*self.layers, self.head):
-                _init_linear(layer, gen)
+                _init_layer(layer, self.init, gen)
         self.skip_layer = None
         if skip:
             self.skip_layer = nn.Linear(self.in_dim, self.out_dim, bias=False)

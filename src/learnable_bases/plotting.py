@@ -8,6 +8,7 @@ without classes). Colours are the Okabe–Ito palette, safe for colour-blind rea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import cycle
 
 import matplotlib as mpl
 import numpy as np
@@ -176,10 +177,8 @@ def plot_activations(
         style = "--" if name == "gelu_erf" else "-"
         color, label = ACTIVATION_COLORS[name], act.LABELS[name]
         ax.plot(x.numpy(), y.numpy(), style, color=color, label=label)
-    ax.set(
-        xlabel="pre-activation $z = v x + b$",
-        ylabel="$g'(z)$" if derivative else "$g(z)$",
-    )
+    ylabel = "$g'(z)$" if derivative else "$g(z)$"
+    ax.set(xlabel="pre-activation $z = v x + b$", ylabel=ylabel)
     return ax
 
 
@@ -226,17 +225,15 @@ def plot_basis_functions(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    x = torch.as_tensor(x)
-    features = torch.as_tensor(features)
+    x, features = torch.as_tensor(x), torch.as_tensor(features)
     if x.ndim != 1 or features.ndim != 2 or features.shape[0] != x.shape[0]:
         raise ValueError(
             "need x of shape (n,) and features of shape (n, n_functions); got "
             f"{tuple(x.shape)} and {tuple(features.shape)}"
         )
-    colors = list(colors or BASIS_COLORS)
     xs = x.detach().numpy()
-    for j, phi in enumerate(features.detach().numpy().T):
-        ax.plot(xs, phi, color=colors[j % len(colors)], lw=linewidth)
+    for phi, color in zip(features.detach().numpy().T, cycle(colors or BASIS_COLORS)):
+        ax.plot(xs, phi, color=color, lw=linewidth)
     ax.set(xlabel="$x$", ylabel=r"$\phi_j(x) = g(v_j x + b_j)$")
     return ax
 
@@ -310,16 +307,9 @@ def plot_kink_approximation(
     if show_kinks:
         knots = approx.knots.numpy()
         ax.plot(
-            knots,
-            0 * knots,
-            "|",
-            ms=10,
-            mew=1.5,
-            color="0.35",
-            label="kinks",
-            transform=ax.get_xaxis_transform(),
-            clip_on=False,
-        )
+            knots, 0 * knots, "|", ms=10, mew=1.5, color="0.35", label="kinks",
+            transform=ax.get_xaxis_transform(), clip_on=False,
+        )  # fmt: skip
     ax.set(xlabel="$x$", ylabel="$f(x)$")
     return ax
 
@@ -330,11 +320,7 @@ def plot_kink_approximation(
 
 
 def mark_step_directions(
-    ax: Axes,
-    v: torch.Tensor,
-    b: torch.Tensor,
-    *,
-    colors: Sequence[str] | None = None,
+    ax: Axes, v: torch.Tensor, b: torch.Tensor, *, colors: Sequence[str] | None = None
 ) -> Axes:
     """Mark which way each step neuron ``1[v_j x + b_j > 0]`` faces.
 
@@ -374,18 +360,16 @@ def mark_step_directions(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    v = torch.as_tensor(v).detach().reshape(-1).double()
-    b = torch.as_tensor(b).detach().reshape(-1).double()
+    v, b = (torch.as_tensor(t).detach().reshape(-1).double() for t in (v, b))
     if v.shape != b.shape:
         raise ValueError(
             f"need one bias per weight; got {v.numel()} weights and {b.numel()} biases"
         )
     if bool((v == 0).any()):
         raise ValueError("a step neuron with v_j = 0 has no jump to mark")
-    colors = list(colors or BASIS_COLORS)
-    for j, (vj, bj) in enumerate(zip(v.tolist(), b.tolist(), strict=True)):
-        marker = ">" if vj > 0 else "<"
-        ax.plot(-bj / vj, 1.0, marker, color=colors[j % len(colors)], ms=9, mec="white")
+    for vj, bj, color in zip(v.tolist(), b.tolist(), cycle(colors or BASIS_COLORS)):
+        marker = ">" if vj > 0 else "<"  # towards the side where the step is on
+        ax.plot(-bj / vj, 1.0, marker, color=color, ms=9, mec="white")
     return ax
 
 
@@ -435,8 +419,7 @@ def plot_band(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    x = np.asarray(x, dtype=float).reshape(-1)
-    mu = np.asarray(mu, dtype=float).reshape(-1)
+    x, mu = (np.asarray(a, dtype=float).reshape(-1) for a in (x, mu))
     sigma = np.broadcast_to(np.asarray(sigma, dtype=float), x.shape)
     if mu.shape != x.shape:
         raise ValueError(f"x and mu must have the same length; got {x.size}, {mu.size}")
@@ -568,9 +551,7 @@ def plot_loss_contours(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    p1 = np.asarray(p1, dtype=float)
-    p2 = np.asarray(p2, dtype=float)
-    loss = np.asarray(loss, dtype=float)
+    p1, p2, loss = (np.asarray(a, dtype=float) for a in (p1, p2, loss))
     if p1.ndim != 1 or p2.ndim != 1 or loss.shape != (p2.size, p1.size):
         raise ValueError(
             "need p1 (m1,), p2 (m2,) and loss (m2, m1); got "
@@ -715,14 +696,12 @@ def plot_field(
     elif callable(values):
         from .deep import field_grid
 
-        xy = field_grid(grid)
         with torch.no_grad():
-            out = values(xy)
+            out = values(field_grid(grid))
         image = torch.as_tensor(out).detach().double().reshape(grid, grid).numpy()
     else:
         image = np.asarray(
-            values.detach() if isinstance(values, torch.Tensor) else values,
-            dtype=float,
+            values.detach() if isinstance(values, torch.Tensor) else values, dtype=float
         )
         if image.ndim != 2 or image.shape[0] != image.shape[1]:
             raise ValueError(
@@ -745,13 +724,9 @@ def plot_field(
                 "need points of shape (k, 2) and point_values of shape (k,); got "
                 f"{pts.shape} and {vals.shape}"
             )
+        # antialiased=False: crisp dots, a third of the PNG size
         ax.scatter(
-            *pts.T,
-            c=vals,
-            s=point_size,
-            **scale,
-            edgecolors="none",
-            antialiased=False,  # crisp dots: a third of the PNG size
+            *pts.T, c=vals, s=point_size, **scale, edgecolors="none", antialiased=False
         )
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     for axis in (ax.xaxis, ax.yaxis):
@@ -867,8 +842,7 @@ def plot_gaussian_contours(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    mean = np.asarray(mean, dtype=float).reshape(-1)
-    cov = np.asarray(cov, dtype=float)
+    mean, cov = np.asarray(mean, dtype=float).reshape(-1), np.asarray(cov, dtype=float)
     if mean.shape != (2,) or cov.shape != (2, 2):
         raise ValueError(
             f"mean must have shape (2,) and cov (2, 2); got {mean.shape}, {cov.shape}"
@@ -930,8 +904,7 @@ def plot_coverage(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    nominal = np.asarray(nominal, dtype=float)
-    empirical = np.asarray(empirical, dtype=float)
+    nominal, empirical = (np.asarray(a, dtype=float) for a in (nominal, empirical))
     if nominal.shape != empirical.shape or nominal.ndim != 1:
         raise ValueError("nominal and empirical must be 1D arrays of the same length")
     if not ax.lines:  # first curve on these axes: draw the reference once

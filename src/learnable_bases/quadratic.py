@@ -164,16 +164,14 @@ def gd_iterates(kappa: float, eta: float, w0: float, steps: int) -> np.ndarray:
     eta = check_positive_float("eta", eta)
     w = check_real("w0", w0)
     steps = check_positive_int("steps", steps)
-    out = np.empty(steps + 1)
-    out[0] = w
+    out = [w]
     r = 1.0 - eta * kappa
-    for i in range(1, steps + 1):
-        if math.isfinite(w):
-            w = w - eta * kappa * w  # the gradient of E is kappa * w
-        else:
-            w = r * w  # keep +-inf once overflowed (inf - inf would be nan)
-        out[i] = w
-    return out
+    for _ in range(steps):
+        # the gradient of E is kappa * w; once overflowed, r * w keeps +-inf
+        # (inf - inf would be nan)
+        w = w - eta * kappa * w if math.isfinite(w) else r * w
+        out.append(w)
+    return np.array(out)
 
 
 def gd_iterates_closed_form(
@@ -211,9 +209,8 @@ def gd_iterates_closed_form(
     eta = check_positive_float("eta", eta)
     w0 = check_real("w0", w0)
     steps = check_positive_int("steps", steps)
-    i = np.arange(steps + 1)
     with np.errstate(over="ignore", invalid="ignore"):
-        return (1.0 - eta * kappa) ** i * w0
+        return (1.0 - eta * kappa) ** np.arange(steps + 1) * w0
 
 
 def regime(kappa: float, eta: float) -> str:
@@ -246,15 +243,12 @@ def regime(kappa: float, eta: float) -> str:
     kappa = check_positive_float("kappa", kappa)
     eta = check_positive_float("eta", eta)
     p = eta * kappa
-    if math.isclose(p, 1.0, rel_tol=REGIME_RTOL):
-        return "one-step"
-    if math.isclose(p, 2.0, rel_tol=REGIME_RTOL):
-        return "undamped"
+    for boundary, name in ((1.0, "one-step"), (2.0, "undamped")):
+        if math.isclose(p, boundary, rel_tol=REGIME_RTOL):
+            return name
     if p < 1.0:
         return "slow"
-    if p < 2.0:
-        return "oscillating"
-    return "diverging"
+    return "oscillating" if p < 2.0 else "diverging"
 
 
 # ---------------------------------------------------------------------------
@@ -298,16 +292,11 @@ def quadratic_loss_2d(
     w = np.asarray(w, dtype=float)
     if w.ndim == 0 or w.shape[-1] != k.size:
         raise ValueError(f"w must have shape (..., {k.size}); got {w.shape}")
-    h = _hessian(k, angle)
-    return 0.5 * np.einsum("...i,ij,...j->...", w, h, w)
+    return 0.5 * np.einsum("...i,ij,...j->...", w, _hessian(k, angle), w)
 
 
 def gd_path_2d(
-    kappas: np.ndarray,
-    eta: float,
-    w0: np.ndarray,
-    steps: int,
-    angle: float = 0.0,
+    kappas: np.ndarray, eta: float, w0: np.ndarray, steps: int, angle: float = 0.0
 ) -> np.ndarray:
     """Gradient descent ``w <- w - eta H w`` on ``E(w) = w^T H w / 2``.
 
@@ -346,16 +335,15 @@ def gd_path_2d(
     k, eta, w, steps, angle = _check_path(kappas, eta, w0, steps, angle)
     h = _hessian(k, angle)
     r = 1.0 - eta * k
-    out = np.empty((steps + 1, k.size))
-    out[0] = w
+    out = [w]
     with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(1, steps + 1):
+        for _ in range(steps):
             if angle == 0.0:  # diagonal Hessian: keep +-inf once overflowed
                 w = np.where(np.isfinite(w), w - eta * (k * w), r * w)
             else:
                 w = w - eta * (h @ w)
-            out[i] = w
-    return out
+            out.append(w)
+    return np.array(out)
 
 
 def adam_path_2d(
@@ -420,10 +408,8 @@ def adam_path_2d(
         raise ValueError(f"betas must be two numbers in [0, 1); got {betas!r}")
     b1, b2 = (float(b) for b in betas)
     h = _hessian(k, angle)
-    m = np.zeros(k.size)
-    v = np.zeros(k.size)
-    out = np.empty((steps + 1, k.size))
-    out[0] = w
+    m = v = np.zeros(k.size)  # the running averages (each step makes new arrays)
+    out = [w]
     for i in range(1, steps + 1):
         g = h @ w
         m = b1 * m + (1 - b1) * g
@@ -431,8 +417,8 @@ def adam_path_2d(
         m_hat = m / (1 - b1**i)
         v_hat = v / (1 - b2**i)
         w = w - eta * m_hat / (np.sqrt(v_hat) + eps)
-        out[i] = w
-    return out
+        out.append(w)
+    return np.array(out)
 
 
 def contraction_2d(kappas: np.ndarray, eta: float) -> float:
@@ -588,10 +574,7 @@ def steps_to_converge(
     lo = hi // 2  # sq_norm(lo) > target unless lo == 0 (handled by tol < 1)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if sq_norm(mid) > target:
-            lo = mid
-        else:
-            hi = mid
+        lo, hi = (mid, hi) if sq_norm(mid) > target else (lo, mid)
     return hi
 
 

@@ -11,9 +11,8 @@ together. Both return frozen result records.
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -132,7 +131,7 @@ class RegressionFit:
             evaluate(self.at_epoch(e).model, gaussian_nll_objective, x, y)
             for e in epochs
         ]
-        return frozen_int(np.array(epochs, dtype=int)), frozen(np.array(losses))
+        return frozen_int(epochs), frozen(losses)
 
     def at_epoch(self, epoch: int) -> RegressionFit:
         """The same fit with the model as it was after ``epoch`` epochs.
@@ -155,7 +154,7 @@ class RegressionFit:
             )
         model = copy.deepcopy(self.model)
         model.load_state_dict(self.history.snapshots[epoch])
-        return dataclasses.replace(self, model=model)
+        return replace(self, model=model)
 
 
 @cached

@@ -380,8 +380,7 @@ class LinearGaussian(_Simulator):
         A = self.design()
         precision = A.T @ A / self.noise**2 + torch.eye(2) / self.prior_std**2
         cov = torch.linalg.inv(precision)
-        mean = x @ A @ cov / self.noise**2  # cov is symmetric
-        return mean, cov
+        return x @ A @ cov / self.noise**2, cov  # the mean: cov is symmetric
 
 
 # ---------------------------------------------------------------------------

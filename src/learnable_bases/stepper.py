@@ -151,18 +151,14 @@ class Stepper:
             + "".join(imgs)
             + '<div class="lb-stepper-controls">'
             '<button type="button" data-act="prev" aria-label="Previous frame"'
-            " disabled>"
-            "\u25c0 Previous</button>"
+            " disabled>\u25c0 Previous</button>"
             '<button type="button" data-act="next" aria-label="Next frame"'
-            f"{' disabled' if n == 1 else ''}>"
-            "Next \u25b6</button>"
+            f"{' disabled' if n == 1 else ''}>Next \u25b6</button>"
             '<button type="button" data-act="play" aria-pressed="false">'
             "\u25b6 Play</button>"
             f'<input type="range" min="0" max="{n - 1}" step="1" value="0" '
-            f'aria-label="Frame">'
-            f'<span class="lb-stepper-label" aria-live="polite">'
-            f"1 / {n}: {html.escape(self.labels[0])}</span>"
-            "</div></div>"
+            'aria-label="Frame"><span class="lb-stepper-label" aria-live="polite">'
+            f"1 / {n}: {html.escape(self.labels[0])}</span></div></div>"
             f"<script>{_SCRIPT % {'id': uid}}</script>"
         )
 

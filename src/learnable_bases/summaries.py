@@ -29,11 +29,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ._checks import (
-    check_positive_int,
-    check_tensor,
-    evaluating,
-)
+from ._checks import check_positive_int, check_tensor, evaluating
 from .cache import cached
 from .models import MLP
 from .posterior import gaussian_out_dim, gaussian_params, nll
@@ -136,8 +132,7 @@ class SummaryFit:
         cov : torch.Tensor, shape (m, d, d)
         """
         with evaluating(self.model):
-            out = self.model(self._input(x)).double()
-        mean, scale_tril = gaussian_params(out)
+            mean, scale_tril = gaussian_params(self.model(self._input(x)).double())
         shift, scale = self.theta_mean.double(), self.theta_std.double()
         cov = scale_tril @ scale_tril.transpose(-1, -2)
         return shift + scale * mean, cov * scale[:, None] * scale[None, :]
@@ -272,8 +267,7 @@ def linear_r2(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
             f"features' columns; got {tuple(features.shape)} and {tuple(target.shape)}"
         )
     design = torch.cat([features, torch.ones_like(features[:, :1])], dim=1)
-    coef = torch.linalg.lstsq(design, target).solution
-    residual = target - design @ coef
+    residual = target - design @ torch.linalg.lstsq(design, target).solution
     return 1 - residual.var(dim=0) / target.var(dim=0)
 
 
@@ -313,5 +307,4 @@ def span_fraction(weights: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
             f"shape {tuple(basis.shape)}"
         )
     q, _ = torch.linalg.qr(basis)
-    inside = weights @ q @ q.T
-    return inside.norm(dim=1) / weights.norm(dim=1)
+    return (weights @ q @ q.T).norm(dim=1) / weights.norm(dim=1)

@@ -157,8 +157,7 @@ def _half_circle_distance(
     x: torch.Tensor, center: tuple[float, float], radius: float, upper: bool
 ) -> torch.Tensor:
     """Distance from points to an upper or lower half circle (an arc)."""
-    c = torch.tensor(center, dtype=x.dtype)
-    d = x - c
+    d = x - torch.tensor(center, dtype=x.dtype)
     on_side = d[:, 1] >= 0 if upper else d[:, 1] <= 0
     to_arc = (d.norm(dim=1) - radius).abs()
     ends = torch.tensor([[radius, 0.0], [-radius, 0.0]], dtype=x.dtype)
@@ -234,9 +233,7 @@ def spiral(x: torch.Tensor) -> torch.Tensor:
 
 #: Name -> 2D field ``(n, 2) -> (n,)``.
 FIELDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "blob": blob,
-    "moons": moons,
-    "spiral": spiral,
+    f.__name__: f for f in (blob, moons, spiral)
 }
 
 
