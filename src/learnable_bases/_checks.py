@@ -125,17 +125,18 @@ def check_int_sequence(
     in the error message.
     """
     arr = np.asarray(values)
-    if (
-        arr.ndim != 1
-        or arr.size == 0
-        or arr.dtype.kind not in "iu"
-        or (minimum is not None and np.any(arr < minimum))
-    ):
+    not_ints = arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu"
+    if not_ints or (minimum is not None and np.any(arr < minimum)):
         at_least = "" if minimum is None else f" >= {minimum}"
         raise ValueError(
             f"{name} must be a 1D sequence of integers{at_least}{note}; got {values!r}"
         )
     return arr
+
+
+def _is_real(value: object) -> bool:
+    """Whether ``value`` is a real number (a bool is not)."""
+    return isinstance(value, Real) and not isinstance(value, bool)
 
 
 def check_real(
@@ -150,7 +151,7 @@ def check_real(
         what = f"a finite number >= {minimum:g}"
     else:
         what = "a finite real number"
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if not _is_real(value):
         raise TypeError(f"{name} must be a real number ({what}); got {value!r}")
     low = (positive and value <= 0) or (minimum is not None and value < minimum)
     if not math.isfinite(value) or low:
@@ -209,7 +210,7 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
 
 def check_fraction(name: str, value: object) -> float:
     """Return ``value`` as ``float`` if it is a real in ``(0, 1)``; raise otherwise."""
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if not _is_real(value):
         raise TypeError(
             f"{name} must be a number strictly between 0 and 1; got {value!r}"
         )
@@ -442,17 +443,15 @@ def make_generator(
     both); ``None`` for neither, meaning torch's global generator."""
     if seed is not None and generator is not None:
         raise ValueError("pass either seed or generator, not both")
-    if generator is not None:
-        if not isinstance(generator, torch.Generator):
-            raise TypeError(
-                f"generator must be a torch.Generator; got {type(generator).__name__}"
-            )
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise TypeError(
+            f"generator must be a torch.Generator; got {type(generator).__name__}"
+        )
+    if seed is None:
         return generator
-    if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise TypeError(f"seed must be an int or None; got {seed!r}")
-        return torch.Generator().manual_seed(seed)
-    return None
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int or None; got {seed!r}")
+    return torch.Generator().manual_seed(seed)
 
 
 def check_model(model: object, *, trainable: bool = False) -> nn.Module:
@@ -562,12 +561,8 @@ def check_ax(ax: object) -> Axes:
 
 def check_interval(interval: object) -> tuple[float, float]:
     """Return ``(lo, hi)`` as floats if ``interval`` is two finite reals, lo < hi."""
-    if (
-        not isinstance(interval, Sequence)
-        or isinstance(interval, str)
-        or len(interval) != 2
-        or not all(isinstance(v, Real) and not isinstance(v, bool) for v in interval)
-    ):
+    is_seq = isinstance(interval, Sequence) and not isinstance(interval, str)
+    if not (is_seq and len(interval) == 2 and all(map(_is_real, interval))):
         raise TypeError(
             f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
         )

@@ -85,13 +85,7 @@ from ._checks import (
 from .activations import get_activation
 from .losses import HALF_LOG_2PI
 from .models import MLP, GaussianMLP, GaussianPrediction
-from .training import (
-    OPTIMIZERS,
-    History,
-    NonFiniteLossError,
-    holdout_split,
-    make_step,
-)
+from .training import OPTIMIZERS, History, NonFiniteLossError, holdout_split, make_step
 
 __all__ = [
     "evaluate_stacked",
@@ -321,16 +315,14 @@ def _check_stacked_data(
                 f"{name} has dtype {t.dtype}; the models have {dtype} "
                 f"(convert with {name}.to({dtype}))"
             )
-    if x.ndim == 2 and x.shape[1] == in_dim:
-        per_member, lead = False, x.shape[:1]
-    elif x.ndim == 3 and x.shape[0] == k and x.shape[2] == in_dim:
-        per_member, lead = True, x.shape[:2]
-    else:
+    per_member = x.ndim == 3 and x.shape[0] == k  # else shared: (N, in_dim)
+    if x.ndim != (3 if per_member else 2) or x.shape[-1] != in_dim:
         raise ValueError(
             f"{xname} must have shape (N, in_dim) = (N, {in_dim}), shared by all "
             f"members, or (K, N, in_dim) = ({k}, N, {in_dim}), one data set per "
             f"member; got {tuple(x.shape)}"
         )
+    lead = x.shape[:-1]
     if y.shape[: len(lead)] != lead or (per_member and y.ndim < 3):
         want = "(K, N, ...)" if per_member else "(N, ...)"
         raise ValueError(
@@ -339,7 +331,7 @@ def _check_stacked_data(
         )
     if y.ndim == len(lead):
         raise ValueError(f"{yname} needs a target dimension; got {tuple(y.shape)}")
-    if x.shape[len(lead) - 1] == 0:
+    if x.shape[-2] == 0:
         raise ValueError(f"{xname} and {yname} are empty")
     if per_member:
         return x, y
@@ -373,10 +365,9 @@ def _stacked_split(
 
 
 def _check_loss(value: object, k: int) -> torch.Tensor:
-    if not isinstance(value, torch.Tensor) or value.shape != (k,):
-        got = type(value).__name__
-        if isinstance(value, torch.Tensor):
-            got = f"shape {tuple(value.shape)}"
+    is_tensor = isinstance(value, torch.Tensor)
+    if not is_tensor or value.shape != (k,):
+        got = f"shape {tuple(value.shape)}" if is_tensor else type(value).__name__
         raise TypeError(
             f"loss must return one mean loss per member, a tensor of shape ({k},); "
             f"got {got}"
@@ -550,23 +541,16 @@ def train_stacked(
                     val_losses[epoch] = batch_loss(xv, yv)
             if track:
                 running, improved = rule.update(val_losses[epoch].numpy(), epoch + 1)
-                _copy_members(keep, params, improved if restore else running)
+                mask = torch.from_numpy(improved if restore else running)
+                with torch.no_grad():
+                    for kept, p in zip(keep, params, strict=True):
+                        kept[mask] = p[mask]
                 if rule.stopped.all():
                     break
     _write_back(models, keep)
     member_epochs = np.where(rule.stopped > 0, rule.stopped, epochs)
     means = _epoch_means(step_losses[: member_epochs.max()], sizes)  # once for all
     return tuple(history(j, int(e), means) for j, e in enumerate(member_epochs))
-
-
-def _copy_members(
-    dst: list[torch.Tensor], src: list[torch.Tensor], members: np.ndarray
-) -> None:
-    """``dst[i][j] = src[i][j]`` for the members ``j`` in the mask, shape (K,)."""
-    mask = torch.from_numpy(members)
-    with torch.no_grad():
-        for q, p in zip(dst, src, strict=True):
-            q[mask] = p[mask]
 
 
 def _epoch_means(step_losses: torch.Tensor, sizes: torch.Tensor) -> torch.Tensor:

@@ -338,17 +338,14 @@ def _optimizer_step(
     if isinstance(optimizer, str):
         name = check_choice("optimizer", optimizer, OPTIMIZERS)
         return params, make_step(name, params, lr), name
-    if isinstance(optimizer, torch.optim.Optimizer) or not callable(optimizer):
-        hint = (
-            " (pass the class or a factory, not an optimizer built on parameters)"
-            if isinstance(optimizer, torch.optim.Optimizer)
-            else ""
-        )
+    built = isinstance(optimizer, torch.optim.Optimizer)
+    if built or not callable(optimizer):
+        hint = " (pass the class or a factory, not an optimizer built on parameters)"
         raise TypeError(
             f"optimizer must be one of {sorted(OPTIMIZERS)}, or a callable "
             "make(params, lr=lr) -> torch.optim.Optimizer such as torch.optim.SGD "
             "or functools.partial(torch.optim.SGD, momentum=0.9); got "
-            f"{type(optimizer).__name__}{hint}"
+            f"{type(optimizer).__name__}{hint if built else ''}"
         )
     opt = optimizer(params, lr=lr)
     if not isinstance(opt, torch.optim.Optimizer):
@@ -496,10 +493,9 @@ def _split(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
     """The training and validation data of :func:`train`, checked: ``x_val``
     and ``y_val`` as given, or the ``val_fraction`` held out of ``(x, y)``."""
-    x, y = check_data(x, y)
     if val_fraction is not None:
-        with inputs_checked():  # scanned for NaN/inf just above
-            return holdout_split(x, y, val_fraction, seed=seed)
+        return holdout_split(x, y, val_fraction, seed=seed)  # checks x and y
+    x, y = check_data(x, y)
     if x_val is None:
         return x, y, None, None
     x_val, y_val = check_data(x_val, y_val, "x_val", "y_val")
