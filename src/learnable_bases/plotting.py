@@ -307,9 +307,16 @@ def plot_kink_approximation(
     if show_kinks:
         knots = approx.knots.numpy()
         ax.plot(
-            knots, 0 * knots, "|", ms=10, mew=1.5, color="0.35", label="kinks",
-            transform=ax.get_xaxis_transform(), clip_on=False,
-        )  # fmt: skip
+            knots,
+            0 * knots,
+            "|",
+            ms=10,
+            mew=1.5,
+            color="0.35",
+            label="kinks",
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+        )
     ax.set(xlabel="$x$", ylabel="$f(x)$")
     return ax
 
