@@ -63,6 +63,9 @@ def test_seeded_init_is_reproducible_and_leaves_global_rng_alone():
     c = MLP(2, 16, depth=2, seed=4)
     d = MLP(2, 16, depth=2, generator=torch.Generator().manual_seed(3))
     assert torch.equal(torch.get_rng_state(), state)
+    skip = MLP(2, 16, depth=2, seed=3, skip=True)  # its skip layer starts at zero
+    assert torch.equal(torch.get_rng_state(), state)
+    assert torch.all(skip.skip_layer.weight == 0)
     for pa, pb, pc, pd in zip(
         a.parameters(), b.parameters(), c.parameters(), d.parameters(), strict=True
     ):

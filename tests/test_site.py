@@ -50,6 +50,21 @@ def test_each_gallery_script_made_its_figures(site, script):
     assert f"{script.stem}.py" in html and f"{script.stem}.ipynb" in html
 
 
+#: How Python prints a warning: ``path.py:52: DeprecationWarning: ...``.
+PRINTED_WARNING = re.compile(r"\.py:\d+: \w*Warning: [^<\n]*")
+
+
+def test_no_page_shows_a_python_warning(site):
+    """A warning a gallery script or a chapter cell printed would reach the
+    reader as output; the code must not raise one."""
+    shown = {}
+    for page in site_pages():
+        found = PRINTED_WARNING.findall((site / page).read_text(encoding="utf-8"))
+        if found:
+            shown[page] = sorted(set(found))
+    assert shown == {}
+
+
 def test_gallery_offers_zip_of_all_examples(site):
     html = (site / "auto_gallery" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'href="[^"]+\.zip"', html)

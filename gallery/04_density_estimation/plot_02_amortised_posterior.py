@@ -47,7 +47,7 @@ tt = np.linspace(0, 1, 2)
 
 def draw(fig, i):
     ax_data, ax_theta = fig.subplots(1, 2, width_ratios=[1.2, 1])
-    (a, b), (ea, eb), (qa, qb) = theta_o[i], exact_mean[i], q_mean[i]
+    (a, b), (ea, eb), (qa, qb) = (v[i].tolist() for v in (theta_o, exact_mean, q_mean))
     ax_data.plot(t, x_o[i], "o", color="0.3", label="$x_o$")
     ax_data.plot(tt, a * tt + b, ":", color="black", lw=1.5, label="true line")
     ax_data.plot(tt, qa * tt + qb, color=lb.plotting.PALETTE[0], label=r"$q$ mean")

@@ -58,7 +58,8 @@ fig, axes = plt.subplots(2, 2, figsize=(9, 7.2))
 ax_data, ax_w, ax_plain, ax_post = axes.ravel()
 for i, colour in enumerate(lb.plotting.PALETTE[:3]):
     ax_data.plot(t, x_o[i], ".", ms=3, color=colour, alpha=0.6)
-    ax_data.plot(t, theta_o[i, 0] * t + theta_o[i, 1], color=colour, lw=2)
+    slope, intercept = theta_o[i].tolist()
+    ax_data.plot(t, slope * t + intercept, color=colour, lw=2)
 ax_data.set(xlabel="position $t$", ylabel="measurement $x_j$",
             title="three simulated measurements")  # fmt: skip
 

@@ -167,8 +167,10 @@ class MLP(nn.Module):
             for layer in (*self.layers, self.head):
                 _init_layer(layer, self.init, gen)
         self.skip_layer = None
-        if skip:
-            self.skip_layer = nn.Linear(self.in_dim, self.out_dim, bias=False)
+        if skip:  # starts at zero: built without drawing a random number
+            self.skip_layer = nn.utils.skip_init(
+                nn.Linear, self.in_dim, self.out_dim, bias=False
+            )
             nn.init.zeros_(self.skip_layer.weight)
 
     def features(self, x: torch.Tensor) -> torch.Tensor:

@@ -618,7 +618,7 @@ def train(
     The loop avoids per-step work that does not change the result: batch
     losses stay tensors until the end of the epoch (one conversion per epoch,
     not one host sync per step), each epoch gathers its shuffled data once,
-    and validation runs once per epoch under :func:`torch.inference_mode`.
+    and validation runs once per epoch in eval mode without gradients.
     With ``patience`` or ``restore_best``, the validation loss is read every
     epoch, and the best weights are copied whenever it improves.
 
