@@ -35,21 +35,6 @@ from ._checks import (
 )
 from .activations import get_activation
 
-__all__ = [
-    "KinkApproximation",
-    "approximation_errors",
-    "fit_output_weights",
-    "fit_rate",
-    "head_terms",
-    "is_dead",
-    "kink_approximation",
-    "neuron_features",
-    "random_deep_features",
-    "random_neurons",
-    "relu_interpolant_weights",
-    "relu_kink_basis",
-]
-
 #: Default input interval of the book's 1D figures.
 DEFAULT_INTERVAL: tuple[float, float] = (-3.0, 3.0)
 

@@ -29,8 +29,6 @@ from .activations import ACTIVATIONS, LABELS, get_activation
 from .models import OUTPUTS
 from .plotting import PALETTE
 
-__all__ = ["draw_network", "draw_neuron"]
-
 BLUE, ORANGE, GREEN, _, PURPLE = PALETTE[:5]  # vermillion is not used here
 _MIN_FONTSIZE = 10.0
 _CENTRED = {"ha": "center", "va": "center"}

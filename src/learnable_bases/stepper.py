@@ -31,8 +31,6 @@ from PIL import Image
 
 from ._checks import check_bool, check_callable, check_int, check_real
 
-__all__ = ["Stepper", "palette_png", "stepper_from_figures", "stepper_from_function"]
-
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The widget's behaviour and look, shipped beside this module; "%(id)s" in the
 # script is replaced by the id of the stepper it drives.

@@ -36,8 +36,6 @@ from .posterior import gaussian_out_dim, gaussian_params, nll
 from .simulators import get_simulator, simulate_pairs
 from .training import History, holdout_split, train
 
-__all__ = ["SummaryFit", "fit_summary_posterior", "linear_r2", "span_fraction"]
-
 
 @dataclass(frozen=True, eq=False)
 class SummaryFit:

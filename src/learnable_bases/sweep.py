@@ -87,14 +87,6 @@ from .losses import HALF_LOG_2PI
 from .models import MLP, GaussianMLP, GaussianPrediction
 from .training import OPTIMIZERS, History, NonFiniteLossError, holdout_split, make_step
 
-__all__ = [
-    "evaluate_stacked",
-    "stacked_forward",
-    "stacked_gaussian_nll",
-    "stacked_mse",
-    "train_stacked",
-]
-
 StackedLoss = Callable[[object, torch.Tensor], torch.Tensor]
 
 
