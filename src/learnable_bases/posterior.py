@@ -66,6 +66,7 @@ from ._checks import (
 )
 from .cache import cached
 from .calibration import gaussian_kl
+from .losses import HALF_LOG_2PI
 from .models import MLP
 from .simulators import check_pairs, get_simulator, normalise_on_grid, simulate_pairs
 from .sweep import train_stacked
@@ -74,7 +75,6 @@ from .training import History, holdout_split
 #: Heads: how the network's outputs parameterise ``q(theta | x)``.
 HEADS = ("gaussian", "mixture")
 
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 _Pairs = list[tuple[torch.Tensor, torch.Tensor]]  # (theta, x) pairs, one per seed
 
@@ -231,7 +231,7 @@ def gaussian_log_prob(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
         z.append(r * torch.exp(-log_diag[..., i]))
     z2 = sum(zi**2 for zi in z)
     log_det = log_diag.sum(dim=-1)
-    return -0.5 * z2 - log_det - d * _HALF_LOG_2PI
+    return -0.5 * z2 - log_det - d * HALF_LOG_2PI
 
 
 def mixture_params(
@@ -303,7 +303,7 @@ def mixture_log_prob(out: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
     theta = _check_theta(theta, 1)
     log_w, means, sigmas = mixture_params(out)
     z = (theta - means) / sigmas
-    log_comp = -0.5 * z**2 - torch.log(sigmas) - _HALF_LOG_2PI
+    log_comp = -0.5 * z**2 - torch.log(sigmas) - HALF_LOG_2PI
     return torch.logsumexp(log_w + log_comp, dim=-1)
 
 
