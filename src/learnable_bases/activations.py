@@ -56,7 +56,9 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     Returns
     -------
     torch.Tensor, shape (...)
-        Values in ``(0, 1)``.
+        Values in ``[0, 1]``: in ``(0, 1)`` mathematically, but rounded to
+        exactly 1 or 0 far out (float32: 1 above ``x`` of about 17, 0 below
+        about -89).
 
     Examples
     --------
@@ -64,6 +66,8 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     >>> from learnable_bases.activations import sigmoid
     >>> [round(v, 3) for v in sigmoid(torch.tensor([-2.0, 0.0, 2.0])).tolist()]
     [0.119, 0.5, 0.881]
+    >>> sigmoid(torch.tensor([20.0, -100.0])).tolist()
+    [1.0, 0.0]
     """
     return torch.sigmoid(check_floating("x", x))
 
@@ -79,7 +83,8 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     Returns
     -------
     torch.Tensor, shape (...)
-        Values in ``(-1, 1)``.
+        Values in ``[-1, 1]``: in ``(-1, 1)`` mathematically, but rounded to
+        exactly -1 or 1 far out (float32: for ``|x|`` above about 9).
 
     Examples
     --------
@@ -87,6 +92,8 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     >>> from learnable_bases.activations import tanh
     >>> [round(v, 3) for v in tanh(torch.tensor([-2.0, 0.0, 2.0])).tolist()]
     [-0.964, 0.0, 0.964]
+    >>> tanh(torch.tensor([10.0])).tolist()
+    [1.0]
     """
     return torch.tanh(check_floating("x", x))
 
