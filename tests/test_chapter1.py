@@ -1,7 +1,8 @@
 """Chapter 1 on the built site: figures embedded, numbers computed, code page honest.
 
-Also the chapter's plotting helper, ``plotting.plot_kink_approximation``, and
-the code page's plain-PyTorch cells, run again on their own.
+Also the code page's plain-PyTorch cells, run again on their own. The library
+functions behind the chapter are tested in their modules' files (its plotting
+helper, ``plot_kink_approximation``, in test_plotting.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import inspect
 import re
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from cells import plain_pytorch_cells, run
@@ -31,49 +31,6 @@ def _text(html: str) -> str:
 def _glued(html: str) -> list[str]:
     """Every number myst-nb glued into the page as text."""
     return re.findall(r'<span class="pasted-text">([^<]*)</span>', html)
-
-
-# ----------------------------------------------------------------- the helper
-@pytest.fixture
-def ax():
-    fig, ax = plt.subplots()
-    yield ax
-    plt.close(fig)
-
-
-def test_plot_kink_approximation_draws_neurons_sum_target_and_kinks(ax):
-    fit = lb.basis.kink_approximation(lb.targets.target_1d, 8)
-    lb.plotting.plot_kink_approximation(ax, fit, show_kinks=True)
-    lines = ax.get_lines()
-    assert len(lines) == 8 + 3  # 8 neurons, the sum, the target, the kink ticks
-    labels = [
-        line.get_label() for line in lines if not line.get_label().startswith("_")
-    ]
-    assert labels == [
-        r"neurons $w_j\,g(v_j x + b_j)$",
-        r"sum $+\ w_0$",
-        "target",
-        "kinks",
-    ]
-    total = next(line for line in lines if line.get_label() == r"sum $+\ w_0$")
-    assert torch.allclose(torch.as_tensor(total.get_ydata()), fit.total)
-
-
-def test_plot_kink_approximation_can_split_neurons_from_fit(ax):
-    fit = lb.basis.kink_approximation(lb.targets.target_1d, 4)
-    lb.plotting.plot_kink_approximation(ax, fit, show_fit=False)
-    assert len(ax.get_lines()) == 4
-    ax.clear()
-    lb.plotting.plot_kink_approximation(ax, fit, show_neurons=False)
-    assert len(ax.get_lines()) == 2
-
-
-def test_plot_kink_approximation_rejects_bad_input(ax):
-    with pytest.raises(TypeError, match="KinkApproximation"):
-        lb.plotting.plot_kink_approximation(ax, torch.zeros(3))
-    fit = lb.basis.kink_approximation(lb.targets.target_1d, 2)
-    with pytest.raises(TypeError, match="Axes"):
-        lb.plotting.plot_kink_approximation(None, fit)
 
 
 # ------------------------------------------ the code page's plain PyTorch

@@ -1,11 +1,13 @@
-"""Chapter 2 (training): the claims its prose makes, its helpers, and its page.
+"""Chapter 2 (training): the claims its prose makes, its exercise and its page.
 
-The quadratic toy, ``train`` and ``gradient_noise`` are tested in
-test_quadratic.py and test_training.py; here are the chapter's own demos
-(``fit_regression``, ``width_sweep``, the two-parameter line of the SGD figure),
-the functions added for them (``minibatch_gradients``, ``parameter_path``,
-``loss_surface_2d``) and the plotting helpers (``plot_band``,
-``plot_loss_curve``, ``plot_loss_contours``, ``plot_path``).
+Library functions are tested in their module files: the quadratic toy in
+test_quadratic.py, ``train`` in test_training.py, ``gradient_noise``,
+``minibatch_gradients``, ``parameter_path`` and ``loss_surface_2d`` in
+test_landscape.py, ``fit_regression`` and ``width_sweep`` in test_regression.py.
+Here are the numbers and statements of the chapter: step sizes on the quadratic,
+SGD noise on the two-parameter line, the regression demo and the settings every
+caller shows, the Gaussian NLL floor, early stopping, weight decay and width,
+the plain-PyTorch solution of exercise 4 and the built page.
 """
 
 from __future__ import annotations
@@ -179,21 +181,6 @@ def test_shorter_runs_are_the_start_of_longer_ones(demo):
     )
 
 
-def test_stepper_snapshots_of_one_run_equal_shorter_runs():
-    # the training stepper draws snapshots of one 300-epoch run
-    epochs = [1, 3, 10, 30]
-    run = fit_regression(epochs=30, snapshots=epochs)
-    for e in epochs:
-        at, fresh = run.at_epoch(e), fit_regression(epochs=e)
-        for a, b in zip(at.model.parameters(), fresh.model.parameters(), strict=True):
-            assert torch.equal(a, b), e
-        assert at.history is run.history and at.x is run.x
-    grid = torch.linspace(-3, 3, 7)[:, None]
-    assert not np.array_equal(run.at_epoch(1).predict(grid)[0], run.predict(grid)[0])
-    with pytest.raises(ValueError, match="no snapshot at epoch 5"):
-        run.at_epoch(5)
-
-
 def test_relabelled_neurons_show_the_loss_is_not_convex(demo):
     twin = copy.deepcopy(demo.model)
     perm = torch.randperm(demo.width, generator=torch.Generator().manual_seed(0))
@@ -333,13 +320,6 @@ def test_weight_decay_shrinks_the_weights_and_the_fresh_loss(gen):
     )
 
 
-def test_fit_regression_patience_needs_validation():
-    with pytest.raises(ValueError, match="track_val"):
-        fit_regression(epochs=2, patience=1, track_val=False)
-    with pytest.raises(ValueError, match="val_fraction"):
-        fit_regression(epochs=2, val_fraction=1.5)
-
-
 # ------------------------------------ exercise 4: early stopping in plain PyTorch
 # The exercise's hidden solution (a cell tagged ``plain-pytorch``) solves early
 # stopping in plain PyTorch. The build executes it; this test executes the same
@@ -408,25 +388,6 @@ def test_width_underfits_small_and_overfits_large(sweep):
     np.testing.assert_allclose(sweep.gap, sweep.val_loss - sweep.train_loss)
 
 
-def test_width_sweep_members_equal_single_fits():
-    """Member (data set i, seed j) is fit_regression(data_seed=1 + 2i, seed=j).
-
-    Equal up to float32 rounding (a few ulp after 30 epochs). Over hundreds of
-    epochs of an overfitting network such differences grow: after 200 epochs a
-    width-8 member's validation loss differs from the single fit's by about 1 %.
-    """
-    kw = {"n": 30, "epochs": 30, "lr": 3e-2, "batch_size": None, "n_val": 300}
-    r = width_sweep([3, 8], n_data=2, n_seeds=2, **kw)
-    for k, width in enumerate((3, 8)):
-        for i, j in itertools.product(range(2), range(2)):
-            single = fit_regression(
-                width, data_seed=1 + 2 * i, seed=j, track_val=False, **kw
-            )
-            assert r.train_loss[k, i, j] == pytest.approx(single.train_loss, abs=1e-5)
-            assert r.val_loss[k, i, j] == pytest.approx(single.val_loss, abs=1e-5)
-            assert r.sigma[k, i, j] == pytest.approx(single.sigma, rel=1e-5)
-
-
 @pytest.mark.parametrize("data_seed", [2, 3])
 def test_width_pattern_holds_for_other_data(data_seed):
     r = width_sweep([1, 64], data_seed=data_seed)
@@ -435,12 +396,6 @@ def test_width_pattern_holds_for_other_data(data_seed):
     assert train[0] > train[1] + 0.5
     assert sigma[0] > true > sigma[1]
     assert r.mean("gap")[1] > r.mean("gap")[0]
-
-
-def test_width_sweep_rejects_bad_widths():
-    for bad in ([], [0, 4], [2.5], [[1, 2]]):
-        with pytest.raises(ValueError, match="widths"):
-            width_sweep(bad)
 
 
 # ------------------------------------------------------------- the built site

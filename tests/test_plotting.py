@@ -102,6 +102,84 @@ def ax():
     plt.close(fig)
 
 
+# chapter 3's helper: a field on the unit square
+def test_plot_field_draws_arrays_functions_and_samples(ax):
+    values = np.arange(9.0).reshape(3, 3)
+    lb.plotting.plot_field(ax, values)
+    image = ax.images[-1]
+    np.testing.assert_array_equal(image.get_array(), values)
+    assert image.get_clim() == (0.0, 8.0) and image.origin == "lower"
+    x, y = lb.targets.sample_field("blob", 10, 0.1, seed=0)
+    lb.plotting.plot_field(
+        ax, lb.targets.blob, grid=5, vmin=0, vmax=1, points=x, point_values=y
+    )
+    assert ax.images[-1].get_array().shape == (5, 5)
+    scatter = ax.collections[-1]
+    assert scatter.get_offsets().shape == (10, 2)
+    assert scatter.get_clim() == (0.0, 1.0)
+    assert ax.get_xlabel() == "$x_1$" and ax.get_ylabel() == "$x_2$"
+
+
+def test_plot_field_accepts_a_model_and_samples_alone(ax):
+    model = lb.models.MLP(2, 4, seed=0)
+    lb.plotting.plot_field(ax, model, grid=6)
+    assert ax.images[-1].get_array().shape == (6, 6)
+    ax.clear()
+    x, y = lb.targets.sample_field("spiral", 7, 0.1, seed=0)
+    lb.plotting.plot_field(ax, None, vmin=-1, vmax=1, points=x, point_values=y)
+    assert not ax.images and ax.collections[-1].get_offsets().shape == (7, 2)
+
+
+def test_plot_field_rejects_bad_input(ax):
+    x, y = lb.targets.sample_field("blob", 4, 0.1, seed=0)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_field(None, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="square"):
+        lb.plotting.plot_field(ax, np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="both"):
+        lb.plotting.plot_field(ax, np.zeros((2, 2)), points=x)
+    with pytest.raises(ValueError, match="vmin"):
+        lb.plotting.plot_field(ax, None, points=x, point_values=y)
+    with pytest.raises(ValueError, match="shape"):
+        lb.plotting.plot_field(ax, np.zeros((2, 2)), points=x, point_values=y[:2])
+
+
+# chapter 1's helper: a kink approximation, neuron by neuron
+def test_plot_kink_approximation_draws_neurons_sum_target_and_kinks(ax):
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 8)
+    lb.plotting.plot_kink_approximation(ax, fit, show_kinks=True)
+    lines = ax.get_lines()
+    assert len(lines) == 8 + 3  # 8 neurons, the sum, the target, the kink ticks
+    labels = [
+        line.get_label() for line in lines if not line.get_label().startswith("_")
+    ]
+    assert labels == [
+        r"neurons $w_j\,g(v_j x + b_j)$",
+        r"sum $+\ w_0$",
+        "target",
+        "kinks",
+    ]
+    total = next(line for line in lines if line.get_label() == r"sum $+\ w_0$")
+    assert torch.allclose(torch.as_tensor(total.get_ydata()), fit.total)
+
+
+def test_plot_kink_approximation_can_split_neurons_from_fit(ax):
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 4)
+    lb.plotting.plot_kink_approximation(ax, fit, show_fit=False)
+    assert len(ax.get_lines()) == 4
+    ax.clear()
+    lb.plotting.plot_kink_approximation(ax, fit, show_neurons=False)
+    assert len(ax.get_lines()) == 2
+
+
+def test_plot_kink_approximation_rejects_bad_input(ax):
+    with pytest.raises(TypeError, match="KinkApproximation"):
+        lb.plotting.plot_kink_approximation(ax, torch.zeros(3))
+    fit = lb.basis.kink_approximation(lb.targets.target_1d, 2)
+    with pytest.raises(TypeError, match="Axes"):
+        lb.plotting.plot_kink_approximation(None, fit)
+
+
 def test_plot_band_draws_mean_and_bands(ax):
     x = np.linspace(0, 1, 11)
     lb.plotting.plot_band(ax, x, 2 * x, 0.5)

@@ -1,6 +1,7 @@
 """The repository itself: no binary archives at the top level, lecture order
 from file names, an example on every API page, and the library's shape (short
-functions, private helpers in ``_checks`` only, a budget of code lines).
+functions, private helpers in ``_checks`` only, a budget of code lines), and
+where its tests live.
 
 Package archives committed by accident (wheels, tarballs) bloat every clone and
 are never used by the build; dependencies come from the package index.
@@ -159,3 +160,41 @@ def test_no_private_name_is_imported_across_library_modules():
             ):
                 found.append(f"{path.stem}: {node.value.id}.{node.attr}")
     assert found == []
+
+
+#: Test files for the project's other parts: the built site and its browser
+#: checks, the gallery's downloads, the build's extension and reproducibility,
+#: the benchmarks, the noxfile and this repository.
+PROJECT_SUITES = {
+    "test_benchmarks",
+    "test_browser",
+    "test_browser_api",
+    "test_browser_discovery",
+    "test_browser_phone",
+    "test_browser_steppers",
+    "test_browser_zoom",
+    "test_gallery_notebooks",
+    "test_gallery_standalone",
+    "test_hosting",
+    "test_kernel_paths",
+    "test_noxfile",
+    "test_repository",
+    "test_repro",
+    "test_site",
+    "test_sphinxext",
+}
+
+
+def test_every_library_module_has_its_test_file_and_every_test_file_a_home():
+    """One test file per library module (``_checks`` in ``test_checks``), one per
+    chapter for its claims and page, and the project suites; nothing else."""
+    paths = [p for p in LIBRARY.glob("*.py") if p.stem != "__init__"]
+    modules = {p.stem.lstrip("_") for p in paths}
+    chapters = {
+        p.stem.split("_")[0] for p in (ROOT / "docs" / "chapters").glob("0*.md")
+    }
+    tests = {p.stem for p in (ROOT / "tests").glob("test_*.py")}
+    assert {f"test_{m}" for m in modules} - tests == set()
+    homes = {f"test_{m}" for m in modules} | PROJECT_SUITES
+    homes |= {f"test_chapter{int(n)}" for n in chapters}
+    assert tests - homes == set()
