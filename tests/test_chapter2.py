@@ -3,11 +3,12 @@
 Library functions are tested in their module files: the quadratic toy in
 test_quadratic.py, ``train`` in test_training.py, ``gradient_noise``,
 ``minibatch_gradients``, ``parameter_path`` and ``loss_surface_2d`` in
-test_landscape.py, ``fit_regression`` and ``width_sweep`` in test_regression.py.
+test_landscape.py, ``fit_regression`` and ``width_sweep`` in test_regression.py,
+``gaussian_nll_floor`` in test_losses.py.
 Here are the numbers and statements of the chapter: step sizes on the quadratic,
 SGD noise on the two-parameter line, the regression demo and the settings every
-caller shows, the Gaussian NLL floor, early stopping, weight decay and width,
-the plain-PyTorch solution of exercise 4 and the built page.
+caller shows, the validation curve above the NLL floor, early stopping, weight
+decay and width, the plain-PyTorch solution of exercise 4 and the built page.
 """
 
 from __future__ import annotations
@@ -223,22 +224,6 @@ def test_two_training_losses_of_one_run(demo):
     # loss after the epoch (both for the restored best weights)
     hist = demo.history
     assert hist.losses[hist.best_epoch - 1] > demo.train_loss
-
-
-def test_nll_floor_is_the_true_models_expected_loss():
-    sigma = 0.3
-    x, y = lb.targets.sine_data(200_000, sigma, seed=5)
-    per = lb.losses.gaussian_nll(
-        lb.targets.target_1d(x), torch.tensor(math.log(sigma)), y
-    )
-    floor = lb.losses.gaussian_nll_floor(sigma)
-    assert floor == pytest.approx(math.log(sigma) + 0.5 * math.log(2 * math.pi) + 0.5)
-    assert float(per) == pytest.approx(floor, abs=0.006)  # 3 standard errors
-    for bad in (0.0, -1.0, math.inf):
-        with pytest.raises(ValueError, match="sigma"):
-            lb.losses.gaussian_nll_floor(bad)
-    with pytest.raises(TypeError, match="sigma"):
-        lb.losses.gaussian_nll_floor("0.3")
 
 
 # ------------------------------------------------------------ generalisation

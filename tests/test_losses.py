@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+import learnable_bases as lb
 from learnable_bases.losses import (
     HALF_LOG_2PI,
     gaussian_nll,
@@ -122,3 +123,19 @@ def test_objectives_use_the_model():
 def test_bad_input_raises(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_nll_floor_is_the_true_models_expected_loss():
+    sigma = 0.3
+    x, y = lb.targets.sine_data(200_000, sigma, seed=5)
+    per = lb.losses.gaussian_nll(
+        lb.targets.target_1d(x), torch.tensor(math.log(sigma)), y
+    )
+    floor = lb.losses.gaussian_nll_floor(sigma)
+    assert floor == pytest.approx(math.log(sigma) + 0.5 * math.log(2 * math.pi) + 0.5)
+    assert float(per) == pytest.approx(floor, abs=0.006)  # 3 standard errors
+    for bad in (0.0, -1.0, math.inf):
+        with pytest.raises(ValueError, match="sigma"):
+            lb.losses.gaussian_nll_floor(bad)
+    with pytest.raises(TypeError, match="sigma"):
+        lb.losses.gaussian_nll_floor("0.3")

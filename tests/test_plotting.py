@@ -102,6 +102,31 @@ def ax():
     plt.close(fig)
 
 
+# chapter 4's helpers: Gaussian contours and coverage
+def test_posterior_plot_helpers_draw_and_reject_bad_input():
+    import matplotlib.pyplot as plt
+
+    fig, (ax1, ax2) = plt.subplots(1, 2)
+    try:
+        lb.plotting.plot_gaussian_contours(ax1, [0, 0], [[1, 0.5], [0.5, 1]], label="q")
+        assert len(ax1.lines) == 2  # 68 % and 95 % ellipses
+        x, y = ax1.lines[0].get_data()
+        # every point of the 68 % ellipse sits at the chi-square radius
+        inv = np.linalg.inv([[1, 0.5], [0.5, 1]])
+        m2 = np.einsum("ni,ij,nj->n", np.c_[x, y], inv, np.c_[x, y])
+        np.testing.assert_allclose(m2, -2 * np.log(1 - 0.68), rtol=1e-6)
+        lb.plotting.plot_coverage(ax2, [0.5, 0.9], [0.4, 0.95], n=100, label="q")
+        assert ax2.get_xlim() == (0.0, 1.0)
+        with pytest.raises(ValueError, match="mean must have shape"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0, 0], np.eye(2))
+        with pytest.raises(ValueError, match="levels"):
+            lb.plotting.plot_gaussian_contours(ax1, [0, 0], np.eye(2), levels=(1.2,))
+        with pytest.raises(ValueError, match="same length"):
+            lb.plotting.plot_coverage(ax2, [0.5], [0.5, 0.6])
+    finally:
+        plt.close(fig)
+
+
 # chapter 3's helper: a field on the unit square
 def test_plot_field_draws_arrays_functions_and_samples(ax):
     values = np.arange(9.0).reshape(3, 3)

@@ -22,6 +22,8 @@ from learnable_bases import simulators as S
 # tanh, not the default ReLU: two trainings that differ by float rounding (the
 # same pairs in other units) stay that close with a smooth activation, while a
 # ReLU network's kinks can turn the rounding into a different stopping epoch
+#: Chapter 4's network, trained plainly (no width factor fitted afterwards).
+FIT = dict(width=32, depth=2, activation="tanh", skip=False, calibrate=False)
 SMALL = dict(width=16, activation="tanh", schedule=((200, 1e-2), (200, 1e-3)))
 
 
@@ -577,3 +579,137 @@ def test_the_default_covers_within_three_points_without_calibration():
     levels = (0.5, 0.68, 0.95)
     covered = np.median([_coverage(f, theta_c, x_c, levels) for f in fits], 0)
     assert (np.abs(covered - np.array(levels)) < 0.03).all(), covered
+
+
+# --------------------------------------------------------------------- heads
+def test_gaussian_log_prob_matches_torch_distributions():
+    gen = torch.Generator().manual_seed(0)
+    for d in (1, 2, 3):
+        out = torch.randn(
+            4, 6, P.gaussian_out_dim(d), generator=gen, dtype=torch.float64
+        )
+        theta = torch.randn(4, 6, d, generator=gen, dtype=torch.float64)
+        mean, tril = P.gaussian_params(out)
+        ref = torch.distributions.MultivariateNormal(mean, scale_tril=tril).log_prob(
+            theta
+        )
+        torch.testing.assert_close(P.gaussian_log_prob(out, theta), ref)
+
+
+def test_mixture_log_prob_matches_a_sum_of_gaussians():
+    gen = torch.Generator().manual_seed(1)
+    out = torch.randn(5, P.mixture_out_dim(3), generator=gen, dtype=torch.float64)
+    theta = torch.randn(5, 1, generator=gen, dtype=torch.float64)
+    log_w, mu, sigma = P.mixture_params(out)
+    dens = (
+        log_w.exp() * torch.exp(torch.distributions.Normal(mu, sigma).log_prob(theta))
+    ).sum(-1)
+    torch.testing.assert_close(P.mixture_log_prob(out, theta), dens.log())
+    # one component is a Gaussian head (its logit does not matter)
+    one = torch.tensor([[7.0, 0.3, -0.5]], dtype=torch.float64)
+    torch.testing.assert_close(
+        P.mixture_log_prob(one, theta[:1]), P.gaussian_log_prob(one[:, 1:], theta[:1])
+    )
+
+
+@pytest.mark.parametrize("head", ["gaussian", "mixture"])
+def test_nll_over_a_leading_model_axis_equals_separate_losses(head):
+    gen = torch.Generator().manual_seed(2)
+    p = 5 if head == "gaussian" else 9
+    d = 2 if head == "gaussian" else 1
+    out = torch.randn(3, 7, p, generator=gen)
+    theta = torch.randn(7, d, generator=gen)
+    stacked = P.nll(head, out, theta)  # theta broadcasts over the model axis
+    assert stacked.shape == (3,)
+    for m in range(3):
+        torch.testing.assert_close(stacked[m], P.nll(head, out[m], theta))
+    assert P.nll(head, out[0], theta).shape == ()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: P.mixture_out_dim(0), ValueError, "at least one component"),
+        (lambda: P.mixture_out_dim(1.5), TypeError, "components"),
+        (
+            lambda: P.gaussian_log_prob(torch.zeros(4, 5), torch.zeros(4, 3)),
+            ValueError,
+            "needs 9 outputs",
+        ),
+        (
+            lambda: P.gaussian_params(torch.zeros(4, 4)),
+            ValueError,
+            "d \\+ d\\(d\\+1\\)/2",
+        ),
+        (
+            lambda: P.mixture_log_prob(torch.zeros(4, 6), torch.zeros(4, 2)),
+            ValueError,
+            r"\(\.\.\., n, 1\)",
+        ),
+        (lambda: P.mixture_params(torch.zeros(4, 7)), ValueError, "3K"),
+        (
+            lambda: P.nll("flow", torch.zeros(4, 2), torch.zeros(4, 1)),
+            ValueError,
+            "head",
+        ),
+        (lambda: P.nll("gaussian", [0.0], torch.zeros(1, 1)), TypeError, "out"),
+        (lambda: P.fit_posterior(S.LinearGaussian(), n_sims=0), ValueError, "budget"),
+        (
+            lambda: P.fit_posterior(S.SquareBimodal(), "mixture", components=0),
+            ValueError,
+            "at least one component",
+        ),
+        (
+            lambda: P.fit_posterior(S.LinearGaussian(), "mixture", components=2),
+            ValueError,
+            "1-D theta",
+        ),
+        (lambda: P.fit_posterior("lines"), ValueError, "unknown simulator"),
+        (lambda: P.fit_posterior(3), TypeError, "simulator"),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), schedule=((0, 1e-3),)),
+            ValueError,
+            "schedule",
+        ),
+        (
+            lambda: P.budget_sweep(S.LinearGaussian(), [0, 100]),
+            ValueError,
+            "zero budget",
+        ),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), val_fraction=1.5),
+            ValueError,
+            "val_fraction",
+        ),
+        (lambda: P.fit_posterior(S.GrowingNoise(), patience=0), ValueError, "patience"),
+        (
+            lambda: P.fit_posterior(S.GrowingNoise(), n_sims=5, val_fraction=0.05),
+            ValueError,
+            "at least one",
+        ),
+    ],
+)
+def test_heads_and_fits_reject_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_non_finite_training_loss_stops_with_a_clear_error():
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        P.fit_posterior(
+            S.GrowingNoise(), n_sims=256, schedule=((3, 1e6),), **FIT, seed=0
+        )
+
+
+def test_fits_trained_together_equal_fits_trained_alone():
+    sim = S.GrowingNoise()
+    kwargs = dict(n_sims=300, width=8, schedule=((2, 1e-2), (1, 1e-3)))
+    together = P.fit_posteriors(sim, "gaussian", seeds=[3, 4], **kwargs)
+    alone = P.fit_posterior(sim, "gaussian", seed=4, **kwargs)
+    assert torch.equal(together[1].theta, alone.theta)
+    x = torch.linspace(-2, 2, 9)[:, None]
+    torch.testing.assert_close(
+        together[1].outputs(x), alone.outputs(x), atol=1e-5, rtol=1e-4
+    )
+    per_epoch = math.ceil(270 / P.default_batch_size(270))  # 5 batches of 54
+    assert together[1].steps == alone.steps == 3 * per_epoch == 15
