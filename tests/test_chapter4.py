@@ -1,10 +1,11 @@
 """Chapter 4 (density estimation): the claims its prose makes, its exercise, its page.
 
 Library functions are tested in their module files: the simulators in
-test_simulators.py, the heads and fits in test_posterior.py, the diagnostics in
-test_calibration.py, the plotting helpers in test_plotting.py. One library test
-stays here, because it reuses the chapter's trainings: the mixture and Gaussian
-densities on a grid integrate to one.
+test_simulators.py, the heads and fits (among them fit_posterior's held-out
+pairs and early stopping) in test_posterior.py, the diagnostics in
+test_calibration.py, the summaries in test_summaries.py, the plotting helpers in
+test_plotting.py. One library test stays here, because it reuses the chapter's
+trainings: the mixture and Gaussian densities on a grid integrate to one.
 
 The claims of the chapter are checked with *other* seeds than its figures
 (networks with ``seed=1``, fresh held-out simulations), with tolerances that
@@ -13,7 +14,6 @@ leave room for small numerical differences between machines.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 
@@ -208,47 +208,6 @@ def test_claim_learned_width_follows_the_exact_width():
     sigma = fit.gaussian(xs)[1][:, 0, 0].sqrt()
     assert cal.rank_correlation(sigma, std) >= 0.9
     assert std.max() > 3 * std.min()  # "changes strongly with x"
-
-
-def test_fits_hold_out_pairs_and_stop_at_their_best_epoch():
-    """fit_posterior's default: 10 % held out, each phase stops after 20 epochs
-    without a better held-out NLL and ends with its best weights."""
-    fit = P.fit_posterior(S.GrowingNoise(), n_sims=2000, width=8, seed=2)
-    assert (fit.n_sims, fit.n_train, fit.n_val) == (2000, 1800, 200)
-    assert len(fit.histories) == len(P.STOPPING_SCHEDULE)
-    for h in fit.histories:
-        assert h.patience == P.PATIENCE == 20 and h.val_losses is not None
-        assert h.stopped_epoch < h.max_epochs  # stopped early, not at the cap
-        assert h.stopped_epoch == h.best_epoch + h.patience
-    batch = P.default_batch_size(1800)  # a fifth of the training pairs
-    assert all(h.batch_size == batch == 360 for h in fit.histories)
-    assert fit.steps == fit.epochs * math.ceil(1800 / batch)  # steps actually taken
-    assert fit.val_losses.shape == fit.losses.shape == (fit.epochs,)
-    # one split for every phase: holdout_split's with the seed; the model ends
-    # with the weights of the last phase's best held-out epoch
-    _, _, x_val, theta_val = lb.training.holdout_split(fit.x, fit.theta, 0.1, seed=2)
-    # (the histories are on standardised pairs; val_losses in the reader's units)
-    best = fit.val_losses[-fit.histories[-1].epochs :].min()
-    assert best == pytest.approx(
-        fit.histories[-1].val_losses.min() + float(fit.theta_std.log().sum())
-    )
-    assert fit.width_factor == 1.0  # no calibration factor by default
-    assert fit.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
-    # with calibrate=True the same training, then a width factor fitted to
-    # those pairs afterwards, which lowers their NLL
-    calibrated = P.fit_posterior(
-        S.GrowingNoise(), n_sims=2000, width=8, seed=2, calibrate=True
-    )
-    as_trained = dataclasses.replace(calibrated, width_factor=1.0)
-    assert as_trained.nll(theta_val, x_val) == pytest.approx(best, rel=1e-4)
-    assert calibrated.width_factor != 1.0
-    assert calibrated.nll(theta_val, x_val) < as_trained.nll(theta_val, x_val)
-    # without patience: every epoch of the fixed schedule, on all pairs
-    plain = P.fit_posterior(
-        S.GrowingNoise(), n_sims=2000, width=8, seed=2, val_fraction=None, patience=None
-    )
-    assert plain.n_val == 0 and plain.val_losses is None
-    assert plain.epochs == sum(e for e, _ in P.SCHEDULE)
 
 
 def test_claim_each_budget_trains_to_its_validation_optimum(line):
