@@ -133,35 +133,6 @@ def kinks():
     }
 
 
-@pytest.fixture(scope="module")
-def backprop_demo():
-    """The chapter's visible backprop cell, returning what it prints."""
-    model = lb.models.MLP(in_dim=2, width=16, depth=4, seed=0).double()
-    x, y = lb.targets.sample_field("spiral", 64, noise_sigma=0.1, seed=1)
-    x, y = x.double(), y.double()
-    lb.losses.mse_objective(model, x, y).backward()
-    by_hand = deep.backprop(model, x, y)
-    layers = [*model.layers, model.head]
-    W, eps = model.layers[0].weight, 1e-6
-    i, j = divmod(int(W.grad.abs().argmax()), W.shape[1])
-    with torch.no_grad():
-        W[i, j] += eps
-        e_plus = float(lb.losses.mse_objective(model, x, y))
-        W[i, j] -= 2 * eps
-        e_minus = float(lb.losses.mse_objective(model, x, y))
-        W[i, j] += eps
-    return {
-        "max_grad": [float(m.weight.grad.abs().max()) for m in layers],
-        "gaps": [
-            float((dW - m.weight.grad).abs().max())
-            for m, (dW, _) in zip(layers, by_hand, strict=True)
-        ],
-        "autograd": float(W.grad[i, j]),
-        "finite_difference": (e_plus - e_minus) / (2 * eps),
-        "index": (i, j),
-    }
-
-
 # --------------------------------------------------------------- kinks_by_depth
 def test_claim_kinks_grow_with_depth_and_width(kinks):
     """'1 kink at depth one, ... on average at depth four; faster for wider'."""
