@@ -58,7 +58,10 @@ def _check_python(session: nox.Session) -> None:
     version = session.run_always(
         "python", "-c", "import platform; print(platform.python_version())",
         silent=True,
-    ).strip()  # fmt: skip
+    )  # fmt: skip
+    if version is None:  # nox -R (--no-install): a reused environment, not checked
+        return
+    version = version.strip()
     if not python_supported(version):
         session.error(
             f"Python {version} is not supported: Learnable Bases needs Python "

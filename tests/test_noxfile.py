@@ -62,6 +62,32 @@ def test_range_check(version, ok):
     assert noxfile.python_supported(version, ">=3.11") is ok
 
 
+class _Session:
+    """The two calls ``_check_python`` makes of a ``nox.Session``."""
+
+    def __init__(self, version: str | None) -> None:
+        self.version, self.errors = version, []
+
+    def run_always(self, *args: str, silent: bool) -> str | None:
+        return self.version  # None: nox -R (--no-install) runs nothing
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+
+@pytest.mark.parametrize(
+    ("version", "stopped"), [("3.12.1\n", False), ("3.9.18\n", True), (None, False)]
+)
+def test_the_python_check_stops_an_old_python_and_lets_nox_dash_r_through(
+    version, stopped
+):
+    session = _Session(version)
+    noxfile._check_python(session)
+    assert bool(session.errors) is stopped
+    if stopped:
+        assert "Python 3.9.18 is not supported" in session.errors[0]
+
+
 def test_readme_names_the_supported_range_and_the_torch_note():
     readme = (ROOT / "README.md").read_text()
     lowest = REQUIRES.removeprefix(">=")

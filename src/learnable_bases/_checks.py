@@ -449,9 +449,7 @@ def make_generator(
         )
     if seed is None:
         return generator
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int or None; got {seed!r}")
-    return torch.Generator().manual_seed(seed)
+    return torch.Generator().manual_seed(check_seed(seed))
 
 
 def check_model(model: object, *, trainable: bool = False) -> nn.Module:
@@ -559,14 +557,15 @@ def check_ax(ax: object) -> Axes:
     return ax
 
 
-def check_interval(interval: object) -> tuple[float, float]:
-    """Return ``(lo, hi)`` as floats if ``interval`` is two finite reals, lo < hi."""
-    is_seq = isinstance(interval, Sequence) and not isinstance(interval, str)
-    if not (is_seq and len(interval) == 2 and all(map(_is_real, interval))):
+def check_interval(interval: object, name: str = "interval") -> tuple[float, float]:
+    """Return ``(lo, hi)`` as floats if ``interval`` is two finite reals, lo < hi
+    (a sequence or a 1-D array); ``name`` is the argument's name in errors."""
+    pair = isinstance(interval, Sequence | np.ndarray) and np.ndim(interval) == 1
+    if not (pair and len(interval) == 2 and all(map(_is_real, interval))):
         raise TypeError(
-            f"interval must be a pair (lo, hi) of real numbers; got {interval!r}"
+            f"{name} must be a pair (lo, hi) of real numbers; got {interval!r}"
         )
     lo, hi = interval
     if not (math.isfinite(lo) and math.isfinite(hi)) or not lo < hi:
-        raise ValueError(f"interval must have finite lo < hi; got {interval!r}")
+        raise ValueError(f"{name} must have finite lo < hi; got {interval!r}")
     return float(lo), float(hi)

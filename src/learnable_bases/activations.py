@@ -211,6 +211,11 @@ _DERIVATIVES: dict[str, Activation] = {
 }
 
 #: Display names with the formula, for legends and frame labels.
+#: The one-sided activations: (near) zero for z < 0, so a layer of them passes on
+#: about half its input's power; deep stacks of them take He's gain sqrt(2)
+#: (:func:`learnable_bases.basis.random_deep_features`).
+ONE_SIDED = frozenset({"step", "relu", "gelu", "gelu_erf"})
+
 LABELS: dict[str, str] = {
     "step": r"step $\mathbb{1}[z>0]$",
     "sigmoid": r"sigmoid $1/(1+e^{-z})$",
@@ -307,7 +312,7 @@ def max_gelu_gap(lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> float
     >>> round(max_gelu_gap(), 4)
     0.0205
     """
-    lo, hi = check_interval((lo, hi))
+    lo, hi = check_interval((lo, hi), "(lo, hi)")
     n = check_int("n", n, minimum=2)
     x = torch.linspace(lo, hi, n, dtype=torch.float64)
     return float((gelu(x) - gelu_erf(x)).abs().max())

@@ -33,13 +33,10 @@ from ._checks import (
     check_sequence,
     check_tensor,
 )
-from .activations import get_activation
+from .activations import ONE_SIDED, get_activation
 
 #: Default input interval of the book's 1D figures.
 DEFAULT_INTERVAL: tuple[float, float] = (-3.0, 3.0)
-
-#: Activations whose deep stacks use He scaling (gain sqrt(2)); others use gain 1.
-_RELU_LIKE = frozenset({"relu", "gelu", "gelu_erf", "step"})
 
 
 # --------------------------------------------------------------------------- checks
@@ -669,7 +666,7 @@ def random_deep_features(
     if not (hi > lo).all():
         raise ValueError("x must span a range (at least two distinct values)")
     n_in, dtype = x2.shape[1], x2.dtype
-    std = (math.sqrt(2.0) if activation in _RELU_LIKE else 1.0) / math.sqrt(width)
+    std = (math.sqrt(2.0) if activation in ONE_SIDED else 1.0) / math.sqrt(width)
 
     def random_points() -> torch.Tensor:
         return lo + (hi - lo) * torch.rand(width, n_in, generator=gen, dtype=dtype)

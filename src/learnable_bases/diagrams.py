@@ -25,7 +25,7 @@ from ._checks import (
     check_real,
     check_sequence,
 )
-from .activations import ACTIVATIONS, LABELS, get_activation
+from .activations import ACTIVATIONS, LABELS, ONE_SIDED, get_activation
 from .models import OUTPUTS
 from .plotting import PALETTE
 
@@ -140,7 +140,7 @@ def _draw_glyph(ax: Axes, name: str, x: float, y: float, radius_in: float) -> No
     """Sketch activation ``name`` (or ``"linear"``) inside the unit at ``(x, y)``."""
     t = g = torch.linspace(-1.0, 1.0, 41, dtype=torch.float64)  # g = t: "linear"
     if name != "linear":
-        width = 2.0 if name in ("relu", "gelu", "gelu_erf", "step") else 5.0
+        width = 2.0 if name in ONE_SIDED else 5.0  # the kink or jump in view
         g = get_activation(name)(width * t)
         g = 2 * (g - g.min()) / (g.max() - g.min()) - 1  # scaled into [-1, 1]
     shift = transforms.ScaledTranslation(x, y, ax.transData)  # to the unit's centre

@@ -111,7 +111,7 @@ def minibatch_variance_theory(
     b = b.astype(float)
     if replace:
         return sigma2 / b
-    _check_fits("batch sizes", batch_size, n, replace)
+    _check_fits("batch sizes", batch_size, n, replace=False)
     # times the finite population correction
     return sigma2 / b * (np.ones_like(b) if n == 1 else (n - b) / (n - 1))
 

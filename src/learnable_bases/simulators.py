@@ -39,6 +39,7 @@ import torch
 from ._checks import (
     check_choice,
     check_int,
+    check_interval,
     check_positive_float,
     check_positive_int,
     check_real,
@@ -86,8 +87,7 @@ def theta_grid(low: float, high: float, n: int = 801) -> torch.Tensor:
     >>> grid.tolist(), grid.dtype
     ([-2.0, -1.0, 0.0, 1.0, 2.0], torch.float64)
     """
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"need finite low < high; got {low}, {high}")
+    low, high = check_interval((low, high), "(low, high)")
     n = check_int("n (the number of grid points)", n, minimum=3)
     return torch.linspace(low, high, n, dtype=torch.float64)
 

@@ -14,13 +14,13 @@ lecture). :func:`blob` (easy), :func:`moons` (two curved ridges) and
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 
 from ._checks import (
     check_choice,
+    check_interval,
     check_positive_int,
     check_real,
     check_seed,
@@ -114,12 +114,7 @@ def sine_data(
     n = check_positive_int("n", n)
     noise_sigma = check_real("noise_sigma", noise_sigma, minimum=0)
     gen = torch.Generator().manual_seed(check_seed(seed))
-    try:
-        lo, hi = (float(v) for v in x_range)
-    except (TypeError, ValueError):
-        raise TypeError(f"x_range must be a pair of numbers; got {x_range!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-        raise ValueError(f"x_range must be finite with lo < hi; got {x_range!r}")
+    lo, hi = check_interval(x_range, "x_range")
     x = lo + (hi - lo) * torch.rand(n, 1, generator=gen)
     y = target_1d(x) + noise_sigma * torch.randn(n, 1, generator=gen)
     return x, y
