@@ -181,7 +181,9 @@ def check_floating(name: str, value: object) -> torch.Tensor:
     return value
 
 
-def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.Tensor:
+def check_tensor(
+    name: str, value: object, *, ndim: int | None = None, shape: tuple | None = None
+) -> torch.Tensor:
     """Return ``value`` if it is a finite floating-point tensor; raise otherwise.
 
     Parameters
@@ -192,6 +194,9 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
         The value given by the caller.
     ndim : int, optional
         Required number of dimensions.
+    shape : tuple of int or str, optional
+        Required shape, as :func:`check_shape` reads it (``("n", 2)``: any
+        number of rows, two columns).
 
     Returns
     -------
@@ -203,8 +208,38 @@ def check_tensor(name: str, value: object, *, ndim: int | None = None) -> torch.
         raise ValueError(
             f"{name} must have {ndim} dimension(s); got shape {tuple(value.shape)}"
         )
+    if shape is not None:
+        check_shape(name, value, shape)
     if not _INPUTS_CHECKED.get() and not torch.isfinite(value).all():
         raise ValueError(f"{name} contains NaN or infinite values")
+    return value
+
+
+def check_shape(
+    name: str, value: torch.Tensor | np.ndarray, shape: tuple, note: str = ""
+) -> torch.Tensor | np.ndarray:
+    """``value`` if its shape is ``shape``; a ``ValueError`` otherwise.
+
+    An int in ``shape`` fixes that axis's size; a str (a name such as ``"n"``)
+    lets it have any size. ``note`` follows the wanted shape in the message.
+
+    >>> check_shape("mean", np.zeros(3), (2,), " (a point in the plane)")
+    Traceback (most recent call last):
+    ...
+    ValueError: mean must have shape (2,) (a point in the plane); got (3,)
+    >>> check_shape("x", torch.zeros(5), ("n", 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have 2 dimension(s), shape (n, 2); got (5,)
+    >>> check_shape("x", torch.zeros(5, 2), ("n", 2)).shape
+    torch.Size([5, 2])
+    """
+    got = tuple(value.shape)
+    fixed = [(g, s) for g, s in zip(got, shape, strict=False) if isinstance(s, int)]
+    if len(got) != len(shape) or any(g != s for g, s in fixed):
+        want = ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "")
+        dims = f"{len(shape)} dimension(s), " if len(got) != len(shape) else ""
+        raise ValueError(f"{name} must have {dims}shape ({want}){note}; got {got}")
     return value
 
 

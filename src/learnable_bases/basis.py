@@ -31,6 +31,7 @@ from ._checks import (
     check_positive_int,
     check_real,
     check_sequence,
+    check_shape,
     check_tensor,
 )
 from .activations import ONE_SIDED, get_activation
@@ -184,16 +185,9 @@ def neuron_features(
     g = get_activation(activation)
     x = _as_2d("x", x, "n")
     v = _as_2d("v", v, "n_neurons")
+    check_shape("v", v, ("n_neurons", x.shape[1]), " (its in_dim must match x's)")
     b = check_tensor("b", b, ndim=1)
-    if v.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"x has in_dim={x.shape[1]} but v has in_dim={v.shape[1]}; they must match"
-        )
-    if b.shape[0] != v.shape[0]:
-        raise ValueError(
-            f"b has {b.shape[0]} entries but v has {v.shape[0]} neurons; "
-            "they must match"
-        )
+    check_shape("b", b, (v.shape[0],), " (one bias per neuron, to match v)")
     dtype = torch.promote_types(torch.promote_types(x.dtype, v.dtype), b.dtype)
     return g(x.to(dtype) @ v.to(dtype).T + b.to(dtype))
 
@@ -310,11 +304,7 @@ def relu_interpolant_weights(knots: torch.Tensor, values: torch.Tensor) -> torch
     """
     knots = _check_knots(knots)
     values = check_tensor("values", values, ndim=1)
-    if values.shape != knots.shape:
-        raise ValueError(
-            f"values must have one entry per knot ({knots.numel()}); "
-            f"got {values.numel()}"
-        )
+    check_shape("values", values, knots.shape, " (one entry per knot)")
     dtype = torch.promote_types(knots.dtype, values.dtype)
     knots, values = knots.to(dtype), values.to(dtype)
     slopes = torch.diff(values) / torch.diff(knots)
@@ -363,10 +353,7 @@ def fit_output_weights(
     y = check_tensor("y", y, ndim=1)
     ridge = check_real("ridge", minimum=0, value=ridge)
     n, h = features.shape
-    if y.shape[0] != n:
-        raise ValueError(
-            f"y has {y.shape[0]} entries but features has {n} rows; they must match"
-        )
+    check_shape("y", y, (n,), " (as many entries as features has rows)")
     if h == 0:
         raise ValueError("features must have at least one column (hidden unit)")
     phi = features.detach().to(torch.float64)
@@ -438,11 +425,7 @@ def _evaluate_target(
         y = y.detach().to(torch.float64)
     else:
         y = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=torch.float64)
-    if y.shape != x.shape:
-        raise ValueError(
-            f"target must return shape {tuple(x.shape)} for inputs of that shape; "
-            f"got {tuple(y.shape)}"
-        )
+    check_shape("target(x)", y, x.shape, " (the shape of x)")
     if not torch.isfinite(y).all():
         raise ValueError("target returned NaN or infinite values on the interval")
     return y
@@ -598,10 +581,7 @@ def fit_rate(Hs: Sequence[int], errors: Sequence[float] | np.ndarray) -> float:
         err = np.asarray(errors, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"errors must be real numbers; got {errors!r}") from exc
-    if err.shape != (len(Hs),):
-        raise ValueError(
-            f"errors must have one entry per H ({len(Hs)}); got shape {err.shape}"
-        )
+    check_shape("errors", err, (len(Hs),), " (one entry per H)")
     if not (np.isfinite(err).all() and (err > 0).all()):
         raise ValueError("errors must be finite and > 0 to take logarithms")
     if len(set(Hs)) < 2:

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ._checks import check_positive_int, check_seed, check_tensor
+from ._checks import check_positive_int, check_seed, check_shape, check_tensor
 
 
 def _check_matrices(name: str, value: object, d: int) -> torch.Tensor:
@@ -81,11 +81,7 @@ def hpd_level_gaussian(
     """
     mean = check_tensor("mean", mean, ndim=2)
     theta = check_tensor("theta", theta, ndim=2)
-    if theta.shape != mean.shape:
-        raise ValueError(
-            f"theta must have the shape of mean {tuple(mean.shape)}; "
-            f"got {tuple(theta.shape)}"
-        )
+    check_shape("theta", theta, mean.shape, " (the shape of mean)")
     d = mean.shape[1]
     cov = _check_matrices("cov", cov, d).double()
     delta = (theta.double() - mean.double())[..., None]
@@ -133,11 +129,8 @@ def hpd_level_grid(
     density = check_tensor("density", density, ndim=2).double()
     grid = check_tensor("grid", grid, ndim=1).double()
     theta = check_tensor("theta", theta).double().reshape(-1)
-    if density.shape != (theta.numel(), grid.numel()):
-        raise ValueError(
-            f"density must have shape (n, g) = ({theta.numel()}, {grid.numel()}); "
-            f"got {tuple(density.shape)}"
-        )
+    shape = (theta.numel(), grid.numel())
+    check_shape("density", density, shape, " (one row per theta, a column per point)")
     mass = density / density.sum(dim=1, keepdim=True)
     # the density at the truth, linearly interpolated (zero outside the grid)
     right = torch.searchsorted(grid, theta).clamp(1, grid.numel() - 1)
@@ -207,11 +200,7 @@ def hpd_level_samples(
             )
     theta = check_tensor("theta", theta, ndim=2)
     x = check_tensor("x", x, ndim=2)
-    if theta.shape[0] != x.shape[0]:
-        raise ValueError(
-            f"theta and x must hold the same number of pairs; got {theta.shape[0]} "
-            f"and {x.shape[0]} rows"
-        )
+    check_shape("x", x, (theta.shape[0], "x_dim"), " (the same number of pairs)")
     n_samples = check_positive_int("n_samples", n_samples)
     seed = check_seed(seed)
     levels = torch.empty(theta.shape[0], dtype=torch.float64)
@@ -289,11 +278,8 @@ def tv_distance(p: torch.Tensor, q: torch.Tensor, grid: torch.Tensor) -> torch.T
     p = check_tensor("p", p, ndim=2).double()
     q = check_tensor("q", q, ndim=2).double()
     grid = check_tensor("grid", grid, ndim=1).double()
-    if p.shape != q.shape or p.shape[1] != grid.numel():
-        raise ValueError(
-            f"p and q must have the same shape (m, g) with g = {grid.numel()}; got "
-            f"{tuple(p.shape)} and {tuple(q.shape)}"
-        )
+    check_shape("p", p, ("m", grid.numel()), " (g = len(grid))")
+    check_shape("q", q, p.shape, " (the same shape as p)")
     return 0.5 * torch.trapezoid((p - q).abs(), grid, dim=1)
 
 
@@ -332,11 +318,7 @@ def gaussian_kl(
     """
     mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
     mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
-    if mean_p.shape != mean_q.shape:
-        raise ValueError(
-            f"mean_p and mean_q must have the same shape; got {tuple(mean_p.shape)} "
-            f"and {tuple(mean_q.shape)}"
-        )
+    check_shape("mean_q", mean_q, mean_p.shape, " (the shape of mean_p)")
     m, d = mean_p.shape
     cov_p = _check_matrices("cov_p", cov_p, d).double().expand(m, d, d)
     cov_q = _check_matrices("cov_q", cov_q, d).double().expand(m, d, d)
@@ -469,11 +451,8 @@ def gaussian_errors(
     """
     mean_q = check_tensor("mean_q", mean_q, ndim=2).double()
     mean_p = check_tensor("mean_p", mean_p, ndim=2).double()
-    if mean_q.shape != mean_p.shape or mean_q.shape[1] != 2:
-        raise ValueError(
-            "mean_q and mean_p must both have shape (m, 2); got "
-            f"{tuple(mean_q.shape)} and {tuple(mean_p.shape)}"
-        )
+    check_shape("mean_q", mean_q, ("m", 2))
+    check_shape("mean_p", mean_p, mean_q.shape, " (the shape of mean_q)")
     std_q, corr_q = gaussian_summary(cov_q.double())
     std_p, corr_p = gaussian_summary(cov_p.double())
     m = mean_q.shape[0]

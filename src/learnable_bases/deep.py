@@ -28,6 +28,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_sequence,
+    check_shape,
     check_tensor,
     frozen,
     frozen_int,
@@ -77,11 +78,7 @@ def count_kinks(
     rel_tol = check_positive_float("rel_tol", rel_tol)
     if x.numel() < 3:
         raise ValueError(f"x needs at least 3 grid points; got {x.numel()}")
-    if features.shape[0] != x.numel():
-        raise ValueError(
-            f"features has {features.shape[0]} rows but x has {x.numel()} points; "
-            "they must match"
-        )
+    check_shape("features", features, (x.numel(), "k"), " (rows must match x)")
     dx = torch.diff(x.to(torch.float64))
     if not (dx > 0).all():
         raise ValueError("x must be strictly increasing")

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from . import activations as act
 from . import basis
-from ._checks import check_ax, check_fraction
+from ._checks import check_ax, check_fraction, check_shape
 
 #: Okabe–Ito colours, in the order curves use them.
 PALETTE: tuple[str, ...] = (
@@ -225,12 +225,9 @@ def plot_basis_functions(
     >>> plt.close(fig)
     """
     ax = check_ax(ax)
-    x, features = torch.as_tensor(x), torch.as_tensor(features)
-    if x.ndim != 1 or features.ndim != 2 or features.shape[0] != x.shape[0]:
-        raise ValueError(
-            "need x of shape (n,) and features of shape (n, n_functions); got "
-            f"{tuple(x.shape)} and {tuple(features.shape)}"
-        )
+    x = check_shape("x", torch.as_tensor(x), ("n",))
+    features = torch.as_tensor(features)
+    check_shape("features", features, (x.shape[0], "n_functions"), " (n = len(x))")
     xs = x.detach().numpy()
     for phi, color in zip(features.detach().numpy().T, cycle(colors or BASIS_COLORS)):
         ax.plot(xs, phi, color=color, lw=linewidth)
@@ -368,10 +365,7 @@ def mark_step_directions(
     """
     ax = check_ax(ax)
     v, b = (torch.as_tensor(t).detach().reshape(-1).double() for t in (v, b))
-    if v.shape != b.shape:
-        raise ValueError(
-            f"need one bias per weight; got {v.numel()} weights and {b.numel()} biases"
-        )
+    check_shape("b", b, v.shape, " (one bias per weight)")
     if bool((v == 0).any()):
         raise ValueError("a step neuron with v_j = 0 has no jump to mark")
     for vj, bj, color in zip(v.tolist(), b.tolist(), cycle(colors or BASIS_COLORS)):
@@ -428,8 +422,7 @@ def plot_band(
     ax = check_ax(ax)
     x, mu = (np.asarray(a, dtype=float).reshape(-1) for a in (x, mu))
     sigma = np.broadcast_to(np.asarray(sigma, dtype=float), x.shape)
-    if mu.shape != x.shape:
-        raise ValueError(f"x and mu must have the same length; got {x.size}, {mu.size}")
+    check_shape("mu", mu, x.shape, " (the same length as x)")
     if np.any(sigma < 0) or not np.all(np.isfinite(sigma)):
         raise ValueError("sigma must be finite and >= 0")
     for j, k in enumerate(sorted(n_sigmas)):
@@ -559,11 +552,9 @@ def plot_loss_contours(
     """
     ax = check_ax(ax)
     p1, p2, loss = (np.asarray(a, dtype=float) for a in (p1, p2, loss))
-    if p1.ndim != 1 or p2.ndim != 1 or loss.shape != (p2.size, p1.size):
-        raise ValueError(
-            "need p1 (m1,), p2 (m2,) and loss (m2, m1); got "
-            f"{p1.shape}, {p2.shape} and {loss.shape}"
-        )
+    check_shape("p1", p1, ("m1",))
+    check_shape("p2", p2, ("m2",))
+    check_shape("loss", loss, (p2.size, p1.size), " (m2, m1)")
     lo, hi = float(loss.min()), float(loss.max())
     span = hi - lo or 1.0
     levels = lo + span * np.geomspace(1e-3, 1.0, n_levels)
@@ -726,11 +717,8 @@ def plot_field(
     if points is not None:
         pts = np.asarray(torch.as_tensor(points).detach(), dtype=float)
         vals = np.asarray(torch.as_tensor(point_values).detach(), dtype=float).ravel()
-        if pts.ndim != 2 or pts.shape[1] != 2 or vals.shape[0] != pts.shape[0]:
-            raise ValueError(
-                "need points of shape (k, 2) and point_values of shape (k,); got "
-                f"{pts.shape} and {vals.shape}"
-            )
+        check_shape("points", pts, ("k", 2))
+        check_shape("point_values", vals, (pts.shape[0],), " (one per point)")
         # antialiased=False: crisp dots, a third of the PNG size
         ax.scatter(
             *pts.T, c=vals, s=point_size, **scale, edgecolors="none", antialiased=False
@@ -850,10 +838,8 @@ def plot_gaussian_contours(
     """
     ax = check_ax(ax)
     mean, cov = np.asarray(mean, dtype=float).reshape(-1), np.asarray(cov, dtype=float)
-    if mean.shape != (2,) or cov.shape != (2, 2):
-        raise ValueError(
-            f"mean must have shape (2,) and cov (2, 2); got {mean.shape}, {cov.shape}"
-        )
+    check_shape("mean", mean, (2,))
+    check_shape("cov", cov, (2, 2))
     chol = np.linalg.cholesky(cov)
     angle = np.linspace(0, 2 * np.pi, 181)
     circle = np.stack([np.cos(angle), np.sin(angle)])
@@ -912,8 +898,8 @@ def plot_coverage(
     """
     ax = check_ax(ax)
     nominal, empirical = (np.asarray(a, dtype=float) for a in (nominal, empirical))
-    if nominal.shape != empirical.shape or nominal.ndim != 1:
-        raise ValueError("nominal and empirical must be 1D arrays of the same length")
+    check_shape("nominal", nominal, ("n_levels",))
+    check_shape("empirical", empirical, nominal.shape, " (the same length as nominal)")
     if not ax.lines:  # first curve on these axes: draw the reference once
         line = np.linspace(0, 1, 101)
         ax.plot(line, line, color="0.5", lw=1, ls=":")

@@ -59,6 +59,7 @@ from ._checks import (
     check_positive_float,
     check_positive_int,
     check_seed,
+    check_shape,
     check_tensor,
     evaluating,
     frozen,
@@ -588,14 +589,9 @@ class PosteriorFit:
     def _rows(self, name: str, value: object, dim: int) -> torch.Tensor:
         """``value`` as a finite float64 tensor of shape ``(m, dim)``."""
         value = check_tensor(name, value)
-        if value.ndim == 1:
-            value = value[None, :]
-        if value.ndim != 2 or value.shape[1] != dim:
-            raise ValueError(
-                f"{name} must have shape (m, {dim}) (or ({dim},) for one row) for "
-                f"this fit; got {tuple(value.shape)}"
-            )
-        return value.double()
+        value = value[None, :] if value.ndim == 1 else value
+        note = f" (or ({dim},) for one row) for this fit"
+        return check_shape(name, value, ("m", dim), note).double()
 
     def outputs(self, x: torch.Tensor) -> torch.Tensor:
         """The head's outputs for ``theta`` in the reader's units, no gradients.

@@ -38,7 +38,7 @@ from numbers import Real
 
 import numpy as np
 
-from ._checks import check_positive_float, check_positive_int, check_real
+from ._checks import check_positive_float, check_positive_int, check_real, check_shape
 
 #: Relative tolerance with which :func:`regime` recognises the boundaries
 #: ``eta kappa = 1`` and ``eta kappa = 2`` (``1/kappa`` is rarely exact in floats).
@@ -64,9 +64,7 @@ def _check_kappas(
 
 
 def _check_vector(name: str, value: object, d: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if arr.shape != (d,):
-        raise ValueError(f"{name} must have shape ({d},); got {arr.shape}")
+    arr = check_shape(name, np.asarray(value, dtype=float), (d,))
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; got {arr.tolist()}")
     return arr

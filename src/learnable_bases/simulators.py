@@ -38,25 +38,16 @@ import torch
 
 from ._checks import (
     check_choice,
+    check_floating,
     check_int,
     check_interval,
     check_positive_float,
     check_positive_int,
     check_real,
+    check_shape,
     check_tensor,
     make_generator,
 )
-
-
-def _check_rows(name: str, value: object, dim: int, rows: str) -> torch.Tensor:
-    """``value`` if it is a finite floating tensor of shape ``(rows, dim)``."""
-    value = check_tensor(name, value)
-    if value.ndim != 2 or value.shape[1] != dim:
-        raise ValueError(
-            f"{name} must have shape ({rows}, {dim}) for this simulator; got "
-            f"{tuple(value.shape)}"
-        )
-    return value
 
 
 def _check_grid(grid: object) -> torch.Tensor:
@@ -122,13 +113,8 @@ def normalise_on_grid(log_density: torch.Tensor, grid: torch.Tensor) -> torch.Te
     0.3989
     """
     grid = _check_grid(grid).double()
-    if not isinstance(log_density, torch.Tensor) or log_density.ndim != 2:
-        raise ValueError("log_density must be a tensor of shape (m, g)")
-    if log_density.shape[1] != grid.numel():
-        raise ValueError(
-            f"log_density has {log_density.shape[1]} columns but the grid has "
-            f"{grid.numel()} points"
-        )
+    log_density = check_floating("log_density", log_density)  # -inf is allowed
+    check_shape("log_density", log_density, ("m", grid.numel()), " (g = len(grid))")
     logd = log_density.double()
     dens = torch.exp(logd - logd.max(dim=1, keepdim=True).values)
     return dens / torch.trapezoid(dens, grid, dim=1)[:, None]
@@ -356,7 +342,7 @@ class LinearGaussian(_Simulator):
         -------
         torch.Tensor, shape (n, x_dim), float32
         """
-        theta = _check_rows("theta", theta, 2, "n")
+        theta = check_tensor("theta", theta, shape=("n", 2))
         mean = theta.double() @ self.design().T
         noise = torch.randn(mean.shape, generator=generator, dtype=torch.float64)
         return (mean + self.noise * noise).float()
@@ -376,7 +362,7 @@ class LinearGaussian(_Simulator):
         cov : torch.Tensor, shape (2, 2), float64
             Posterior covariance (the same for every ``x``).
         """
-        x = _check_rows("x", x, self.x_dim, "m").double()
+        x = check_tensor("x", x, shape=("m", self.x_dim)).double()
         A = self.design()
         precision = A.T @ A / self.noise**2 + torch.eye(2) / self.prior_std**2
         cov = torch.linalg.inv(precision)
@@ -445,7 +431,7 @@ class SquareBimodal(_Simulator):
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """``x_j = theta^2 + noise``; ``theta`` (n, 1) gives ``x`` (n, n_obs)."""
-        theta = _check_rows("theta", theta, 1, "n")
+        theta = check_tensor("theta", theta, shape=("n", 1))
         eps = torch.randn(theta.shape[0], self.n_obs, generator=generator)
         return (theta.float() ** 2 + self.noise * eps).float()
 
@@ -460,7 +446,7 @@ class SquareBimodal(_Simulator):
             Observed data.
         """
         grid = _check_grid(grid).double()
-        x = _check_rows("x", x, self.n_obs, "m").double()
+        x = check_tensor("x", x, shape=("m", self.n_obs)).double()
         resid = x[:, None, :] - grid[None, :, None] ** 2
         return -0.5 * (resid**2).sum(dim=2) / self.noise**2
 
@@ -530,14 +516,14 @@ class GrowingNoise(_Simulator):
 
     def simulate(self, theta: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
         """``x = theta + (s0 + s1 |theta|) eps``: ``theta`` (n, 1) to ``x`` (n, 1)."""
-        theta = _check_rows("theta", theta, 1, "n").float()
+        theta = check_tensor("theta", theta, shape=("n", 1)).float()
         eps = torch.randn(theta.shape, generator=generator)
         return theta + self.noise_std(theta) * eps
 
     def log_likelihood(self, grid: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
         """``log p(x_i | theta_k)`` up to a constant, shape ``(m, g)``."""
         grid = _check_grid(grid).double()
-        x = _check_rows("x", x, 1, "m").double()
+        x = check_tensor("x", x, shape=("m", 1)).double()
         s = self.noise_std(grid)[None, :]
         return -0.5 * ((x - grid[None, :]) / s) ** 2 - torch.log(s)
 
@@ -710,9 +696,6 @@ def check_pairs(
                 f"{len(value)} pairs; drop or fix them before training"
             )
         out.append(value.float())
-    if out[0].shape[0] != out[1].shape[0]:
-        raise ValueError(
-            f"{where}: theta and x must hold the same number of pairs; got "
-            f"{out[0].shape[0]} and {out[1].shape[0]} rows"
-        )
+    note = " (the same number of pairs as theta)"
+    check_shape(f"{where}: x", out[1], (out[0].shape[0], "x_dim"), note)
     return out[0], out[1]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ._checks import check_positive_int, check_tensor, evaluating
+from ._checks import check_positive_int, check_shape, check_tensor, evaluating
 from .cache import cached
 from .models import MLP
 from .posterior import gaussian_out_dim, gaussian_params, nll
@@ -89,12 +89,9 @@ class SummaryFit:
         return self.model[0] if self.embedded else self.model[0].layers[0]
 
     def _input(self, x: torch.Tensor) -> torch.Tensor:
-        x = check_tensor("x", x, ndim=2)
-        if x.shape[1] != self.simulator.x_dim:
-            raise ValueError(
-                f"x must have {self.simulator.x_dim} columns (the simulator's "
-                f"x_dim); got shape {tuple(x.shape)}"
-            )
+        x_dim = self.simulator.x_dim
+        note = f" ({x_dim} columns, the simulator's x_dim)"
+        check_shape("x", check_tensor("x", x, ndim=2), ("m", x_dim), note)
         return (x.float() - self.x_mean) / self.x_std
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
@@ -299,10 +296,7 @@ def span_fraction(weights: torch.Tensor, basis: torch.Tensor) -> torch.Tensor:
     """
     weights = check_tensor("weights", weights, ndim=2).double()
     basis = check_tensor("basis", basis, ndim=2).double()
-    if basis.shape[0] != weights.shape[1]:
-        raise ValueError(
-            f"basis needs one row per weight column ({weights.shape[1]}); got "
-            f"shape {tuple(basis.shape)}"
-        )
+    note = " (one row per weight column)"
+    check_shape("basis", basis, (weights.shape[1], "k"), note)
     q, _ = torch.linalg.qr(basis)
     return (weights @ q @ q.T).norm(dim=1) / weights.norm(dim=1)

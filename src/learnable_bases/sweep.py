@@ -75,6 +75,7 @@ from ._checks import (
     check_positive_int,
     check_seed,
     check_sequence,
+    check_shape,
     check_tensor,
     epoch_bar,
     frozen,
@@ -114,11 +115,7 @@ def stacked_mse(pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     >>> stacked_mse(torch.zeros(2, 3, 1), y).tolist()
     [1.0, 4.0]
     """
-    pred = check_floating("pred", pred)
-    if pred.shape != y.shape:
-        raise ValueError(
-            f"pred must have the shape of y {tuple(y.shape)}; got {tuple(pred.shape)}"
-        )
+    check_shape("pred", check_floating("pred", pred), y.shape, " (the shape of y)")
     return ((pred - y) ** 2).flatten(1).mean(1)
 
 
@@ -154,11 +151,8 @@ def stacked_gaussian_nll(pred: GaussianPrediction, y: torch.Tensor) -> torch.Ten
     [0.919, 1.419]
     """
     mu, log_sigma = pred
-    if mu.shape != y.shape or log_sigma.shape != y.shape:
-        raise ValueError(
-            f"mu and log_sigma must have the shape of y {tuple(y.shape)}; got "
-            f"{tuple(mu.shape)} and {tuple(log_sigma.shape)}"
-        )
+    check_shape("mu", mu, y.shape, " (the shape of y)")
+    check_shape("log_sigma", log_sigma, y.shape, " (the shape of y)")
     z = (y - mu) * torch.exp(-log_sigma)
     return (0.5 * z**2 + log_sigma).flatten(1).mean(1) + HALF_LOG_2PI
 

@@ -36,13 +36,6 @@ SPIRAL_K = 16.0
 MOONS_WIDTH = 0.06
 
 
-def _check_points(x: object) -> torch.Tensor:
-    x = check_tensor("x", x, ndim=2)
-    if x.shape[1] != 2:
-        raise ValueError(f"x must have shape (n, 2); got {tuple(x.shape)}")
-    return x
-
-
 def target_1d(x: torch.Tensor) -> torch.Tensor:
     """The smooth 1D target ``f(x) = sin(2x) + 0.3 x``.
 
@@ -143,7 +136,7 @@ def blob(x: torch.Tensor) -> torch.Tensor:
     >>> [round(v, 3) for v in blob(x).tolist()]
     [1.0, 0.607, 0.0]
     """
-    x = _check_points(x)
+    x = check_tensor("x", x, shape=("n", 2))
     c = torch.tensor(BLOB_CENTER, dtype=x.dtype)
     return torch.exp(-((x - c) ** 2).sum(dim=1) / (2 * BLOB_WIDTH**2))
 
@@ -188,7 +181,7 @@ def moons(x: torch.Tensor) -> torch.Tensor:
     >>> [round(v, 3) for v in moons(x).tolist()]
     [1.0, 1.0, 0.0]
     """
-    x = _check_points(x)
+    x = check_tensor("x", x, shape=("n", 2))
     d1 = _half_circle_distance(x, (0.375, 0.45), 0.25, upper=True)
     d2 = _half_circle_distance(x, (0.625, 0.55), 0.25, upper=False)
     d = torch.minimum(d1, d2)
@@ -220,7 +213,7 @@ def spiral(x: torch.Tensor) -> torch.Tensor:
     >>> x.shape, y.shape, bool(y.abs().max() <= 1)
     (torch.Size([25, 2]), torch.Size([25]), True)
     """
-    x = _check_points(x)
+    x = check_tensor("x", x, shape=("n", 2))
     u = x - 0.5
     angle = torch.atan2(u[:, 1], u[:, 0])
     return torch.sin(angle - SPIRAL_K * u.norm(dim=1))
