@@ -373,14 +373,22 @@ def frozen_int(a: np.ndarray) -> np.ndarray:
 
 
 def check_sequence(
-    name: str, value: object, of: str, *, nonempty: bool = False
+    name: str,
+    value: object,
+    of: str,
+    *,
+    nonempty: bool = False,
+    length: int | None = None,
 ) -> Sequence | np.ndarray:
     """``value`` if it is a sequence or array (not a string) of ``of``, else a
-    ``TypeError``; a ``ValueError`` if ``nonempty`` and it is empty."""
+    ``TypeError``; a ``ValueError`` if ``nonempty`` and it is empty, or if it
+    does not hold ``length`` items."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (Sequence, np.ndarray)):
         raise TypeError(f"{name} must be a sequence of {of}; got {value!r}")
     if nonempty and len(value) == 0:
         raise ValueError(f"{name} must be a non-empty sequence of {of}; got {value!r}")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{name} must hold {length} {of}; got {len(value)}")
     return value
 
 

@@ -96,11 +96,8 @@ def _default_captions(sizes: list[int], output: str) -> list[str]:
 
 
 def _check_labels(labels: object, n_layers: int) -> list[str]:
-    labels = check_sequence("labels", labels, "strings, one per layer")
-    if len(labels) != n_layers:
-        raise ValueError(
-            f"labels needs one caption per layer ({n_layers}); got {len(labels)}"
-        )
+    of = "strings, one caption per layer"
+    labels = check_sequence("labels", labels, of, length=n_layers)
     if not all(isinstance(s, str) for s in labels):
         raise TypeError("every entry of labels must be a string")
     return list(labels)

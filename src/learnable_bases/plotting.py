@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from . import activations as act
 from . import basis
-from ._checks import check_ax, check_fraction, check_shape
+from ._checks import check_ax, check_fraction, check_sequence, check_shape
 
 #: Okabe–Ito colours, in the order curves use them.
 PALETTE: tuple[str, ...] = (
@@ -767,10 +767,8 @@ def finish_field_grid(axes: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     axes = np.asarray(axes)
     if axes.ndim != 2:
         raise ValueError(f"axes must be a 2D grid of Axes; got shape {axes.shape}")
-    if isinstance(labels, str) or len(labels) != axes.shape[1]:
-        raise ValueError(
-            f"give one colour-bar label per column ({axes.shape[1]}); got {labels!r}"
-        )
+    of = "strings, one colour-bar label per column"
+    check_sequence("labels", labels, of, length=axes.shape[1])
     for col, label in enumerate(labels):
         top = check_ax(axes[0, col])
         if not top.images:

@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ._checks import check_bool, check_callable, check_int, check_real
+from ._checks import check_bool, check_callable, check_int, check_real, check_sequence
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The widget's behaviour and look, shipped beside this module; "%(id)s" in the
@@ -78,11 +78,8 @@ class Stepper:
     def __post_init__(self) -> None:
         if len(self.frames) == 0:
             raise ValueError("a Stepper needs at least one frame")
-        if len(self.frames) != len(self.labels):
-            raise ValueError(
-                f"got {len(self.frames)} frames but {len(self.labels)} labels; "
-                "give exactly one label per frame"
-            )
+        of = "strings, one label per frame"
+        check_sequence("labels", self.labels, of, length=len(self.frames))
         if not all(
             isinstance(f, bytes) and f.startswith(_PNG_SIGNATURE) for f in self.frames
         ):
@@ -115,11 +112,8 @@ class Stepper:
             a short inline script.
         """
         if frame_urls is not None:
-            if isinstance(frame_urls, str) or len(frame_urls) != len(self):
-                raise ValueError(
-                    f"frame_urls must give one URL per frame ({len(self)}); "
-                    f"got {frame_urls!r}"
-                )
+            of = "strings, one URL per frame"
+            check_sequence("frame_urls", frame_urls, of, length=len(self))
             if not all(isinstance(u, str) and u for u in frame_urls):
                 raise TypeError("frame_urls must be non-empty strings")
         uid = "lb-stepper-" + hashlib.sha1(b"".join(self.frames)).hexdigest()[:12]

@@ -364,11 +364,8 @@ def _check_loss(value: object, k: int) -> torch.Tensor:
 def _check_seeds(seeds: object, k: int) -> list[int]:
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         return [int(seeds)] * k
-    of = f"{k} ints (or one int for every model)"
-    seeds = [check_seed(s) for s in check_sequence("seeds", seeds, of)]
-    if len(seeds) != k:
-        raise ValueError(f"seeds must have one seed per model ({k}); got {len(seeds)}")
-    return seeds
+    of = "ints, one seed per model (or one int for every model)"
+    return [check_seed(s) for s in check_sequence("seeds", seeds, of, length=k)]
 
 
 # ----------------------------------------------------------------------- train
