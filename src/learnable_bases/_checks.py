@@ -230,16 +230,18 @@ def check_shape(
     >>> check_shape("x", torch.zeros(5), ("n", 2))
     Traceback (most recent call last):
     ...
-    ValueError: x must have 2 dimension(s), shape (n, 2); got (5,)
+    ValueError: x must have shape (n, 2); got (5,) (1 dimension, not 2)
     >>> check_shape("x", torch.zeros(5, 2), ("n", 2)).shape
     torch.Size([5, 2])
     """
     got = tuple(value.shape)
     fixed = [(g, s) for g, s in zip(got, shape, strict=False) if isinstance(s, int)]
-    if len(got) != len(shape) or any(g != s for g, s in fixed):
+    same_ndim = len(got) == len(shape)
+    if not same_ndim or any(g != s for g, s in fixed):
         want = ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "")
-        dims = f"{len(shape)} dimension(s), " if len(got) != len(shape) else ""
-        raise ValueError(f"{name} must have {dims}shape ({want}){note}; got {got}")
+        plural = "" if len(got) == 1 else "s"
+        ndim = "" if same_ndim else f" ({len(got)} dimension{plural}, not {len(shape)})"
+        raise ValueError(f"{name} must have shape ({want}){note}; got {got}{ndim}")
     return value
 
 

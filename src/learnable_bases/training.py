@@ -46,6 +46,7 @@ from ._checks import (
     check_positive_int,
     check_seed,
     check_sequence,
+    check_shape,
     epoch_bar,
     epoch_batches,
     evaluating,
@@ -500,13 +501,8 @@ def _split(
         return x, y, None, None
     x_val, y_val = check_data(x_val, y_val, "x_val", "y_val")
     for name, t, ref in (("x_val", x_val, x), ("y_val", y_val, y)):
-        if t.shape[1:] != ref.shape[1:]:
-            dims = ", ".join(["n", *map(str, ref.shape[1:])])
-            raise ValueError(
-                f"{name} must have shape ({dims}), matching {name[0]} "
-                f"{tuple(ref.shape)} but for the number of samples; got "
-                f"{tuple(t.shape)}"
-            )
+        note = f", matching {name[0]} {tuple(ref.shape)} but for the number of samples"
+        check_shape(name, t, ("n", *ref.shape[1:]), note)
     return x, y, x_val, y_val
 
 
