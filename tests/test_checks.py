@@ -7,7 +7,9 @@ import torch
 import learnable_bases as lb
 from learnable_bases._checks import (
     check_int_sequence,
+    check_interval,
     check_sequence,
+    check_shape,
     check_tensor,
     inputs_checked,
 )
@@ -70,3 +72,30 @@ def test_check_sequence_takes_sequences_and_arrays_and_refuses_strings():
             check_sequence("seeds", bad, "ints")
     with pytest.raises(ValueError, match="seeds must be a non-empty sequence of ints"):
         check_sequence("seeds", [], "ints", nonempty=True)
+    assert check_sequence("seeds", (3, 4), "ints, one per model", length=2) == (3, 4)
+    with pytest.raises(
+        ValueError, match="seeds must hold 3 ints, one per model; got 2"
+    ):
+        check_sequence("seeds", (3, 4), "ints, one per model", length=3)
+
+
+def test_check_shape_fixes_int_sizes_frees_named_ones_and_counts_dimensions():
+    x = torch.zeros(5, 2)
+    assert check_shape("x", x, ("n", 2)) is x
+    assert check_shape("x", x.numpy(), (np.int64(5), "k")) is not None  # numpy sizes
+    with pytest.raises(ValueError, match=r"^x must have shape \(n, 3\); got \(5, 2\)$"):
+        check_shape("x", x, ("n", 3))
+    with pytest.raises(ValueError, match=r"x must have shape \(4, k\) \(one row"):
+        check_shape("x", x, (np.int64(4), "k"), " (one row per point)")
+    with pytest.raises(ValueError, match=r"\(5, 2\) \(2 dimensions, not 1\)$"):
+        check_shape("x", x, (5,))
+    with pytest.raises(ValueError, match=r"\(5,\) \(1 dimension, not 2\)$"):
+        check_tensor("x", torch.zeros(5), shape=("n", 2))
+
+
+def test_check_interval_names_the_argument_and_takes_arrays():
+    assert check_interval(np.array([0.0, 2.0]), "x_range") == (0.0, 2.0)
+    with pytest.raises(TypeError, match=r"^x_range must be a pair \(lo, hi\)"):
+        check_interval("ab", "x_range")
+    with pytest.raises(ValueError, match=r"^\(low, high\) must have finite lo < hi"):
+        check_interval((1.0, float("inf")), "(low, high)")

@@ -235,7 +235,7 @@ def check_shape(
     torch.Size([5, 2])
     """
     got = tuple(value.shape)
-    fixed = [(g, s) for g, s in zip(got, shape, strict=False) if isinstance(s, int)]
+    fixed = [(g, s) for g, s in zip(got, shape, strict=False) if not isinstance(s, str)]
     same_ndim = len(got) == len(shape)
     if not same_ndim or any(g != s for g, s in fixed):
         want = ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "")
