@@ -235,6 +235,8 @@ def check_shape(
     torch.Size([5, 2])
     """
     got = tuple(value.shape)
+    if got == tuple(shape):  # every size fixed and right: the per-batch losses' case
+        return value
     fixed = [(g, s) for g, s in zip(got, shape, strict=False) if not isinstance(s, str)]
     same_ndim = len(got) == len(shape)
     if not same_ndim or any(g != s for g, s in fixed):

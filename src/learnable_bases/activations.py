@@ -210,12 +210,11 @@ _DERIVATIVES: dict[str, Activation] = {
     "gelu_erf": _d_gelu_erf,
 }
 
-#: Display names with the formula, for legends and frame labels.
-#: The one-sided activations: (near) zero for z < 0, so a layer of them passes on
-#: about half its input's power; deep stacks of them take He's gain sqrt(2)
-#: (:func:`learnable_bases.basis.random_deep_features`).
+#: The one-sided activations, (near) zero for z < 0: deep stacks of them take
+#: He's gain sqrt(2) (:func:`learnable_bases.basis.random_deep_features`).
 ONE_SIDED = frozenset({"step", "relu", "gelu", "gelu_erf"})
 
+#: Display names with the formula, for legends and frame labels.
 LABELS: dict[str, str] = {
     "step": r"step $\mathbb{1}[z>0]$",
     "sigmoid": r"sigmoid $1/(1+e^{-z})$",
